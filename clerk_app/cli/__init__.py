@@ -1,0 +1,42 @@
+"""Command line: ``clerk-app`` opens the window; sub-commands do batch work over the same
+services. Each sub-command lives in its own module with ``register(subparsers, common)``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .. import APP_NAME, __version__
+from ..domain.errors import UserError
+from . import check_id, demo
+
+COMMANDS = [check_id, demo]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS,
+                        help="数据目录（默认：用户数据目录）")
+    parser = argparse.ArgumentParser(prog=APP_NAME, parents=[common],
+                                     description="工会基层工作台：会员登记、服务卡、活动签到")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMANDS:
+        module.register(sub, common)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "data_dir", None):
+        args.data_dir = None
+    if args.command is None:
+        from ..ui.app import run_gui
+
+        return run_gui(args.data_dir)
+    try:
+        return int(args.func(args) or 0)
+    except UserError as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return 2

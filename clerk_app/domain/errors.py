@@ -1,0 +1,61 @@
+"""Typed errors. A user error carries a code and parameters; the text comes from messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .messages import message
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem with one field of an input (``field`` may be empty for the whole form)."""
+
+    field: str
+    code: str
+    params: dict = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return message(self.code, **self.params)
+
+
+class UserError(Exception):
+    """The clerk's input or environment is wrong: show the Chinese message, keep the data."""
+
+    def __init__(self, code: str, **params):
+        self.code = code
+        self.params = params
+        super().__init__(message(code, **params))
+
+    @property
+    def message(self) -> str:
+        return message(self.code, **self.params)
+
+
+class ValidationFailed(UserError):
+    """Several field problems at once, so a form can mark every bad field."""
+
+    def __init__(self, issues: list[Issue]):
+        self.issues = list(issues)
+        first = self.issues[0]
+        super().__init__(first.code, **first.params)
+
+    @property
+    def message(self) -> str:
+        return "；".join(i.message for i in self.issues)
+
+
+class DuplicateIdNumber(UserError):
+    def __init__(self, existing_id: str, name: str, union: str):
+        self.existing_id = existing_id
+        super().__init__("member.duplicate_id", name=name, union=union)
+
+
+class PossibleDuplicate(UserError):
+    """Same name and birth date as existing members; the clerk must confirm."""
+
+    def __init__(self, candidates: list[tuple[str, str]]):
+        self.candidates = candidates  # (member id, name)
+        names = "、".join(n for _, n in candidates)
+        super().__init__("member.possible_duplicate", names=names)

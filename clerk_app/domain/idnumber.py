@@ -1,0 +1,168 @@
+"""Resident ID numbers (公民身份号码, GB 11643) behind one small adapter.
+
+python-stdnum's ``cn.ric`` does the checksum, the birth date and the region table. This
+adapter adds what stdnum leaves out (see shared/LIBRARIES.md §3):
+
+* normalisation: full-width digits, spaces, hyphens and a lowercase ``x``;
+* a birth date in the future, or before 1900, is refused;
+* an unknown or retired region code is a *warning*, never a rejection (the table lags
+  new districts, and stdnum raises KeyError for some prefixes such as Xiong'an);
+* Hong Kong / Macau / Taiwan residence-permit numbers (prefix 81, 82, 83) are accepted on
+  checksum and birth date alone, with a note;
+* 15-digit first-generation numbers are **refused**: those cards stopped being valid on
+  2013-01-01, so every living holder has an 18-digit number.  The message shows the
+  number converted by the GB 11643 rule so the clerk can compare it with the card.
+
+Birth date and gender are derived here, never typed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from stdnum.cn import ric as _ric
+
+from .messages import message
+
+_PERMIT_PREFIXES = {"81": "香港居民居住证", "82": "澳门居民居住证", "83": "台湾居民居住证"}
+_STRIP = re.compile(r"[\s\-\u200b\u200c\u200d\ufeff]")
+_OLDEST_BIRTH_YEAR = 1900
+
+KIND_RESIDENT = "resident"
+KIND_PERMIT = "hmt_permit"
+
+
+@dataclass(frozen=True)
+class IdIssue:
+    code: str
+    params: dict = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return message(self.code, **self.params)
+
+
+@dataclass(frozen=True)
+class IdCheck:
+    """Outcome of checking one ID number. ``error`` is None when the number is usable."""
+
+    raw: str
+    number: str
+    error: IdIssue | None
+    warnings: tuple[IdIssue, ...] = ()
+    kind: str | None = None
+    birth_date: _dt.date | None = None
+    gender: str | None = None  # "男" / "女"
+    region: str | None = None
+
+    @property
+    def valid(self) -> bool:
+        return self.error is None
+
+    @property
+    def message(self) -> str:
+        """The Chinese sentence a clerk sees: the error, else the warnings, else empty."""
+        if self.error:
+            return self.error.message
+        return "；".join(w.message for w in self.warnings)
+
+    def as_json(self) -> dict:
+        return {
+            "input": self.raw,
+            "valid": self.valid,
+            "code": self.error.code if self.error else "ok",
+            "message": self.error.message if self.error else "有效",
+            "number": self.number,
+            "kind": self.kind,
+            "birth_date": self.birth_date.isoformat() if self.birth_date else None,
+            "gender": self.gender,
+            "region": self.region,
+            "warnings": [{"code": w.code, "message": w.message} for w in self.warnings],
+        }
+
+
+def normalise(raw: str) -> str:
+    """NFKC (full-width -> ASCII), drop spaces, hyphens and zero-width marks, upper-case X."""
+    text = unicodedata.normalize("NFKC", raw or "")
+    return _STRIP.sub("", text).upper()
+
+
+def convert_15_to_18(number15: str) -> str:
+    """The GB 11643 rule: insert the century ``19`` and append the check character."""
+    body = number15[:6] + "19" + number15[6:]
+    return body + _ric.calc_check_digit(body + "0")
+
+
+def mask(number: str) -> str:
+    """``110105********123X``: region code and last four kept, birth date hidden."""
+    if len(number) < 10:
+        return "*" * len(number)
+    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+def _fail(raw: str, number: str, code: str, **params) -> IdCheck:
+    return IdCheck(raw=raw, number=number, error=IdIssue(code, params))
+
+
+def check_id(raw: str, today: _dt.date | None = None) -> IdCheck:
+    """Check one ID number as typed, scanned or imported."""
+    today = today or _dt.date.today()
+    number = normalise(raw)
+    if not number:
+        return _fail(raw, number, "id.empty")
+    if not re.fullmatch(r"[0-9X]+", number):
+        return _fail(raw, number, "id.bad_chars")
+    if len(number) == 15:
+        if not number.isdigit():
+            return _fail(raw, number, "id.bad_chars")
+        return _fail(raw, number, "id.legacy_15", converted=convert_15_to_18(number))
+    if len(number) != 18:
+        return _fail(raw, number, "id.bad_length", length=len(number))
+    if not number[:17].isdigit():
+        return _fail(raw, number, "id.x_position")
+    expected = _ric.calc_check_digit(number)
+    if number[17] != expected:
+        return _fail(raw, number, "id.bad_checksum")
+    try:
+        birth = _dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return _fail(raw, number, "id.bad_date", date=number[6:14])
+    if birth > today:
+        return _fail(raw, number, "id.future_date", date=birth.isoformat())
+    if birth.year < _OLDEST_BIRTH_YEAR:
+        return _fail(raw, number, "id.too_old", date=birth.isoformat())
+
+    gender = "男" if int(number[16]) % 2 else "女"
+    warnings: list[IdIssue] = []
+    prefix = number[:2]
+    if prefix in _PERMIT_PREFIXES:
+        kind, region = KIND_PERMIT, _PERMIT_PREFIXES[prefix]
+        warnings.append(IdIssue("id.permit_note", {"kind": region}))
+    else:
+        kind, region = KIND_RESIDENT, _region_name(number)
+        if region is None:
+            warnings.append(IdIssue("id.region_unknown", {"code": number[:6]}))
+    return IdCheck(raw=raw, number=number, error=None, warnings=tuple(warnings),
+                   kind=kind, birth_date=birth, gender=gender, region=region)
+
+
+def _region_name(number: str) -> str | None:
+    """Province + county from stdnum's table, or None when the code is unknown for that
+    birth year. stdnum raises several exception types here (KeyError among them)."""
+    try:
+        info = _ric.get_birth_place(number)
+    except Exception:  # noqa: BLE001 - any failure here only means "region unknown"
+        return None
+    parts = [info.get("province", ""), info.get("prefecture", ""), info.get("county", "")]
+    names: list[str] = []
+    for part in parts:
+        if part and part not in names and not part.startswith("["):
+            names.append(part)
+    return "".join(names) or None
+
+
+def age_on(birth: _dt.date, day: _dt.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))

@@ -1,0 +1,184 @@
+"""The member registration form as a value object, and its validation (pure, no I/O)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import unicodedata
+from dataclasses import dataclass, field, fields, replace
+from decimal import Decimal, InvalidOperation
+
+from . import vocab
+from .errors import Issue
+from .idnumber import IdCheck, age_on, check_id
+from .phone import normalise_phone
+
+MIN_AGE = 16
+NAME_MAX = 30
+
+# (field, label, max length) of the free-text fields, in form order.
+TEXT_FIELDS = (
+    ("ethnicity", "民族", 20), ("employer", "工作单位", 100), ("platform", "平台", 40),
+    ("work_area", "工作区域/站点", 60), ("occupation", "职业", 30),
+    ("household_type", "户口类型", 20), ("education", "学历", 20),
+    ("political_status", "政治面貌", 20), ("native_place", "籍贯", 40),
+    ("job_title", "职务", 40), ("professional_title", "职称", 40),
+    ("family_info", "家庭主要成员及其工作单位", 500), ("resume", "个人工作简历", 1000),
+    ("member_card_no", "会员证号码", 30), ("remarks", "备注", 500),
+)
+LABELS = {"name": "姓名", "id_number": "身份证号码", "phone": "手机号码", "union_id": "所属工会",
+          "join_date": "入会日期", "join_channel": "入会方式", "salary": "工资",
+          **{f: label for f, label, _ in TEXT_FIELDS}}
+CLOSED_CHOICES = {
+    "ethnicity": vocab.ETHNICITIES, "household_type": vocab.HOUSEHOLD_TYPES,
+    "education": vocab.EDUCATION, "political_status": vocab.POLITICAL_STATUS,
+}
+REQUIRED_TEXT = ("ethnicity", "occupation")
+
+
+@dataclass
+class MemberInput:
+    """What the registration form holds, as typed."""
+
+    name: str = ""
+    id_number: str = ""
+    phone: str = ""
+    union_id: str = ""
+    join_date: _dt.date | None = None
+    join_channel: str = "onsite"
+    salary: str = ""
+    ethnicity: str = "汉族"
+    employer: str = ""
+    platform: str = ""
+    work_area: str = ""
+    occupation: str = ""
+    household_type: str = ""
+    education: str = ""
+    political_status: str = ""
+    native_place: str = ""
+    job_title: str = ""
+    professional_title: str = ""
+    family_info: str = ""
+    resume: str = ""
+    member_card_no: str = ""
+    remarks: str = ""
+    consent_method: str = "screen"
+
+    def copy(self, **changes) -> "MemberInput":
+        return replace(self, **changes)
+
+
+@dataclass
+class CleanMember:
+    """A validated form: the values to store, plus what was derived from the ID number."""
+
+    values: dict
+    id_check: IdCheck
+    warnings: list[Issue] = field(default_factory=list)
+
+
+def _clean_text(value: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", value or "").split())
+
+
+def _bad_name_chars(name: str) -> str:
+    bad = []
+    for ch in name:
+        cat = unicodedata.category(ch)
+        if ch in "·•. " or cat.startswith("L"):
+            continue
+        bad.append(ch)
+    return "".join(dict.fromkeys(bad))
+
+
+def parse_salary(text: str) -> tuple[int | None, Issue | None]:
+    text = unicodedata.normalize("NFKC", text or "").replace(",", "").replace("元", "").strip()
+    if not text:
+        return None, None
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        return None, Issue("salary", "member.salary_invalid")
+    if amount < 0 or amount != amount.quantize(Decimal("0.01")) or amount > Decimal("10000000"):
+        return None, Issue("salary", "member.salary_invalid")
+    return int(amount * 100), None
+
+
+def validate_member(inp: MemberInput, today: _dt.date | None = None) -> tuple[CleanMember | None, list[Issue]]:
+    """Check every field; return the clean values or every problem found (never just the first)."""
+    today = today or _dt.date.today()
+    issues: list[Issue] = []
+    values: dict = {}
+
+    name = _clean_text(inp.name)
+    if not name:
+        issues.append(Issue("name", "member.name_required"))
+    elif len(name) > NAME_MAX:
+        issues.append(Issue("name", "member.name_too_long", {"max": NAME_MAX}))
+    elif _bad_name_chars(name):
+        issues.append(Issue("name", "member.name_bad_chars", {"chars": _bad_name_chars(name)}))
+    values["name"] = name
+
+    idc = check_id(inp.id_number, today)
+    if idc.error:
+        issues.append(Issue("id_number", idc.error.code, idc.error.params))
+    else:
+        age = age_on(idc.birth_date, today)
+        if age < MIN_AGE:
+            issues.append(Issue("id_number", "member.too_young", {"age": age}))
+        values.update(id_number=idc.number, id_kind=idc.kind, gender=idc.gender,
+                      birth_date=idc.birth_date.isoformat())
+
+    phone, problem = normalise_phone(inp.phone)
+    if problem:
+        issues.append(problem)
+    elif not phone:
+        issues.append(Issue("phone", "phone.empty"))
+    values["phone"] = phone
+
+    if not inp.union_id:
+        issues.append(Issue("union_id", "member.union_required"))
+    values["union_id"] = inp.union_id
+
+    join = inp.join_date or today
+    if join > today:
+        issues.append(Issue("join_date", "member.join_in_future"))
+    elif idc.birth_date and join < idc.birth_date:
+        issues.append(Issue("join_date", "member.join_before_birth"))
+    values["join_date"] = join.isoformat()
+
+    if inp.join_channel not in vocab.JOIN_CHANNELS:
+        issues.append(Issue("join_channel", "member.bad_choice", {"label": LABELS["join_channel"]}))
+    values["join_channel"] = inp.join_channel
+
+    salary, problem = parse_salary(inp.salary)
+    if problem:
+        issues.append(problem)
+    values["salary_fen"] = salary
+
+    for fname, label, max_len in TEXT_FIELDS:
+        text = _clean_text(getattr(inp, fname)) if fname not in ("family_info", "resume", "remarks") \
+            else (getattr(inp, fname) or "").strip()
+        if len(text) > max_len:
+            issues.append(Issue(fname, "member.too_long", {"label": label, "max": max_len}))
+        elif text and fname in CLOSED_CHOICES and text not in CLOSED_CHOICES[fname]:
+            issues.append(Issue(fname, "member.bad_choice", {"label": label}))
+        elif not text and fname in REQUIRED_TEXT:
+            issues.append(Issue(fname, "member.required", {"label": label}))
+        values[fname] = text
+
+    if inp.consent_method not in vocab.CONSENT_METHODS:
+        issues.append(Issue("consent_method", "member.consent_required"))
+
+    if issues:
+        return None, issues
+    return CleanMember(values=values, id_check=idc, warnings=[Issue("id_number", w.code, w.params) for w in idc.warnings]), []
+
+
+def input_from_record(rec: dict) -> MemberInput:
+    """The form pre-filled from a stored member (for editing)."""
+    names = {f.name for f in fields(MemberInput)}
+    data = {k: v for k, v in rec.items() if k in names and v is not None}
+    data["join_date"] = _dt.date.fromisoformat(rec["join_date"]) if rec.get("join_date") else None
+    fen = rec.get("salary_fen")
+    data["salary"] = "" if fen is None else str(Decimal(fen) / 100)
+    return MemberInput(**data)

@@ -1,0 +1,39 @@
+"""Pinyin search keys for names, computed once when a name is saved.
+
+pypinyin has no surname mode (单 -> dan, not shan), so every reading of the first
+character is kept, and a few heteronym combinations of the whole name are added; a
+clerk who types "stf" and one who types "dtf" both find 单田芳.  Characters pypinyin
+does not know (rare Ext-B characters) are kept as they are.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from pypinyin import Style, lazy_pinyin, pinyin
+
+_MAX_COMBINATIONS = 8
+
+
+def _readings(name: str) -> list[list[str]]:
+    return pinyin(name, style=Style.NORMAL, heteronym=True, errors=lambda ch: list(ch))
+
+
+def name_keys(name: str) -> set[str]:
+    """All keys (full pinyin and initials, lower-case, no spaces) a search may start with."""
+    name = "".join(name.split()).replace("·", "").replace("•", "")
+    if not name:
+        return set()
+    default = [s.lower() for s in lazy_pinyin(name, errors=lambda ch: list(ch))]
+    per_char = [[r.lower() for r in rs if r] for rs in _readings(name)]
+    if len(per_char) != len(default):  # pypinyin grouped differently: fall back to defaults
+        per_char = [[d] for d in default]
+    combos = [default]
+    for surname in per_char[0]:
+        combos.append([surname] + default[1:])
+    combos.extend(list(c) for c in itertools.islice(itertools.product(*per_char), _MAX_COMBINATIONS))
+    keys: set[str] = set()
+    for combo in combos:
+        keys.add("".join(combo))
+        keys.add("".join(part[0] for part in combo if part))
+    return {k for k in keys if k}

@@ -1,0 +1,42 @@
+"""Who is acting, on which laptop, against which database."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from ..storage.audit import write_audit
+from ..storage.changes import ChangeRecorder
+from ..storage.meta import get_meta
+
+
+@dataclass(frozen=True)
+class Clerk:
+    id: str
+    name: str
+
+
+class Context:
+    def __init__(self, db: Database, clerk: Clerk, site_id: str):
+        self.db = db
+        self.clerk = clerk
+        self.site_id = site_id
+        self.changes = ChangeRecorder(db, site_id)
+
+    def audit(self, action: str, entity: str, entity_id: str = "", **detail) -> None:
+        write_audit(self.db, clerk_id=self.clerk.id, site_id=self.site_id, action=action,
+                    entity=entity, entity_id=entity_id, detail=detail)
+
+    @property
+    def laptop_name(self) -> str:
+        return get_meta(self.db, "laptop_name", "") or ""
+
+    @property
+    def home_union_id(self) -> str:
+        return get_meta(self.db, "home_union_id", "") or ""
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())

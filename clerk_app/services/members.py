@@ -1,0 +1,221 @@
+"""Member use cases: register, edit, change membership status, find, look up."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+from ..domain import vocab
+from ..domain.errors import DuplicateIdNumber, Issue, PossibleDuplicate, UserError, ValidationFailed
+from ..domain.member import MemberInput, validate_member
+from ..storage import members_repo as repo
+from ..storage.db import transaction
+from ..storage.members_repo import MemberRow
+from .context import Context, new_id
+
+SEARCH_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    member_id: str
+    warnings: list[Issue] = field(default_factory=list)
+    changed: tuple[str, ...] = ()
+
+
+def _now() -> str:
+    return _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def _clean_or_raise(inp: MemberInput, today: _dt.date | None):
+    clean, issues = validate_member(inp, today)
+    if issues:
+        raise ValidationFailed(issues)
+    return clean
+
+
+def _check_duplicates(ctx: Context, values: dict, exclude_id: str, confirmed: bool) -> None:
+    existing = repo.by_id_number(ctx.db, values["id_number"])
+    if existing and existing.id != exclude_id:
+        raise DuplicateIdNumber(existing.id, existing.name, existing.union_name)
+    if not confirmed:
+        same = repo.by_name_birth(ctx.db, values["name"], values["birth_date"], exclude_id)
+        if same:
+            raise PossibleDuplicate([(m.id, m.name) for m in same])
+
+
+def _insert_member(ctx: Context, values: dict, consent_method: str) -> str:
+    """The rows one registration writes. Call inside a transaction, after duplicate checks."""
+    member_id, now = new_id(), _now()
+    ctx.changes.insert("members", {"id": member_id, **values, "status": vocab.ACTIVE,
+                                   "created_at": now, "updated_at": now})
+    repo.write_keys(ctx.db, member_id, values["name"], values["id_number"], values["phone"])
+    ctx.changes.insert("member_status_history", {
+        "id": new_id(), "member_id": member_id, "status": vocab.ACTIVE,
+        "effective_date": values["join_date"], "reason": "入会",
+        "channel": values["join_channel"], "recorded_at": now})
+    ctx.changes.insert("consents", {
+        "id": new_id(), "member_id": member_id, "notice_version": vocab.NOTICE_VERSION,
+        "consented_at": now, "method": consent_method, "clerk_id": ctx.clerk.id})
+    ctx.audit("create", "member", member_id, channel=values["join_channel"])
+    return member_id
+
+
+def _require_union(ctx: Context, union_id: str) -> None:
+    if not ctx.db.conn.execute("SELECT 1 FROM unions WHERE id = ?", [union_id]).fetchone():
+        raise ValidationFailed([Issue("union_id", "member.union_required")])
+
+
+def register_member(ctx: Context, inp: MemberInput, *, confirm_possible_duplicate: bool = False,
+                    today: _dt.date | None = None) -> SaveResult:
+    """Validate, catch duplicates, and save member + status history + consent + audit at once."""
+    clean = _clean_or_raise(inp, today)
+    with transaction(ctx.db):
+        _check_duplicates(ctx, clean.values, "", confirm_possible_duplicate)
+        _require_union(ctx, clean.values["union_id"])
+        member_id = _insert_member(ctx, clean.values, inp.consent_method)
+    return SaveResult(member_id, clean.warnings)
+
+
+class Cancelled(Exception):
+    """The clerk cancelled a long job; nothing of the unfinished part was saved."""
+
+
+@dataclass
+class BulkResult:
+    saved: list[str] = field(default_factory=list)
+    rejected: list[tuple[int, list[Issue]]] = field(default_factory=list)  # (input index, problems)
+
+
+def register_many(ctx: Context, inputs: Sequence[MemberInput], *, chunk: int | None = None,
+                  confirm_possible_duplicates: bool = False, today: _dt.date | None = None,
+                  progress: Callable[[int, int], None] | None = None,
+                  cancel: Callable[[], bool] | None = None) -> BulkResult:
+    """Register many members through the same rules as one. Bad rows are reported, not raised.
+
+    ``chunk=None``: all good rows in one transaction (a roster import: all or nothing, and a
+    cancel rolls everything back). ``chunk=N``: commit every N rows (the demo generator:
+    a cancel keeps what was committed)."""
+    result = BulkResult()
+    total = len(inputs)
+    size = chunk or max(total, 1)
+    for start in range(0, total, size) if chunk else [0]:
+        batch = range(start, min(start + size, total))
+        with transaction(ctx.db):
+            for i in batch:
+                if cancel is not None and i % 50 == 0 and cancel():
+                    if chunk is None:
+                        raise Cancelled()
+                    return result
+                clean, issues = validate_member(inputs[i], today)
+                if issues:
+                    result.rejected.append((i, issues))
+                    continue
+                try:
+                    with transaction(ctx.db):
+                        _check_duplicates(ctx, clean.values, "", confirm_possible_duplicates)
+                        _require_union(ctx, clean.values["union_id"])
+                        result.saved.append(_insert_member(ctx, clean.values, inputs[i].consent_method))
+                except (DuplicateIdNumber, PossibleDuplicate, ValidationFailed) as exc:
+                    problems = exc.issues if isinstance(exc, ValidationFailed) else \
+                        [Issue("id_number", exc.code, exc.params)]
+                    result.rejected.append((i, problems))
+                if progress is not None and i % 100 == 0:
+                    progress(i, total)
+    if progress is not None:
+        progress(total, total)
+    return result
+
+
+def update_member(ctx: Context, member_id: str, inp: MemberInput, *,
+                  confirm_possible_duplicate: bool = False, today: _dt.date | None = None) -> SaveResult:
+    clean = _clean_or_raise(inp, today)
+    values = {k: v for k, v in clean.values.items() if k not in ("join_date", "join_channel")}
+    with transaction(ctx.db):
+        current = repo.get(ctx.db, member_id)
+        if current is None:
+            raise UserError("member.not_found")
+        identity_changed = (current["name"], current["birth_date"]) != (values["name"], values["birth_date"])
+        _check_duplicates(ctx, values, member_id, confirm_possible_duplicate or not identity_changed)
+        changed = ctx.changes.update("members", member_id, values)
+        if changed:
+            ctx.changes.update("members", member_id, {"updated_at": _now()})
+            if {"name", "id_number", "phone"} & changed.keys():
+                repo.write_keys(ctx.db, member_id, values["name"], values["id_number"], values["phone"])
+            ctx.audit("update", "member", member_id, fields=sorted(changed))
+    return SaveResult(member_id, clean.warnings, tuple(sorted(changed)))
+
+
+def change_status(ctx: Context, member_id: str, target: str, *, effective: _dt.date | None = None,
+                  reason: str = "", channel: str = "") -> None:
+    """Move a member through the lifecycle (在会, 保留会籍, 转出, 退会, 开除, re-join) with history."""
+    effective = effective or _dt.date.today()
+    with transaction(ctx.db):
+        current = repo.get(ctx.db, member_id)
+        if current is None:
+            raise UserError("member.not_found")
+        if target not in vocab.TRANSITIONS.get(current["status"], set()):
+            raise UserError("member.bad_transition", current=vocab.STATUSES.get(current["status"], current["status"]),
+                            target=vocab.STATUSES.get(target, target))
+        now = _now()
+        ctx.changes.update("members", member_id, {"status": target, "updated_at": now})
+        ctx.changes.insert("member_status_history", {
+            "id": new_id(), "member_id": member_id, "status": target,
+            "effective_date": effective.isoformat(), "reason": reason.strip(), "channel": channel,
+            "recorded_at": now})
+        ctx.audit("update", "member", member_id, status=target)
+
+
+def delete_member(ctx: Context, member_id: str) -> None:
+    """Remove a record entered by mistake (not a lifecycle step: use change_status for that).
+    Its history and consent go with it; each removal leaves a tombstone."""
+    with transaction(ctx.db):
+        if repo.get(ctx.db, member_id) is None:
+            raise UserError("member.not_found")
+        for tbl in ("member_status_history", "consents"):
+            for (row_id,) in ctx.db.conn.execute(f"SELECT id FROM {tbl} WHERE member_id = ?", [member_id]).fetchall():
+                ctx.changes.delete(tbl, row_id)
+        ctx.changes.delete("members", member_id)
+        ctx.audit("delete", "member", member_id)
+
+
+_DIGITS = re.compile(r"\d+X?|\d*X")
+_LETTERS = re.compile(r"[a-z]+")
+
+
+def search(ctx: Context, query: str, limit: int = SEARCH_LIMIT) -> list[MemberRow]:
+    """One box: a name fragment, pinyin (full or initials), or the last digits of ID or phone."""
+    q = "".join(unicodedata.normalize("NFKC", query or "").split())
+    if not q:
+        return []
+    upper = q.upper()
+    if _DIGITS.fullmatch(upper):
+        if len(upper) == 18:
+            row = repo.by_id_number(ctx.db, upper)
+            if row:
+                return [row]
+        return repo.by_key_prefix(ctx.db, "d:" + upper[::-1], limit)
+    lower = q.lower()
+    if _LETTERS.fullmatch(lower):
+        return repo.by_key_prefix(ctx.db, "p:" + lower, limit)
+    return repo.by_name_fragment(ctx.db, q, limit)
+
+
+def get_member(ctx: Context, member_id: str) -> dict:
+    rec = repo.get(ctx.db, member_id)
+    if rec is None:
+        raise UserError("member.not_found")
+    rec["history"] = repo.status_history(ctx.db, member_id)
+    rec["consents"] = repo.consents(ctx.db, member_id)
+    return rec
+
+
+def page(ctx: Context, before_rowid: int | None = None, limit: int = 200) -> list[MemberRow]:
+    return repo.page(ctx.db, before_rowid, limit)
+
+
+def count(ctx: Context) -> int:
+    return repo.count(ctx.db)

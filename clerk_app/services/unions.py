@@ -1,0 +1,44 @@
+"""Union branches (基层工会 / 联合工会 ...) as records with a parent union."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+
+from ..domain.errors import Issue, UserError, ValidationFailed
+from ..domain.vocab import UNION_KINDS
+from ..storage.db import transaction
+from .context import Context, new_id
+
+
+@dataclass(frozen=True)
+class Union:
+    id: str
+    name: str
+    kind: str
+    parent_id: str | None
+
+
+def list_unions(ctx: Context) -> list[Union]:
+    rows = ctx.db.conn.execute("SELECT id, name, kind, parent_id FROM unions ORDER BY created_at, name")
+    return [Union(*r) for r in rows]
+
+
+def add_union(ctx: Context, name: str, kind: str, parent_id: str | None) -> Union:
+    name = " ".join(name.split())
+    issues = []
+    if not name:
+        issues.append(Issue("name", "union.name_required"))
+    if kind not in UNION_KINDS:
+        issues.append(Issue("kind", "member.bad_choice", {"label": "工会类型"}))
+    if issues:
+        raise ValidationFailed(issues)
+    with transaction(ctx.db):
+        if parent_id and not ctx.db.conn.execute("SELECT 1 FROM unions WHERE id = ?", [parent_id]).fetchone():
+            raise UserError("union.parent_missing")
+        union = Union(new_id(), name, kind, parent_id)
+        now = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        ctx.changes.insert("unions", {"id": union.id, "name": name, "kind": kind,
+                                      "parent_id": parent_id, "created_at": now})
+        ctx.audit("create", "union", union.id)
+    return union

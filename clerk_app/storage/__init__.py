@@ -1,0 +1,1 @@
+"""The only code that speaks SQL: open_db, migrations, change records, repositories."""

@@ -1,0 +1,124 @@
+"""Every write to a record that travels to the district goes through :class:`ChangeRecorder`.
+
+Each operation appends one row to ``change_log``: the table, the record's UUID, the
+operation (create / update / delete), the fields it set with their new values, and one
+HLC stamp plus this laptop's site id. The stamp is the version of every field in that
+row, so the current version of a field is the stamp of the latest entry that names it
+(:func:`field_versions`) — per-field last-writer-wins merging needs exactly that.
+A delete also leaves a tombstone, so the deletion travels too and is never undone by an
+older create arriving late.
+
+The clock's last stamp is saved in ``meta`` inside the same transaction, so after a
+restart (or with the system clock set back) stamps still only go forwards.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from sqlite_utils import Database
+
+from .hlc import HybridClock
+from .meta import get_meta, set_meta
+
+CREATE, UPDATE, DELETE = "create", "update", "delete"
+HLC_KEY = "hlc_last"
+
+
+@dataclass(frozen=True)
+class Change:
+    seq: int
+    hlc: str
+    site_id: str
+    tbl: str
+    row_id: str
+    op: str
+    data: dict[str, Any]
+
+
+def _q(name: str) -> str:
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"bad identifier {name!r}")
+    return f'"{name}"'
+
+
+class ChangeRecorder:
+    def __init__(self, db: Database, site_id: str, clock: HybridClock | None = None):
+        self.db = db
+        self.site_id = site_id
+        self.clock = clock or HybridClock(get_meta(db, HLC_KEY))
+
+    def _stamp(self) -> str:
+        stamp = self.clock.now()
+        set_meta(self.db, HLC_KEY, stamp)
+        return stamp
+
+    def _log(self, tbl: str, row_id: str, op: str, data: dict[str, Any]) -> str:
+        stamp = self._stamp()
+        self.db.conn.execute(
+            "INSERT INTO change_log (hlc, site_id, tbl, row_id, op, data) VALUES (?,?,?,?,?,?)",
+            [stamp, self.site_id, tbl, row_id, op, json.dumps(data, ensure_ascii=False, sort_keys=True)],
+        )
+        return stamp
+
+    def insert(self, tbl: str, row: dict[str, Any]) -> str:
+        """Insert ``row`` (which carries its UUID in ``id``) and record every field."""
+        cols = list(row)
+        self.db.conn.execute(
+            f"INSERT INTO {_q(tbl)} ({', '.join(map(_q, cols))}) VALUES ({', '.join('?' * len(cols))})",
+            [row[c] for c in cols],
+        )
+        return self._log(tbl, row["id"], CREATE, {k: v for k, v in row.items() if k != "id"})
+
+    def update(self, tbl: str, row_id: str, values: dict[str, Any]) -> dict[str, Any]:
+        """Write the fields whose value really changes; record only those. Returns them."""
+        cols = list(values)
+        if not cols:
+            return {}
+        cur = self.db.conn.execute(
+            f"SELECT {', '.join(map(_q, cols))} FROM {_q(tbl)} WHERE id = ?", [row_id]
+        ).fetchone()
+        if cur is None:
+            raise KeyError(row_id)
+        changed = {c: values[c] for c, old in zip(cols, cur) if old != values[c]}
+        if changed:
+            sets = ", ".join(f"{_q(c)} = ?" for c in changed)
+            self.db.conn.execute(
+                f"UPDATE {_q(tbl)} SET {sets} WHERE id = ?", [*changed.values(), row_id]
+            )
+            self._log(tbl, row_id, UPDATE, changed)
+        return changed
+
+    def delete(self, tbl: str, row_id: str) -> None:
+        self.db.conn.execute(f"DELETE FROM {_q(tbl)} WHERE id = ?", [row_id])
+        stamp = self._log(tbl, row_id, DELETE, {})
+        self.db.conn.execute(
+            "INSERT OR REPLACE INTO tombstones (tbl, row_id, hlc, site_id) VALUES (?,?,?,?)",
+            [tbl, row_id, stamp, self.site_id],
+        )
+
+
+def changes_since(db: Database, seq: int = 0, tbl: str | None = None) -> list[Change]:
+    sql = "SELECT seq, hlc, site_id, tbl, row_id, op, data FROM change_log WHERE seq > ?"
+    params: list[Any] = [seq]
+    if tbl:
+        sql += " AND tbl = ?"
+        params.append(tbl)
+    rows = db.conn.execute(sql + " ORDER BY seq", params).fetchall()
+    return [Change(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6])) for r in rows]
+
+
+def field_versions(db: Database, tbl: str, row_id: str) -> dict[str, tuple[str, str]]:
+    """The current (hlc, site_id) version of each field of one record."""
+    versions: dict[str, tuple[str, str]] = {}
+    rows = db.conn.execute(
+        "SELECT hlc, site_id, op, data FROM change_log WHERE tbl = ? AND row_id = ? ORDER BY hlc, site_id",
+        [tbl, row_id],
+    ).fetchall()
+    for hlc, site, op, data in rows:
+        fields: Iterable[str] = ["_deleted"] if op == DELETE else json.loads(data)
+        for f in fields:
+            versions[f] = (hlc, site)
+    return versions

@@ -1,0 +1,88 @@
+"""One way to open the database, and one way to write to it (a transaction)."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from pathlib import Path
+from typing import Iterator
+
+from sqlite_utils import Database
+
+from ..domain.errors import UserError
+
+DB_FILENAME = "clerk.db"
+
+
+def open_db(path: str | Path, *, migrate: bool = True, backup_dir: Path | None = None) -> Database:
+    """Open (creating if needed) the app's SQLite file with the settings every connection needs:
+    WAL, synchronous=FULL (a commit survives a power cut), foreign keys on, a busy timeout,
+    secure_delete (erased personal data leaves no residue in free pages).
+
+    Transactions are explicit (``isolation_level=None`` + :func:`transaction`), so their
+    boundaries are visible in the code. With ``migrate`` the schema is brought up to date
+    (the file is copied first, see :mod:`.migrations`)."""
+    path = Path(path)
+    if path.exists() and path.stat().st_size >= 16:
+        with open(path, "rb") as fh:
+            if fh.read(16) != b"SQLite format 3\x00":
+                raise UserError("db.not_a_database", path=str(path))
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=5.0)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=5000")
+        conn.execute("PRAGMA secure_delete=ON")
+        conn.execute("PRAGMA trusted_schema=OFF")
+        conn.execute("PRAGMA case_sensitive_like=OFF")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise UserError("db.not_a_database", path=str(path)) from exc
+    db = Database(conn, execute_plugins=False)
+    if migrate:
+        from .migrations import migrate as _migrate
+
+        _migrate(db, db_path=path, backup_dir=backup_dir or path.parent / "backups")
+    return db
+
+
+@contextlib.contextmanager
+def transaction(db: Database) -> Iterator[Database]:
+    """One business action = one transaction. Nested use becomes a savepoint.
+
+    ``BEGIN IMMEDIATE`` takes the write lock up front, so two writers queue on the busy
+    timeout instead of failing half way through."""
+    conn = db.conn
+    if conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+def backup_to(db: Database, target: Path) -> Path:
+    """A consistent copy through ``VACUUM INTO`` (never a file copy of a live database)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(target.suffix + ".part")
+    if tmp.exists():
+        tmp.unlink()
+    db.conn.execute("VACUUM INTO ?", [str(tmp)])
+    check = sqlite3.connect(str(tmp))
+    try:
+        ok = check.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        check.close()
+    if ok != "ok":
+        tmp.unlink()
+        raise UserError("db.integrity_failed", detail=ok)
+    tmp.replace(target)
+    return target

@@ -1,0 +1,111 @@
+"""SQL for members: rows for lists, lookups for duplicates, local search keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from sqlite_utils import Database
+
+from ..domain.pinyin_keys import name_keys
+
+LIST_COLUMNS = ("m.rowid", "m.id", "m.name", "m.gender", "m.birth_date", "m.id_number", "m.phone",
+                "m.occupation", "m.platform", "m.employer", "u.name", "m.status", "m.join_date")
+_SELECT = f"SELECT {', '.join(LIST_COLUMNS)} FROM members m JOIN unions u ON u.id = m.union_id"
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """One line of a member list (what tables and search results show)."""
+
+    rowid: int
+    id: str
+    name: str
+    gender: str
+    birth_date: str
+    id_number: str
+    phone: str
+    occupation: str
+    platform: str
+    employer: str
+    union_name: str
+    status: str
+    join_date: str
+
+
+def _rows(cursor: Iterable[tuple]) -> list[MemberRow]:
+    return [MemberRow(*r) for r in cursor]
+
+
+def search_keys(name: str, id_number: str, phone: str) -> set[str]:
+    keys = {"p:" + k for k in name_keys(name)}
+    for digits in (id_number, phone):
+        if digits:
+            keys.add("d:" + digits[::-1])
+    return keys
+
+
+def write_keys(db: Database, member_id: str, name: str, id_number: str, phone: str) -> None:
+    db.conn.execute("DELETE FROM member_keys WHERE member_id = ?", [member_id])
+    db.conn.executemany("INSERT OR IGNORE INTO member_keys (key, member_id) VALUES (?, ?)",
+                        [(k, member_id) for k in search_keys(name, id_number, phone)])
+
+
+def get(db: Database, member_id: str) -> dict[str, Any] | None:
+    cur = db.conn.execute(
+        "SELECT m.*, u.name AS union_name FROM members m JOIN unions u ON u.id = m.union_id WHERE m.id = ?",
+        [member_id])
+    row = cur.fetchone()
+    if row is None:
+        return None
+    return dict(zip([d[0] for d in cur.description], row))
+
+
+def by_id_number(db: Database, id_number: str) -> MemberRow | None:
+    rows = _rows(db.conn.execute(_SELECT + " WHERE m.id_number = ?", [id_number]))
+    return rows[0] if rows else None
+
+
+def by_name_birth(db: Database, name: str, birth_date: str, exclude_id: str = "") -> list[MemberRow]:
+    return _rows(db.conn.execute(
+        _SELECT + " WHERE m.name = ? AND m.birth_date = ? AND m.id != ?", [name, birth_date, exclude_id]))
+
+
+def by_key_prefix(db: Database, prefix: str, limit: int) -> list[MemberRow]:
+    """Members with a search key starting with ``prefix`` (an index range, not a scan)."""
+    return _rows(db.conn.execute(
+        _SELECT + " WHERE m.id IN (SELECT DISTINCT member_id FROM member_keys WHERE key GLOB ? LIMIT ?)"
+        " ORDER BY m.name LIMIT ?", [prefix + "*", limit, limit]))
+
+
+def by_name_fragment(db: Database, fragment: str, limit: int) -> list[MemberRow]:
+    escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return _rows(db.conn.execute(
+        _SELECT + " WHERE m.name LIKE ? ESCAPE '\\' ORDER BY (m.name = ?) DESC, m.rowid DESC LIMIT ?",
+        [f"%{escaped}%", fragment, limit]))
+
+
+def page(db: Database, before_rowid: int | None, limit: int) -> list[MemberRow]:
+    """Newest first, keyset-paged by rowid (constant cost whatever the page)."""
+    if before_rowid is None:
+        return _rows(db.conn.execute(_SELECT + " ORDER BY m.rowid DESC LIMIT ?", [limit]))
+    return _rows(db.conn.execute(_SELECT + " WHERE m.rowid < ? ORDER BY m.rowid DESC LIMIT ?",
+                                 [before_rowid, limit]))
+
+
+def count(db: Database) -> int:
+    return db.conn.execute("SELECT count(*) FROM members").fetchone()[0]
+
+
+def status_history(db: Database, member_id: str) -> list[dict[str, Any]]:
+    cur = db.conn.execute(
+        "SELECT status, effective_date, reason, channel, recorded_at FROM member_status_history"
+        " WHERE member_id = ? ORDER BY effective_date, recorded_at", [member_id])
+    return [dict(zip([d[0] for d in cur.description], r)) for r in cur]
+
+
+def consents(db: Database, member_id: str) -> list[dict[str, Any]]:
+    cur = db.conn.execute(
+        "SELECT notice_version, consented_at, method FROM consents WHERE member_id = ? ORDER BY consented_at",
+        [member_id])
+    return [dict(zip([d[0] for d in cur.description], r)) for r in cur]

@@ -1,0 +1,98 @@
+"""Schema as named migration steps (sqlite-utils ``Migrations``), each in a transaction.
+
+Rules: never edit a step that has shipped — add a new one. Before any step runs on an
+existing database, the file is copied with ``VACUUM INTO`` to ``backups/``. A database
+that has steps this build does not know was written by a newer version and is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+
+from sqlite_utils import Database, Migrations
+
+from ..domain.errors import UserError
+from .db import backup_to
+
+migrations = Migrations("clerk_app")
+
+
+@migrations(name="0001_core")
+def _core(db: Database) -> None:
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute("""CREATE TABLE clerks (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL)""")
+    db.execute("""CREATE TABLE unions (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL,
+        parent_id TEXT REFERENCES unions(id), created_at TEXT NOT NULL)""")
+    db.execute("CREATE INDEX idx_unions_parent ON unions(parent_id)")
+    db.execute("""CREATE TABLE change_log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, hlc TEXT NOT NULL, site_id TEXT NOT NULL,
+        tbl TEXT NOT NULL, row_id TEXT NOT NULL, op TEXT NOT NULL, data TEXT NOT NULL)""")
+    db.execute("CREATE INDEX idx_change_log_row ON change_log(tbl, row_id)")
+    db.execute("""CREATE TABLE tombstones (
+        tbl TEXT NOT NULL, row_id TEXT NOT NULL, hlc TEXT NOT NULL, site_id TEXT NOT NULL,
+        PRIMARY KEY (tbl, row_id))""")
+    db.execute("""CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, site_id TEXT NOT NULL,
+        clerk_id TEXT NOT NULL, action TEXT NOT NULL, entity TEXT NOT NULL,
+        entity_id TEXT NOT NULL, detail TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)""")
+    db.execute("CREATE INDEX idx_audit_entity ON audit_log(entity_id)")
+
+
+@migrations(name="0002_members")
+def _members(db: Database) -> None:
+    db.execute("""CREATE TABLE members (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL, gender TEXT NOT NULL, birth_date TEXT NOT NULL,
+        ethnicity TEXT NOT NULL DEFAULT '', id_number TEXT NOT NULL, id_kind TEXT NOT NULL,
+        phone TEXT NOT NULL DEFAULT '',
+        employer TEXT NOT NULL DEFAULT '', platform TEXT NOT NULL DEFAULT '',
+        work_area TEXT NOT NULL DEFAULT '', occupation TEXT NOT NULL DEFAULT '',
+        household_type TEXT NOT NULL DEFAULT '', education TEXT NOT NULL DEFAULT '',
+        political_status TEXT NOT NULL DEFAULT '', native_place TEXT NOT NULL DEFAULT '',
+        job_title TEXT NOT NULL DEFAULT '', professional_title TEXT NOT NULL DEFAULT '',
+        salary_fen INTEGER, family_info TEXT NOT NULL DEFAULT '', resume TEXT NOT NULL DEFAULT '',
+        member_card_no TEXT NOT NULL DEFAULT '', remarks TEXT NOT NULL DEFAULT '',
+        union_id TEXT NOT NULL REFERENCES unions(id),
+        join_date TEXT NOT NULL, join_channel TEXT NOT NULL, status TEXT NOT NULL,
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""")
+    db.execute("CREATE UNIQUE INDEX idx_members_id_number ON members(id_number)")
+    db.execute("CREATE INDEX idx_members_name_birth ON members(name, birth_date)")
+    db.execute("CREATE INDEX idx_members_union ON members(union_id)")
+    # Local search keys (not synced, rebuilt from the record): pinyin 'p:…', reversed digits 'd:…'.
+    db.execute("""CREATE TABLE member_keys (
+        key TEXT NOT NULL, member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+        PRIMARY KEY (key, member_id)) WITHOUT ROWID""")
+    db.execute("CREATE INDEX idx_member_keys_member ON member_keys(member_id)")
+    db.execute("""CREATE TABLE member_status_history (
+        id TEXT PRIMARY KEY, member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+        status TEXT NOT NULL, effective_date TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '',
+        channel TEXT NOT NULL DEFAULT '', recorded_at TEXT NOT NULL)""")
+    db.execute("CREATE INDEX idx_status_history_member ON member_status_history(member_id)")
+    db.execute("""CREATE TABLE consents (
+        id TEXT PRIMARY KEY, member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+        notice_version TEXT NOT NULL, consented_at TEXT NOT NULL, method TEXT NOT NULL,
+        clerk_id TEXT NOT NULL)""")
+    db.execute("CREATE INDEX idx_consents_member ON consents(member_id)")
+
+
+def _unknown_applied(db: Database) -> list[str]:
+    known = {m.name for m in migrations._migrations}
+    return [m.name for m in migrations.applied(db) if m.name not in known]
+
+
+def migrate(db: Database, *, db_path: Path | None = None, backup_dir: Path | None = None) -> list[str]:
+    """Apply pending steps; return their names. Refuse a database from a newer version."""
+    newer = _unknown_applied(db)
+    if newer:
+        raise UserError("db.newer_version", names="、".join(newer))
+    pending = [m.name for m in migrations.pending(db)]
+    if not pending:
+        return []
+    if migrations.applied(db) and backup_dir is not None:
+        stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        backup_to(db, Path(backup_dir) / f"before-{pending[0]}-{stamp}.db")
+    migrations.apply(db)
+    return pending
