@@ -23,7 +23,7 @@ class Issue:
 class UserError(Exception):
     """The clerk's input or environment is wrong: show the Chinese message, keep the data."""
 
-    def __init__(self, code: str, **params):
+    def __init__(self, code: str, /, **params):
         self.code = code
         self.params = params
         super().__init__(message(code, **params))

@@ -55,7 +55,7 @@ MESSAGES: dict[str, str] = {
 }
 
 
-def message(code: str, **params) -> str:
+def message(code: str, /, **params) -> str:
     template = MESSAGES.get(code)
     if template is None:
         # An unknown code is our bug, not the clerk's: show the code rather than hide it.
