@@ -44,6 +44,10 @@ MESSAGES: dict[str, str] = {
     # unions
     "union.name_required": "请填写工会名称",
     "union.parent_missing": "上级工会不存在",
+    # printing
+    "print.font_missing": "打印字体文件缺失或已损坏：{path}，请重新安装本程序",
+    "print.missing_glyph": "{label}“{text}”中的“{chars}”（{codes}）打印字体里没有，打印出来会是空白，请核对",
+    "print.nothing": "没有可打印的内容",
     # storage / environment
     "db.newer_version": "数据库由更新版本的程序（{names}）写入，请升级本程序后再打开",
     "db.locked_by_other": "本数据目录已被另一个正在运行的程序打开：{path}",
