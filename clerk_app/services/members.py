@@ -140,9 +140,8 @@ def update_member(ctx: Context, member_id: str, inp: MemberInput, *,
             raise UserError("member.not_found")
         identity_changed = (current["name"], current["birth_date"]) != (values["name"], values["birth_date"])
         _check_duplicates(ctx, values, member_id, confirm_possible_duplicate or not identity_changed)
-        changed = ctx.changes.update("members", member_id, values)
+        changed = ctx.changes.update("members", member_id, values, touch={"updated_at": _now()})
         if changed:
-            ctx.changes.update("members", member_id, {"updated_at": _now()})
             if {"name", "id_number", "phone"} & changed.keys():
                 repo.write_keys(ctx.db, member_id, values["name"], values["id_number"], values["phone"])
             ctx.audit("update", "member", member_id, fields=sorted(changed))
@@ -161,7 +160,7 @@ def change_status(ctx: Context, member_id: str, target: str, *, effective: _dt.d
             raise UserError("member.bad_transition", current=vocab.STATUSES.get(current["status"], current["status"]),
                             target=vocab.STATUSES.get(target, target))
         now = _now()
-        ctx.changes.update("members", member_id, {"status": target, "updated_at": now})
+        ctx.changes.update("members", member_id, {"status": target}, touch={"updated_at": now})
         ctx.changes.insert("member_status_history", {
             "id": new_id(), "member_id": member_id, "status": target,
             "effective_date": effective.isoformat(), "reason": reason.strip(), "channel": channel,

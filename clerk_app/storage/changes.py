@@ -51,6 +51,11 @@ class ChangeRecorder:
         self.clock = clock or HybridClock(get_meta(db, HLC_KEY))
 
     def _stamp(self) -> str:
+        # Re-read the saved stamp: another recorder on this database (a second Context) may
+        # have moved it on, and ours must still come after it.
+        saved = get_meta(self.db, HLC_KEY)
+        if saved:
+            self.clock.observe(saved)
         stamp = self.clock.now()
         set_meta(self.db, HLC_KEY, stamp)
         return stamp
@@ -72,8 +77,13 @@ class ChangeRecorder:
         )
         return self._log(tbl, row["id"], CREATE, {k: v for k, v in row.items() if k != "id"})
 
-    def update(self, tbl: str, row_id: str, values: dict[str, Any]) -> dict[str, Any]:
-        """Write the fields whose value really changes; record only those. Returns them."""
+    def update(self, tbl: str, row_id: str, values: dict[str, Any], *,
+               touch: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Write the fields whose value really changes; record only those. Returns them.
+
+        ``touch`` (e.g. ``{"updated_at": now}``) is written and recorded in the same change
+        record only when something in ``values`` changed, so an edit is one record and an
+        edit that changes nothing records nothing."""
         cols = list(values)
         if not cols:
             return {}
@@ -84,11 +94,12 @@ class ChangeRecorder:
             raise KeyError(row_id)
         changed = {c: values[c] for c, old in zip(cols, cur) if old != values[c]}
         if changed:
-            sets = ", ".join(f"{_q(c)} = ?" for c in changed)
+            written = {**changed, **{k: v for k, v in (touch or {}).items() if k not in changed}}
+            sets = ", ".join(f"{_q(c)} = ?" for c in written)
             self.db.conn.execute(
-                f"UPDATE {_q(tbl)} SET {sets} WHERE id = ?", [*changed.values(), row_id]
+                f"UPDATE {_q(tbl)} SET {sets} WHERE id = ?", [*written.values(), row_id]
             )
-            self._log(tbl, row_id, UPDATE, changed)
+            self._log(tbl, row_id, UPDATE, written)
         return changed
 
     def delete(self, tbl: str, row_id: str) -> None:
