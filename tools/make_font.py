@@ -123,6 +123,26 @@ def cff_to_glyf(font: TTFont) -> None:
     font["glyf"] = glyf
     font["loca"] = newTable("loca")  # rebuilt from glyf on save
 
+    # TrueType expects each glyph's left side bearing (hmtx) to equal its
+    # xMin, and the top side bearing (vmtx) to be measured from yMax.  The
+    # quadratic outline's bounding box (which includes off-curve points) can
+    # differ slightly from the cubic one, so recompute both.  The vertical
+    # origin is taken from VORG, which CFF fonts use instead.
+    hmtx = font["hmtx"]
+    vmtx = font["vmtx"] if "vmtx" in font else None
+    vorg = font["VORG"] if "VORG" in font else None
+    for glyph_name, glyph in quadratic_glyphs.items():
+        glyph.recalcBounds(glyf)
+        has_outline = glyph.numberOfContours != 0
+        advance, _ = hmtx[glyph_name]
+        hmtx[glyph_name] = (advance, glyph.xMin if has_outline else 0)
+        if vmtx is not None and vorg is not None:
+            v_advance, tsb = vmtx[glyph_name]
+            if has_outline:
+                origin_y = vorg[glyph_name]  # per-glyph value or the default
+                tsb = origin_y - glyph.yMax
+            vmtx[glyph_name] = (v_advance, tsb)
+
     # Tables that only make sense for CFF fonts.
     for tag in ("CFF ", "CFF2", "VORG"):
         if tag in font:
