@@ -1,0 +1,257 @@
+"""Opening the database: settings, refusing what is not ours, migrations with a copy first,
+refusing a newer version, and one running program per data folder (an OS lock)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from clerk_app.domain.errors import UserError
+from clerk_app.storage import migrations as mig
+from clerk_app.storage.db import DB_FILENAME, open_db, transaction
+from clerk_app.workspace import open_workspace
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _tables(path: Path) -> set[str]:
+    conn = sqlite3.connect(str(path))
+    try:
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        conn.close()
+
+
+def _integrity(path: Path) -> str:
+    conn = sqlite3.connect(str(path))
+    try:
+        return conn.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        conn.close()
+
+
+# -- connection settings ----------------------------------------------------------------------
+
+def test_open_db_settings(tmp_path):
+    db = open_db(tmp_path / DB_FILENAME)
+    try:
+        pragma = lambda name: db.conn.execute(f"PRAGMA {name}").fetchone()[0]  # noqa: E731
+        assert pragma("journal_mode") == "wal"
+        assert pragma("synchronous") == 2  # FULL
+        assert pragma("foreign_keys") == 1
+        assert pragma("secure_delete") == 1
+        assert pragma("busy_timeout") == 5000
+        assert db.conn.isolation_level is None  # explicit transactions only
+    finally:
+        db.close()
+
+
+def test_foreign_keys_are_enforced(db):
+    with pytest.raises(sqlite3.IntegrityError):
+        with transaction(db):
+            db.conn.execute(
+                "INSERT INTO consents (id, member_id, notice_version, consented_at, method, clerk_id)"
+                " VALUES ('c1', 'no-such-member', 'v', 'now', 'screen', 'k')")
+
+
+@pytest.mark.parametrize("content", [b"PK\x03\x04 this is a zip, not a database" * 20, b"hello"])
+def test_not_a_database_is_refused_and_left_alone(tmp_path, content):
+    path = tmp_path / DB_FILENAME
+    path.write_bytes(content)
+    with pytest.raises(UserError) as info:
+        open_db(path)
+    assert info.value.code == "db.not_a_database"
+    assert str(path) in info.value.message and "数据库" in info.value.message
+    assert path.read_bytes() == content
+    assert not (tmp_path / "backups").exists()
+
+
+# -- transactions ------------------------------------------------------------------------------
+
+def test_transaction_commits_or_rolls_back_whole(db):
+    with transaction(db):
+        db.conn.execute("INSERT INTO meta (key, value) VALUES ('a', '1')")
+    with pytest.raises(RuntimeError):
+        with transaction(db):
+            db.conn.execute("INSERT INTO meta (key, value) VALUES ('b', '2')")
+            raise RuntimeError("bug half way")
+    keys = {r[0] for r in db.conn.execute("SELECT key FROM meta WHERE key IN ('a', 'b')")}
+    assert keys == {"a"}
+    assert not db.conn.in_transaction
+
+
+def test_nested_transaction_is_a_savepoint(db):
+    with transaction(db):
+        db.conn.execute("INSERT INTO meta (key, value) VALUES ('outer', '1')")
+        with pytest.raises(ValueError):
+            with transaction(db):
+                db.conn.execute("INSERT INTO meta (key, value) VALUES ('inner', '2')")
+                raise ValueError
+    keys = {r[0] for r in db.conn.execute("SELECT key FROM meta WHERE key IN ('outer', 'inner')")}
+    assert keys == {"outer"}
+
+
+# -- migrations --------------------------------------------------------------------------------
+
+def _old_database(path: Path) -> None:
+    """A database as an older build left it: only the first step applied, with a row in it."""
+    db = open_db(path, migrate=False)
+    mig.migrations.apply(db, stop_before="0002_members")
+    db.conn.execute("INSERT INTO meta (key, value) VALUES ('laptop_name', '旧版笔记本')")
+    db.close()
+
+
+def test_fresh_database_gets_every_step_and_no_backup(tmp_path):
+    path = tmp_path / DB_FILENAME
+    db = open_db(path)
+    try:
+        applied = [m.name for m in mig.migrations.applied(db)]
+        assert applied == [m.name for m in mig.migrations._migrations]
+        assert mig.migrations.pending(db) == []
+    finally:
+        db.close()
+    assert not (tmp_path / "backups").exists()
+
+
+def test_pending_steps_copy_the_database_first(tmp_path):
+    path = tmp_path / DB_FILENAME
+    _old_database(path)
+    assert "members" not in _tables(path)
+
+    db = open_db(path)
+    try:
+        assert mig.migrations.pending(db) == []
+        assert db.conn.execute("SELECT value FROM meta WHERE key = 'laptop_name'").fetchone()[0] == "旧版笔记本"
+    finally:
+        db.close()
+    assert {"members", "consents", "member_status_history"} <= _tables(path)
+
+    backups = sorted((tmp_path / "backups").iterdir())
+    assert [b.name.startswith("before-0002_members-") and b.suffix == ".db" for b in backups] == [True]
+    copy = backups[0]
+    assert _integrity(copy) == "ok"
+    assert "members" not in _tables(copy) and "meta" in _tables(copy)
+    conn = sqlite3.connect(str(copy))
+    try:
+        assert conn.execute("SELECT value FROM meta WHERE key = 'laptop_name'").fetchone()[0] == "旧版笔记本"
+        names = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
+        assert names == ["0001_core"]
+    finally:
+        conn.close()
+
+
+def test_up_to_date_database_is_not_copied_again(tmp_path):
+    path = tmp_path / DB_FILENAME
+    open_db(path).close()
+    open_db(path).close()
+    assert not (tmp_path / "backups").exists()
+
+
+def test_database_from_a_newer_version_is_refused(tmp_path):
+    path = tmp_path / DB_FILENAME
+    open_db(path).close()
+    conn = sqlite3.connect(str(path))
+    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
+                 " VALUES ('clerk_app', '9001_from_the_future', '2030-01-01 00:00:00')")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(UserError) as info:
+        open_db(path)
+    assert info.value.code == "db.newer_version"
+    assert "9001_from_the_future" in info.value.message and "升级" in info.value.message
+    assert not (tmp_path / "backups").exists()
+    assert path.read_bytes() == before
+
+
+# -- one program per data folder ---------------------------------------------------------------
+
+_HOLDER = """
+import sys
+from clerk_app.workspace import open_workspace
+ws = open_workspace(sys.argv[1])
+print("held", flush=True)
+sys.stdin.readline()
+ws.close()
+print("released", flush=True)
+sys.stdin.readline()
+"""
+
+_TRY = """
+import sys
+from clerk_app.domain.errors import UserError
+from clerk_app.workspace import open_workspace
+try:
+    ws = open_workspace(sys.argv[1])
+except UserError as exc:
+    print(exc.code)
+    print(exc.message)
+    sys.exit(3)
+ws.close()
+print("opened")
+"""
+
+
+def _env() -> dict:
+    return {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
+
+
+def _holder(folder: Path) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-c", _HOLDER, str(folder)], cwd=ROOT, env=_env(),
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8")
+    assert proc.stdout.readline().strip() == "held"
+    return proc
+
+
+def test_second_process_is_refused_with_chinese_message(workspace):
+    out = subprocess.run([sys.executable, "-c", _TRY, str(workspace.folder)], cwd=ROOT, env=_env(),
+                         capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert out.returncode == 3, out.stderr
+    code, text = out.stdout.splitlines()[:2]
+    assert code == "db.locked_by_other"
+    assert "另一个正在运行的程序" in text and str(workspace.folder) in text
+
+
+def test_lock_held_by_another_process_is_released_when_it_closes(data_dir):
+    proc = _holder(data_dir)
+    try:
+        with pytest.raises(UserError) as info:
+            open_workspace(data_dir)
+        assert info.value.code == "db.locked_by_other"
+        proc.stdin.write("\n")
+        proc.stdin.flush()
+        assert proc.stdout.readline().strip() == "released"
+        ws = open_workspace(data_dir)
+        ws.close()
+    finally:
+        proc.kill()
+        proc.communicate(timeout=30)
+
+
+def test_lock_is_released_when_the_holder_is_killed(data_dir):
+    proc = _holder(data_dir)
+    try:
+        with pytest.raises(UserError):
+            open_workspace(data_dir)
+    finally:
+        proc.kill()  # SIGKILL: no clean-up runs in the holder
+        proc.communicate(timeout=30)
+    ws = open_workspace(data_dir)  # no stale lock left behind by a crash
+    try:
+        assert ws.db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        ws.close()
+
+
+def test_refused_open_leaves_lock_of_the_holder_intact(workspace):
+    with pytest.raises(UserError):
+        open_workspace(workspace.folder)
+    # the refused attempt must not have released or broken the first holder's lock
+    out = subprocess.run([sys.executable, "-c", _TRY, str(workspace.folder)], cwd=ROOT, env=_env(),
+                         capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert out.returncode == 3
