@@ -1,0 +1,298 @@
+"""Demo data: realistic SYNTHETIC members (no real person's data) registered through the
+real rules (:func:`.members.register_many`), for trying the app out and for benchmarks.
+
+What the generated roster looks like: mostly new-employment-form workers of a Daxing
+township (riders, couriers, drivers, sanitation workers) with the platforms they work for,
+their stations, and fixed employers for some; a third born in Beijing, the rest in the
+counties gig workers come from (Henan, Hebei, Shandong, Anhui, Sichuan ...). Each ID number
+carries the region code its county had in the birth year (大兴 was 110224 until 2000 and is
+110115 since 2001), so every number passes the ID check without a warning. Ages are 18-60,
+join dates fall in the last three years, and the names include the polyphonic surnames
+(单 曾 解 仇 区 朴 查), rare Extension-A characters (䶮) and Uyghur/Kazakh names with ``·``.
+
+The same seed on the same starting database gives the same members (ID numbers, names,
+phones, everything but the record UUIDs). ID numbers, phones and name+birth-date pairs
+never repeat, also not against members already in the database, so no row is rejected as a
+duplicate: the duplicate rules run for real and are not switched off.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import random
+from bisect import bisect
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
+from typing import Callable, Sequence
+
+from stdnum.cn import ric
+
+from ..domain.idnumber import check_id
+from ..domain.member import MemberInput
+from ..domain.phone import normalise_phone
+from . import demo_data as data
+from .context import Context
+from .members import BulkResult, Cancelled, register_many
+from .unions import add_union, list_unions
+
+MIN_AGE, MAX_AGE = 18, 60
+JOIN_WINDOW_DAYS = 3 * 365
+_POLYPHONIC_EVERY = 41  # one polyphonic surname in every 41 members (all 7 within 287)
+_RARE_EVERY = 53        # one rare given-name character in every 53
+_DOT_NAME_EVERY = 67    # one Uyghur/Kazakh name with a middle dot in every 67
+
+
+def _id_number(region: str, birth: _dt.date, seq: int) -> str:
+    body = f"{region}{birth:%Y%m%d}{seq:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+@lru_cache(maxsize=None)
+def _codes_by_year(codes: tuple[str, ...], first: int, last: int) -> dict[int, tuple[str, ...]]:
+    """For each birth year, the codes of ``codes`` the ID check accepts with no warning.
+    Computed once per county (not per member) through the app's own check."""
+    table: dict[int, tuple[str, ...]] = {}
+    for year in range(first, last + 1):
+        ok = []
+        for code in codes:
+            number = _id_number(code, _dt.date(year, 6, 15), 1)
+            result = check_id(number, _dt.date(last + 1, 1, 1))
+            if result.valid and not result.warnings:
+                ok.append(code)
+        if ok:
+            table[year] = tuple(ok)
+    return table
+
+
+@dataclass(frozen=True)
+class _Place:
+    label: str
+    local: bool  # 本市 (Beijing) or 外埠
+    codes: dict[int, tuple[str, ...]]
+
+
+class _Weighted:
+    """A fixed weighted choice (cumulative weights computed once)."""
+
+    def __init__(self, pairs: Sequence[tuple[object, float]]):
+        self.items = [p[0] for p in pairs]
+        self.cum = list(accumulate(p[1] for p in pairs))
+
+    def pick(self, rng: random.Random):
+        return self.items[bisect(self.cum, rng.random() * self.cum[-1])]
+
+
+class _Maker:
+    """Makes one member form after another from one random stream."""
+
+    def __init__(self, ctx: Context, seed: int, today: _dt.date):
+        self.rng = random.Random(seed)
+        self.today = today
+        self.oldest = _add_years(today, -(MAX_AGE + 1)) + _dt.timedelta(days=1)
+        self.youngest = _add_years(today, -MIN_AGE)
+        first, last = self.oldest.year, self.youngest.year
+
+        def place(label: str, codes: tuple[str, ...]) -> _Place:
+            return _Place(label, label.startswith("北京市"), _codes_by_year(codes, first, last))
+
+        self.beijing = _Weighted([(place(lbl, c), w) for lbl, w, c in data.BEIJING_PLACES])
+        self.migrant = _Weighted([(place(lbl, c), w) for lbl, w, c in data.MIGRANT_PLACES])
+        self.ethnic = {eth: [place(lbl, c) for lbl, c in rows] for eth, rows in data.ETHNIC_PLACES.items()}
+        self.surnames = _Weighted(data.SURNAMES)
+        self.minorities = _Weighted(data.MINORITY_WEIGHTS)
+        self.occupations = _Weighted([(occ, spec[0]) for occ, spec in data.WORK.items()])
+        self.platforms = {occ: _Weighted(spec[2]) for occ, spec in data.WORK.items() if spec[2]}
+        self.education = _Weighted(data.EDUCATION_WEIGHTS)
+        self.channels = _Weighted(data.JOIN_CHANNEL_WEIGHTS)
+        self.home_union = ctx.home_union_id
+        self.branch_of = _branch_unions(ctx)
+        self.used_ids, self.used_phones, self.used_name_birth = _taken(ctx)
+
+    # -- the person ---------------------------------------------------------------------
+    def _birth(self, place: _Place) -> tuple[_dt.date, str]:
+        span = (self.youngest - self.oldest).days
+        while True:
+            birth = self.oldest + _dt.timedelta(days=self.rng.randint(0, span))
+            codes = place.codes.get(birth.year)
+            if codes:
+                return birth, self.rng.choice(codes)
+
+    def _given(self, male: bool, rare: bool) -> str:
+        own = data.MALE_CHARS if male else data.FEMALE_CHARS
+        pool = own + own + data.SHARED_CHARS
+        chars = [self.rng.choice(pool) for _ in range(1 if self.rng.random() < 0.3 else 2)]
+        if rare:
+            chars[-1] = self.rng.choice(data.RARE_CHARS)
+        return "".join(chars)
+
+    def _dot_name(self, male: bool) -> str:
+        first = self.rng.choice(data.DOT_NAME_MALE if male else data.DOT_NAME_FEMALE)
+        return f"{first}·{self.rng.choice(data.DOT_NAME_FATHER)}"
+
+    def _identity(self, i: int, male: bool) -> tuple[str, str, _Place, _dt.date, str]:
+        """(name, ethnicity, place, birth date, region code), unique by name + birth date."""
+        rng = self.rng
+        dot = i % _DOT_NAME_EVERY == 17
+        if dot:
+            ethnicity = rng.choice(("维吾尔族", "哈萨克族"))
+        elif rng.random() < data.MINORITY_SHARE:
+            ethnicity = self.minorities.pick(rng)
+        else:
+            ethnicity = "汉族"
+        if ethnicity != "汉族" and (dot or rng.random() < 0.6):
+            place = rng.choice(self.ethnic[ethnicity])
+        else:
+            place = (self.beijing if rng.random() < 0.3 else self.migrant).pick(rng)
+        for attempt in range(1000):
+            if dot:
+                name = self._dot_name(male)
+            else:
+                if i % _POLYPHONIC_EVERY == 3 and attempt < 50:
+                    surname = data.POLYPHONIC_SURNAMES[(i // _POLYPHONIC_EVERY) % len(data.POLYPHONIC_SURNAMES)]
+                elif ethnicity == "朝鲜族" and rng.random() < 0.5:
+                    surname = rng.choice(("朴", "金", "崔", "李", "郑"))
+                else:
+                    surname = self.surnames.pick(rng)
+                name = surname + self._given(male, i % _RARE_EVERY == 11)
+            birth, code = self._birth(place)
+            if (name, birth.isoformat()) not in self.used_name_birth:
+                self.used_name_birth.add((name, birth.isoformat()))
+                return name, ethnicity, place, birth, code
+        raise RuntimeError("demo generator ran out of distinct names")  # a bug, not a user error
+
+    def _id(self, code: str, birth: _dt.date, male: bool) -> str:
+        while True:
+            number = _id_number(code, birth, self.rng.randrange(500) * 2 + (1 if male else 0))
+            if number not in self.used_ids:
+                self.used_ids.add(number)
+                return number
+
+    def _phone(self) -> str:
+        while True:
+            raw = self.rng.choice(data.MOBILE_PREFIXES) + f"{self.rng.randrange(10 ** 8):08d}"
+            if raw in self.used_phones:
+                continue
+            digits, problem = normalise_phone(raw)
+            if problem is None and digits == raw:
+                self.used_phones.add(raw)
+                return raw
+
+    # -- the work -------------------------------------------------------------------------
+    def _work(self, occupation: str) -> dict[str, str]:
+        rng = self.rng
+        _, _, _, firm_kind, employer_share = data.WORK[occupation]
+        platform = self.platforms[occupation].pick(rng) if occupation in self.platforms else ""
+        if occupation in ("外卖配送员", "快递员"):
+            area = rng.choice(data.STATIONS)
+        elif occupation in ("网约车司机", "出租车司机", "货车司机"):
+            area = rng.choice(data.DRIVER_AREAS)
+        elif occupation == "环卫工人":
+            area = rng.choice(data.STREETS)
+        else:
+            area = rng.choice(data.STREETS) if rng.random() < 0.5 else ""
+        employer = ""
+        if rng.random() < employer_share:
+            if occupation == "快递员":
+                employer = f"{data.COURIER_BRANCH[platform]}北京大兴{area.removesuffix('站')}网点"
+            else:
+                employer = f"北京{rng.choice(data.FIRM_WORDS)}{firm_kind}有限公司"
+        title = ""
+        if occupation in ("外卖配送员", "快递员") and rng.random() < 0.03:
+            title = rng.choice(("站长", "队长"))
+        return {"occupation": occupation, "platform": platform, "work_area": area,
+                "employer": employer, "job_title": title}
+
+    def member(self, i: int) -> MemberInput:
+        rng = self.rng
+        occupation = self.occupations.pick(rng)
+        male = rng.random() < data.WORK[occupation][1]
+        name, ethnicity, place, birth, code = self._identity(i, male)
+        age = self.today.year - birth.year
+        if place.local:
+            household = "本市城镇" if rng.random() < 0.6 else "本市农村"
+        else:
+            household = "外埠农村" if rng.random() < 0.75 else "外埠城镇"
+        roll = rng.random()
+        political = "中共党员" if roll < 0.05 else ("共青团员" if age < 28 and roll < 0.35 else "群众")
+        adult = _add_years(birth, MIN_AGE)
+        join = max(self.today - _dt.timedelta(days=rng.randint(0, JOIN_WINDOW_DAYS)), adult)
+        channel = self.channels.pick(rng)
+        consent = "screen" if channel == "qr" or rng.random() < 0.3 else "paper"
+        work = self._work(occupation)
+        branch = self.branch_of.get(occupation, self.home_union)
+        union = branch if rng.random() < 0.85 else self.home_union
+        salary = "" if rng.random() < 0.4 else str(rng.randint(45, 130) * 100)
+        return MemberInput(
+            name=name, id_number=self._id(code, birth, male), phone=self._phone(), union_id=union,
+            join_date=join, join_channel=channel, salary=salary, ethnicity=ethnicity,
+            household_type=household, education=self.education.pick(rng), political_status=political,
+            native_place=place.label, consent_method=consent, **work)
+
+
+def _add_years(day: _dt.date, years: int) -> _dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _branch_unions(ctx: Context) -> dict[str, str]:
+    """The demo's branch unions under the laptop's union (created once, reused after)."""
+    home = ctx.home_union_id
+    existing = {(u.name, u.parent_id): u.id for u in list_unions(ctx)}
+    routes: dict[str, str] = {}
+    for name, kind, occupations in data.BRANCHES:
+        union_id = existing.get((name, home)) or add_union(ctx, name, kind, home).id
+        for occupation in occupations:
+            routes[occupation] = union_id
+    return routes
+
+
+def _taken(ctx: Context) -> tuple[set[str], set[str], set[tuple[str, str]]]:
+    ids: set[str] = set()
+    phones: set[str] = set()
+    name_birth: set[tuple[str, str]] = set()
+    for id_number, phone, name, birth in ctx.db.conn.execute(
+            "SELECT id_number, phone, name, birth_date FROM members"):
+        ids.add(id_number)
+        phones.add(phone)
+        name_birth.add((name, birth))
+    return ids, phones, name_birth
+
+
+def demo_inputs(ctx: Context, n: int, *, seed: int = 2026, today: _dt.date | None = None) -> list[MemberInput]:
+    """The forms :func:`generate_members` would register (creates the branch unions)."""
+    maker = _Maker(ctx, seed, today or _dt.date.today())
+    return [maker.member(i) for i in range(n)]
+
+
+def generate_members(ctx: Context, n: int, *, seed: int = 2026,
+                     progress: Callable[[int, int], None] | None = None,
+                     cancel: Callable[[], bool] | None = None, chunk: int = 2000,
+                     today: _dt.date | None = None) -> BulkResult:
+    """Register ``n`` synthetic members, ``chunk`` at a time, each chunk one transaction.
+
+    Every chunk goes through :func:`register_many` as one all-or-nothing batch, so a
+    cancel keeps exactly the chunks already committed and drops the one under way; the
+    returned result lists what was saved (indices of rejected rows count from 0 over all
+    ``n``). Forms are made chunk by chunk, so 200,000 members never sit in memory at once."""
+    today = today or _dt.date.today()
+    maker = _Maker(ctx, seed, today)
+    result = BulkResult()
+    for start in range(0, n, chunk):
+        if cancel is not None and cancel():
+            break
+        inputs = [maker.member(i) for i in range(start, min(start + chunk, n))]
+
+        def step(done: int, _total: int, _start: int = start) -> None:
+            if progress is not None:
+                progress(_start + done, n)
+
+        try:
+            part = register_many(ctx, inputs, today=today, progress=step, cancel=cancel)
+        except Cancelled:
+            break
+        result.saved.extend(part.saved)
+        result.rejected.extend((start + i, issues) for i, issues in part.rejected)
+    return result
