@@ -104,27 +104,33 @@ def register_many(ctx: Context, inputs: Sequence[MemberInput], *, chunk: int | N
     size = chunk or max(total, 1)
     for start in range(0, total, size) if chunk else [0]:
         batch = range(start, min(start + size, total))
-        with transaction(ctx.db):
-            for i in batch:
-                if cancel is not None and i % 50 == 0 and cancel():
-                    if chunk is None:
+        part = BulkResult()  # joins the result only once its chunk is committed
+        try:
+            with transaction(ctx.db):
+                for i in batch:
+                    if cancel is not None and i % 50 == 0 and cancel():
                         raise Cancelled()
-                    return result
-                clean, issues = validate_member(inputs[i], today)
-                if issues:
-                    result.rejected.append((i, issues))
-                    continue
-                try:
-                    with transaction(ctx.db):
-                        _check_duplicates(ctx, clean.values, "", confirm_possible_duplicates)
-                        _require_union(ctx, clean.values["union_id"])
-                        result.saved.append(_insert_member(ctx, clean.values, inputs[i].consent_method))
-                except (DuplicateIdNumber, PossibleDuplicate, ValidationFailed) as exc:
-                    problems = exc.issues if isinstance(exc, ValidationFailed) else \
-                        [Issue("id_number", exc.code, exc.params)]
-                    result.rejected.append((i, problems))
-                if progress is not None and i % 100 == 0:
-                    progress(i, total)
+                    clean, issues = validate_member(inputs[i], today)
+                    if issues:
+                        part.rejected.append((i, issues))
+                        continue
+                    try:
+                        with transaction(ctx.db):
+                            _check_duplicates(ctx, clean.values, "", confirm_possible_duplicates)
+                            _require_union(ctx, clean.values["union_id"])
+                            part.saved.append(_insert_member(ctx, clean.values, inputs[i].consent_method))
+                    except (DuplicateIdNumber, PossibleDuplicate, ValidationFailed) as exc:
+                        problems = exc.issues if isinstance(exc, ValidationFailed) else \
+                            [Issue("id_number", exc.code, exc.params)]
+                        part.rejected.append((i, problems))
+                    if progress is not None and i % 100 == 0:
+                        progress(i, total)
+        except Cancelled:
+            if chunk is None:
+                raise
+            return result  # the unfinished chunk was rolled back; whole chunks stay
+        result.saved.extend(part.saved)
+        result.rejected.extend(part.rejected)
     if progress is not None:
         progress(total, total)
     return result

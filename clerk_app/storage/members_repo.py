@@ -100,7 +100,7 @@ def count(db: Database) -> int:
 def status_history(db: Database, member_id: str) -> list[dict[str, Any]]:
     cur = db.conn.execute(
         "SELECT status, effective_date, reason, channel, recorded_at FROM member_status_history"
-        " WHERE member_id = ? ORDER BY effective_date, recorded_at", [member_id])
+        " WHERE member_id = ? ORDER BY effective_date, recorded_at, rowid", [member_id])
     return [dict(zip([d[0] for d in cur.description], r)) for r in cur]
 
 
