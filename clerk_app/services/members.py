@@ -187,7 +187,7 @@ def delete_member(ctx: Context, member_id: str) -> None:
         ctx.audit("delete", "member", member_id)
 
 
-_DIGITS = re.compile(r"\d+X?|\d*X")
+_DIGITS = re.compile(r"\d+X?")  # at least one digit: a lone "x" is pinyin (徐, 谢), not every ID ending in X
 _LETTERS = re.compile(r"[a-z]+")
 
 
