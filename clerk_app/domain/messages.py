@@ -56,6 +56,7 @@ MESSAGES: dict[str, str] = {
     "setup.laptop_name_required": "请填写本机名称",
     "setup.union_name_required": "请填写本机所属工会名称",
     "setup.clerk_name_required": "请填写经办人姓名",
+    "app.data_dir_unusable": "无法创建或写入数据目录：{path}，请检查该目录的权限，或用 --data-dir 指定其他目录",
 }
 
 

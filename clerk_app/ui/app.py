@@ -1,0 +1,103 @@
+"""Starting the window: Qt in Chinese with the bundled font, the workspace, first run, crashes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from .. import APP_NAME, APP_TITLE, __version__, paths
+from ..domain.errors import UserError
+from ..workspace import open_workspace
+from . import crash
+from .first_run import FirstRunDialog
+from .main_window import MainWindow, build_main_window
+
+BASE_POINT_SIZE = 12.0  # a clerk reads this for hours at a folding table: generous, not tiny
+CHINESE = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+
+__all__ = ["run_gui", "build_main_window", "MainWindow", "prepare_application"]
+
+
+def install_translations(app: QApplication) -> list[QTranslator]:
+    """Qt's own Chinese strings (确定/取消 on standard buttons, context menus, dialogs).
+
+    Our resources/translations is tried first (a frozen build may ship a pruned copy), then
+    Qt's translations folder. Returns the installed translators (keep them alive)."""
+    QLocale.setDefault(CHINESE)
+    installed = []
+    for folder in (paths.resource("translations"), Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))):
+        translator = QTranslator(app)
+        if folder.is_dir() and translator.load(CHINESE, "qtbase", "_", str(folder)):
+            app.installTranslator(translator)
+            installed.append(translator)
+            break
+    return installed
+
+
+def install_font(app: QApplication, point_size: float = BASE_POINT_SIZE) -> str | None:
+    """Make the bundled CJK font the application font; fall back to the system's if it is missing
+    or unreadable. Returns the family used from the bundle, or None."""
+    family = None
+    font_file = paths.font_path()
+    if font_file.is_file():
+        font_id = QFontDatabase.addApplicationFont(str(font_file))
+        families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+        family = families[0] if families else None
+    font = QFont(family) if family else QFont(app.font())
+    font.setPointSizeF(point_size)
+    app.setFont(font)
+    return family
+
+
+def prepare_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication, named, in Chinese, with the bundled font (idempotent)."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else [sys.argv[0]])
+    if not app.property("clerk_prepared"):
+        app.setApplicationName(APP_NAME)
+        app.setApplicationVersion(__version__)
+        app.setOrganizationName("GonghuiClerk")
+        install_translations(app)  # parented to the app, so they stay alive
+        install_font(app)
+        app.setProperty("clerk_prepared", True)
+    return app
+
+
+def _refuse(message: str) -> int:
+    QMessageBox.critical(None, APP_TITLE, message)
+    return 1
+
+
+def run_gui(data_dir: str | Path | None = None) -> int:
+    """Open the data folder and show the window. Returns the process exit code."""
+    app = prepare_application()
+    try:
+        folder = paths.data_dir(data_dir)
+    except OSError:
+        return _refuse(UserError("app.data_dir_unusable", path=str(data_dir or "")).message)
+    crash.install(folder)
+    try:
+        workspace = open_workspace(folder)
+    except UserError as exc:  # another instance holds the lock, a newer database, not a database
+        return _refuse(exc.message)
+    except Exception as exc:  # noqa: BLE001 - a bug or a broken environment: log + crash dialog
+        crash.report_bug(exc)
+        return 1
+    try:
+        if not workspace.ready:
+            first = FirstRunDialog(workspace)
+            if first.exec() != QDialog.DialogCode.Accepted:
+                return 0
+        window = build_main_window(workspace)
+        window.show()
+        return app.exec()
+    except Exception as exc:  # noqa: BLE001 - a bug: log + crash dialog, never a bare traceback
+        crash.report_bug(exc)
+        return 1
+    finally:
+        workspace.close()

@@ -1,0 +1,81 @@
+"""First run: name this laptop, its union and its clerk before anything else."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
+                               QVBoxLayout, QWidget)
+
+from ..domain.errors import ValidationFailed
+from ..domain.vocab import UNION_KINDS
+from ..services.context import Context
+from ..services.setup import SetupInput
+from ..workspace import Workspace
+from .feedback import FieldError
+
+
+class FirstRunDialog(QDialog):
+    """Asks 本机名称, 所属工会名称 + 类型, 经办人姓名; on accept ``self.context`` is set."""
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.workspace = workspace
+        self.context: Context | None = None
+        self.setWindowTitle("首次使用：基本设置")
+        self.setMinimumWidth(560)
+
+        intro = QLabel("欢迎使用工会基层工作台。请先填写本机的基本信息，"
+                       "这些信息会记录在每一条登记和打印的材料上。")
+        intro.setWordWrap(True)
+
+        self.laptop_name = QLineEdit()
+        self.laptop_name.setPlaceholderText("例如：黄村镇总工会-笔记本1")
+        self.laptop_name.setMaxLength(40)
+        self.union_name = QLineEdit()
+        self.union_name.setPlaceholderText("例如：大兴区黄村镇总工会")
+        self.union_name.setMaxLength(80)
+        self.union_kind = QComboBox()
+        self.union_kind.addItems(UNION_KINDS)
+        self.union_kind.setCurrentText(SetupInput("", "", "").union_kind)
+        self.clerk_name = QLineEdit()
+        self.clerk_name.setPlaceholderText("您的姓名")
+        self.clerk_name.setMaxLength(30)
+
+        self.errors = {name: FieldError() for name in ("laptop_name", "union_name", "union_kind", "clerk_name")}
+        form = QFormLayout()
+        for label, name in (("本机名称", "laptop_name"), ("所属工会名称", "union_name"),
+                            ("工会类型", "union_kind"), ("经办人姓名", "clerk_name")):
+            box = QVBoxLayout()
+            box.setSpacing(2)
+            box.addWidget(getattr(self, name))
+            box.addWidget(self.errors[name])
+            form.addRow(label + "：", box)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("开始使用")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addSpacing(8)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.laptop_name.setFocus()
+
+    def save(self) -> None:
+        for err in self.errors.values():
+            err.clear_error()
+        inp = SetupInput(laptop_name=self.laptop_name.text(), union_name=self.union_name.text(),
+                         clerk_name=self.clerk_name.text(), union_kind=self.union_kind.currentText())
+        try:
+            self.context = self.workspace.set_up(inp)
+        except ValidationFailed as exc:
+            first = None
+            for issue in exc.issues:
+                self.errors.get(issue.field, self.errors["laptop_name"]).show_error(issue.message)
+                first = first or getattr(self, issue.field, None)
+            if first is not None:
+                first.setFocus()
+            return
+        self.accept()

@@ -1,0 +1,150 @@
+"""The main window: navigation on the left, one page at a time, counts in the status bar."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QByteArray, QSettings, QSize
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QListWidget, QMainWindow, QMessageBox,
+                               QStackedWidget, QWidget)
+
+from .. import APP_TITLE, __version__, paths
+from ..domain.errors import UserError
+from ..services import members as member_service
+from ..services.context import Context
+from ..workspace import Workspace
+from . import crash
+from .pages import PAGES, PageSpec
+from .tasks import Task, db_job, run_with_progress
+
+SETTINGS_FILE = "window.ini"
+DEMO_DEFAULT, DEMO_MAX = 300, 200_000
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, workspace: Workspace, ctx: Context, pages: list[PageSpec] | None = None):
+        super().__init__()
+        self.workspace = workspace
+        self.ctx = ctx
+        self.task: Task | None = None
+        self.setWindowTitle(f"{APP_TITLE} — {ctx.laptop_name}")
+        self.settings = QSettings(str(workspace.folder / SETTINGS_FILE), QSettings.Format.IniFormat)
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setStyleSheet("QListWidget#nav::item { padding: 10px 8px; }")
+        self.nav.setFixedWidth(self.fontMetrics().horizontalAdvance("国" * 6) + 32)
+        self.stack = QStackedWidget()
+        self.pages: dict[str, QWidget] = {}
+        for spec in pages if pages is not None else PAGES:
+            widget = spec.factory(ctx, self)
+            self.pages[spec.key] = widget
+            self.stack.addWidget(widget)
+            self.nav.addItem(spec.title)
+            if hasattr(widget, "changed"):
+                widget.changed.connect(self.update_status)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.setCurrentRow(0)
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.member_count = QLabel()
+        for label in (self.member_count, QLabel(f"本机：{ctx.laptop_name}"), QLabel(f"经办人：{ctx.clerk.name}")):
+            label.setContentsMargins(12, 0, 12, 0)
+            self.statusBar().addPermanentWidget(label)
+        self._build_menus()
+        self.update_status()
+        self._restore_geometry()
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("文件(&F)")
+        self.demo_action = QAction("生成演示数据…", self)
+        self.demo_action.triggered.connect(self.ask_demo_data)
+        file_menu.addAction(self.demo_action)
+        file_menu.addSeparator()
+        quit_action = QAction("退出", self)
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        help_menu = self.menuBar().addMenu("帮助(&H)")
+        about = QAction("关于", self)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+
+    # --- status ---------------------------------------------------------------------------
+    def update_status(self) -> None:
+        self.member_count.setText(f"会员 {member_service.count(self.ctx)} 名")
+
+    def refresh_pages(self) -> None:
+        for widget in self.pages.values():
+            if hasattr(widget, "refresh"):
+                widget.refresh()
+        self.update_status()
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "关于", f"<h3>{APP_TITLE}</h3><p>版本 {__version__}</p>"
+                          "<p>离线使用的工会基层工作台：会员登记、服务卡、活动签到。</p>"
+                          f"<p>数据目录：{self.workspace.folder}</p>")
+
+    # --- demo data --------------------------------------------------------------------------
+    def ask_demo_data(self) -> None:
+        count, ok = QInputDialog.getInt(self, "生成演示数据", "生成多少名演示会员（合成数据，非真实个人信息）：",
+                                        DEMO_DEFAULT, 1, DEMO_MAX, 100)
+        if ok:
+            self.generate_demo(count)
+
+    def generate_demo(self, count: int, seed: int | None = None) -> Task:
+        """Generate ``count`` synthetic members on a worker thread behind a cancellable dialog."""
+        from ..services.demo import generate_members
+
+        seed = int(time.time()) if seed is None else seed
+
+        def job(ctx, progress, cancel):
+            return generate_members(ctx, count, seed=seed, progress=progress, cancel=cancel)
+
+        self.task = run_with_progress(self, f"正在生成 {count} 名演示会员……",
+                                      db_job(paths.db_path(self.workspace.folder), job),
+                                      on_success=self._demo_done, on_error=self._task_failed)
+        return self.task
+
+    def _demo_done(self, result) -> None:
+        self.refresh_pages()
+        self.statusBar().showMessage(f"已生成 {len(result.saved)} 名演示会员", 8000)
+
+    def _task_failed(self, exc: BaseException) -> None:
+        self.refresh_pages()
+        if isinstance(exc, UserError):
+            QMessageBox.warning(self, "未能完成", exc.message)
+        else:
+            crash.report_bug(exc, self)
+
+    # --- geometry ---------------------------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        geometry = self.settings.value("main/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(QSize(1366, 800))
+        state = self.settings.value("main/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.task is not None and self.task.is_running():
+            self.task.cancel()
+            self.task.wait(10)
+        self.settings.setValue("main/geometry", self.saveGeometry())
+        self.settings.setValue("main/state", self.saveState())
+        self.settings.sync()
+        super().closeEvent(event)
+
+
+def build_main_window(workspace: Workspace) -> MainWindow:
+    """The window for a set-up workspace (what ``run_gui`` shows; timed by the benchmarks)."""
+    return MainWindow(workspace, workspace.context())

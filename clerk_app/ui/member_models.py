@@ -1,0 +1,184 @@
+"""Table models for member lists. ID numbers and phones are masked here, once, for every view."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from ..domain import vocab
+from ..domain.idnumber import mask
+from ..domain.phone import mask_phone
+from ..storage.members_repo import MemberRow
+
+Index = QModelIndex | QPersistentModelIndex
+
+(COL_NAME, COL_GENDER, COL_BIRTH, COL_ID, COL_PHONE, COL_OCCUPATION, COL_PLATFORM,
+ COL_EMPLOYER, COL_UNION, COL_STATUS, COL_JOINED) = range(11)
+HEADERS = ("姓名", "性别", "出生日期", "身份证号码", "手机号码", "职业", "平台", "工作单位",
+           "所属工会", "会籍状态", "入会日期")
+
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the whole MemberRow
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # the raw value (unmasked code/date) to sort on
+
+PageFetcher = Callable[[int | None, int], list[MemberRow]]  # (before_rowid, limit) -> rows
+
+
+def _display(row: MemberRow, col: int) -> str:
+    if col == COL_NAME:
+        return row.name
+    if col == COL_GENDER:
+        return row.gender
+    if col == COL_BIRTH:
+        return row.birth_date
+    if col == COL_ID:
+        return mask(row.id_number)
+    if col == COL_PHONE:
+        return mask_phone(row.phone)
+    if col == COL_OCCUPATION:
+        return row.occupation
+    if col == COL_PLATFORM:
+        return row.platform
+    if col == COL_EMPLOYER:
+        return row.employer
+    if col == COL_UNION:
+        return row.union_name
+    if col == COL_STATUS:
+        return vocab.STATUSES.get(row.status, row.status)
+    return row.join_date
+
+
+def _sort_key(row: MemberRow, col: int) -> Any:
+    # The status code sorts by lifecycle; ID and phone sort masked: no role hands out a full number.
+    return row.status if col == COL_STATUS else _display(row, col)
+
+
+class MemberTableModel(QAbstractTableModel):
+    """Member rows, either a fixed list (``set_rows``: search results) or the whole roster
+    fetched page by page as the view scrolls (``browse``: keyset paging on rowid), so a
+    200,000-member database opens as fast as an empty one."""
+
+    PAGE_SIZE = 200
+
+    def __init__(self, parent=None, page_size: int | None = None):
+        super().__init__(parent)
+        self._rows: list[MemberRow] = []
+        self._fetch: PageFetcher | None = None
+        self._more = False
+        self.page_size = page_size or self.PAGE_SIZE
+
+    # --- filling -----------------------------------------------------------------------
+    def set_rows(self, rows: Sequence[MemberRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._fetch = None
+        self._more = False
+        self.endResetModel()
+
+    def browse(self, fetch: PageFetcher) -> None:
+        """Show every member, newest first; the first page now, the rest as needed."""
+        self.beginResetModel()
+        self._fetch = fetch
+        self._rows = fetch(None, self.page_size)
+        self._more = len(self._rows) == self.page_size
+        self.endResetModel()
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:
+        return not parent.isValid() and self._more and self._fetch is not None
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:
+        if not self.canFetchMore(parent):
+            return
+        before = self._rows[-1].rowid if self._rows else None
+        rows = self._fetch(before, self.page_size)
+        self._more = len(rows) == self.page_size
+        if rows:
+            start = len(self._rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
+            self._rows.extend(rows)
+            self.endInsertRows()
+
+    def row_at(self, row: int) -> MemberRow | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, member_id: str) -> int:
+        for i, r in enumerate(self._rows):
+            if r.id == member_id:
+                return i
+        return -1
+
+    # --- Qt model interface -------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _display(row, col)
+        if role == ROW_ROLE:
+            return row
+        if role == SORT_ROLE:
+            return _sort_key(row, col)
+        if role == Qt.ItemDataRole.ToolTipRole and col == COL_STATUS:
+            return vocab.STATUSES.get(row.status, row.status)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return HEADERS[section] if 0 <= section < len(HEADERS) else None
+        return str(section + 1)
+
+
+(HCOL_DATE, HCOL_STATUS, HCOL_REASON, HCOL_CHANNEL) = range(4)
+HISTORY_HEADERS = ("生效日期", "会籍状态", "原因", "方式")
+
+
+class StatusHistoryModel(QAbstractTableModel):
+    """A member's status history (from ``services.members.get_member(...)['history']``)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list[dict] = []
+
+    def set_rows(self, rows: Sequence[dict]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(HISTORY_HEADERS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
+            return None
+        if not 0 <= index.row() < len(self._rows):
+            return None
+        rec = self._rows[index.row()]
+        col = index.column()
+        if col == HCOL_DATE:
+            return rec.get("effective_date", "")
+        if col == HCOL_STATUS:
+            status = rec.get("status", "")
+            return status if role == SORT_ROLE else vocab.STATUSES.get(status, status)
+        if col == HCOL_REASON:
+            return rec.get("reason", "")
+        channel = rec.get("channel", "") or ""
+        return vocab.JOIN_CHANNELS.get(channel, channel)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return HISTORY_HEADERS[section] if 0 <= section < len(HISTORY_HEADERS) else None
+        return str(section + 1)

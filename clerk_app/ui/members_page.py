@@ -1,0 +1,186 @@
+"""会员: find a member as you type, see the record, register, edit, change membership."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QPushButton, QScrollArea, QSplitter, QTableView, QVBoxLayout, QWidget)
+
+from ..services import members as member_service
+from ..services.context import Context
+from .member_detail import MemberDetail
+from .member_dialog import OPEN_EXISTING, MemberDialog
+from .member_models import (COL_BIRTH, COL_EMPLOYER, COL_GENDER, COL_ID, COL_JOINED, COL_NAME, COL_OCCUPATION,
+                            COL_PHONE, COL_PLATFORM, COL_STATUS, COL_UNION, ROW_ROLE, MemberTableModel)
+from .status_dialog import StatusDialog
+
+SEARCH_DELAY_MS = 150
+# Column width as (Chinese characters, digits) of the widest usual content.
+COLUMN_WIDTHS = {COL_NAME: (4, 0), COL_GENDER: (2, 0), COL_BIRTH: (0, 10), COL_ID: (0, 18),
+                 COL_PHONE: (0, 11), COL_OCCUPATION: (5, 0), COL_PLATFORM: (4, 0), COL_EMPLOYER: (10, 0),
+                 COL_UNION: (10, 0), COL_STATUS: (4, 0), COL_JOINED: (0, 10)}
+
+
+class MembersPage(QWidget):
+    title = "会员"
+    changed = Signal()  # members were added or edited (the window updates its counts)
+    results_shown = Signal(int)  # a search or the full list is on screen, with this many rows
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None, page_size: int | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+
+        self.search_box = QLineEdit()
+        self.search_box.setPlaceholderText("搜索：姓名、拼音（如 wxm）、身份证号或手机号的后几位")
+        self.search_box.setClearButtonEnabled(True)
+        self.new_button = QPushButton("新会员登记（Ctrl+N）")
+        self.edit_button = QPushButton("编辑")
+        self.status_button = QPushButton("变更会籍")
+        self.count_label = QLabel()
+
+        self.model = MemberTableModel(self, page_size=page_size)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        metrics = self.table.fontMetrics()
+        han, digit = metrics.horizontalAdvance("国"), metrics.horizontalAdvance("0")
+        for col, width in COLUMN_WIDTHS.items():
+            self.table.setColumnWidth(col, int(width[0] * han + width[1] * digit) + 16)
+        self.table.verticalHeader().setDefaultSectionSize(int(metrics.height() * 1.5))
+
+        self.detail = MemberDetail(ctx)
+        detail_scroll = QScrollArea()
+        detail_scroll.setWidgetResizable(True)
+        detail_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        detail_scroll.setWidget(self.detail)
+        detail_scroll.setMinimumWidth(360)
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.search_box, 1)
+        bar.addWidget(self.new_button)
+        bar.addWidget(self.edit_button)
+        bar.addWidget(self.status_button)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.table)
+        split.addWidget(detail_scroll)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setSizes([900, 400])
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.count_label)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SEARCH_DELAY_MS)
+        self._timer.timeout.connect(self.run_search)
+        self.search_box.textChanged.connect(self._timer.start)
+        self.search_box.returnPressed.connect(self._focus_results)
+        self.new_button.clicked.connect(self.register_new)
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.status_button.clicked.connect(self.change_status_selected)
+        self.table.doubleClicked.connect(lambda _index: self.edit_selected())
+        self.table.activated.connect(lambda _index: self.edit_selected())
+        self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
+        QShortcut(QKeySequence.StandardKey.New, self, self.register_new)
+        QShortcut(QKeySequence("Ctrl+F"), self, self.search_box.setFocus)
+        QShortcut(QKeySequence("Ctrl+E"), self, self.edit_selected)
+
+        self.run_search()
+        self.search_box.setFocus()
+
+    # --- list -------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        self.run_search()
+
+    def run_search(self) -> None:
+        self._timer.stop()
+        query = self.search_box.text().strip()
+        if query:
+            rows = member_service.search(self.ctx, query)
+            self.model.set_rows(rows)
+            more = "（只显示前 {} 名，请输入更多字缩小范围）".format(len(rows)) \
+                if len(rows) >= member_service.SEARCH_LIMIT else ""
+            self.count_label.setText(f"找到 {len(rows)} 名会员{more}")
+        else:
+            self.model.browse(lambda before, limit: member_service.page(self.ctx, before, limit))
+            self.count_label.setText(f"共 {member_service.count(self.ctx)} 名会员")
+        self._update_buttons()
+        self.results_shown.emit(self.model.rowCount())
+
+    def _focus_results(self) -> None:
+        self.run_search()
+        if self.model.rowCount():
+            self.table.setFocus()
+            self.table.selectRow(0)
+
+    def selected_id(self) -> str | None:
+        index = self.table.currentIndex()
+        row = self.model.data(index, ROW_ROLE) if index.isValid() else None
+        return row.id if row else None
+
+    def select_member(self, member_id: str) -> None:
+        row = self.model.row_of(member_id)
+        if row >= 0:
+            self.table.selectionModel().setCurrentIndex(
+                self.model.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows)
+            self.table.scrollTo(self.model.index(row, 0))
+        else:
+            self.detail.show_member(member_id)
+
+    def _on_current_changed(self, *_args) -> None:
+        self.detail.show_member(self.selected_id())
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        has = self.selected_id() is not None or self.detail.record is not None
+        self.edit_button.setEnabled(has)
+        self.status_button.setEnabled(has)
+
+    def _target_id(self) -> str | None:
+        return self.selected_id() or (self.detail.record or {}).get("id")
+
+    # --- actions ----------------------------------------------------------------------------
+    def register_new(self) -> None:
+        self._run_dialog(MemberDialog(self.ctx, parent=self))
+
+    def edit_selected(self) -> None:
+        member_id = self._target_id()
+        if member_id:
+            self.open_member(member_id)
+
+    def open_member(self, member_id: str) -> None:
+        self._run_dialog(MemberDialog(self.ctx, member_id, parent=self))
+
+    def _run_dialog(self, dialog: MemberDialog) -> None:
+        result = dialog.exec()
+        if result == QDialog.DialogCode.Accepted and dialog.saved_id:
+            self.after_save(dialog.saved_id)
+        elif result == OPEN_EXISTING and dialog.existing_member_id:
+            self.select_member(dialog.existing_member_id)
+            self.open_member(dialog.existing_member_id)
+
+    def after_save(self, member_id: str) -> None:
+        self.run_search()
+        self.select_member(member_id)
+        self.changed.emit()
+
+    def change_status_selected(self) -> None:
+        member_id = self._target_id()
+        if not member_id:
+            return
+        rec = member_service.get_member(self.ctx, member_id)
+        dialog = StatusDialog(self.ctx, member_id, rec["name"], rec["status"], self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.after_save(member_id)

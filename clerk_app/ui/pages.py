@@ -1,0 +1,34 @@
+"""The pages of the main window, in navigation order.
+
+Each entry is a title and a factory ``factory(ctx, window) -> QWidget``. A page may offer a
+``changed`` signal (records were added or edited: the window refreshes its counts) and a
+``refresh()`` method (called when data changed elsewhere, e.g. after demo data). Later work
+(service cards, event sign-in ...) adds its page by appending one entry here; only pages
+that work are listed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from PySide6.QtWidgets import QWidget
+
+from ..services.context import Context
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str
+    title: str
+    factory: Callable[[Context, QWidget], QWidget]
+
+
+def _members(ctx: Context, window: QWidget) -> QWidget:
+    from .members_page import MembersPage
+
+    return MembersPage(ctx)
+
+
+PAGES: list[PageSpec] = [
+    PageSpec("members", "会员", _members),
+]
