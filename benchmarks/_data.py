@@ -1,0 +1,114 @@
+"""The benchmark data folder: N synthetic members made by the demo generator, built once and
+cached under ``bench-data/`` (git-ignored) keyed by N, seed and the schema's migration steps.
+
+Building goes through the app's own path (open_workspace -> set up -> generate_members), so
+the database holds everything a real one would: change log, audit chain, search keys."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:  # so ``python benchmarks/bench_x.py`` works as well as ``-m``
+    sys.path.insert(0, str(REPO))
+
+from clerk_app.storage.db import DB_FILENAME  # noqa: E402
+from clerk_app.storage.migrations import migrations  # noqa: E402
+
+DEFAULT_MEMBERS = 200_000
+DEFAULT_SEED = 2026
+DEFAULT_ROOT = REPO / "bench-data"
+DATA_VERSION = 1  # bump when the generator changes in a way that matters to the benchmarks
+_MARKER = "complete.json"
+
+
+def common_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--members", type=int, default=DEFAULT_MEMBERS, metavar="N",
+                        help=f"members in the benchmark database (default {DEFAULT_MEMBERS:,})")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="demo generator seed")
+    parser.add_argument("--cache-dir", type=Path, default=DEFAULT_ROOT, metavar="DIR",
+                        help="where built data folders are kept (default: bench-data/ in the repo)")
+
+
+def _schema_tag() -> str:
+    names = "\n".join(m.name for m in migrations._migrations)
+    return hashlib.sha1(names.encode()).hexdigest()[:8]
+
+
+def folder_for(members: int, seed: int, root: Path = DEFAULT_ROOT) -> Path:
+    return Path(root) / f"members-{members}-seed-{seed}-v{DATA_VERSION}-schema-{_schema_tag()}"
+
+
+def ensure_data(members: int, seed: int = DEFAULT_SEED, root: Path = DEFAULT_ROOT,
+                log=print) -> Path:
+    """The data folder for (members, seed), building it first if it is not complete yet.
+    Returns the folder; its ``complete.json`` holds how long the build took."""
+    folder = folder_for(members, seed, root)
+    if (folder / _MARKER).exists():
+        return folder
+    for stale in Path(root).glob(f"members-{members}-seed-{seed}-*"):
+        shutil.rmtree(stale)  # an older schema, version, or an interrupted build
+    folder.mkdir(parents=True)
+    log(f"building benchmark data: {members:,} members, seed {seed} -> {folder}")
+
+    from clerk_app.services.demo import generate_members
+    from clerk_app.workspace import ensure_context, open_workspace
+
+    started = time.perf_counter()
+    ws = open_workspace(folder)
+    try:
+        ctx = ensure_context(ws)
+        last = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            now = time.perf_counter()
+            if now - last[0] > 5 or done == total:
+                last[0] = now
+                rate = done / max(now - started, 1e-9)
+                log(f"  {done:,}/{total:,} members ({rate:,.0f}/s)")
+
+        result = generate_members(ctx, members, seed=seed, progress=progress)
+        elapsed = time.perf_counter() - started
+        if result.rejected or len(result.saved) != members:
+            raise RuntimeError(f"demo generator: {len(result.saved)} saved, {len(result.rejected)} rejected")
+    finally:
+        ws.close()
+    info = {"members": members, "seed": seed, "seconds": round(elapsed, 2),
+            "members_per_second": round(members / elapsed, 1),
+            "db_bytes": (folder / DB_FILENAME).stat().st_size}
+    (folder / _MARKER).write_text(json.dumps(info, indent=2))
+    log(f"  built in {elapsed:,.1f} s ({members / elapsed:,.0f} members/s)")
+    return folder
+
+
+def build_info(folder: Path) -> dict:
+    return json.loads((folder / _MARKER).read_text())
+
+
+def copy_data(folder: Path, target: Path) -> Path:
+    """A private copy of a built data folder (for benchmarks that write)."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(folder / DB_FILENAME, target / DB_FILENAME)
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Build (or find) the cached benchmark data folder.")
+    common_args(parser)
+    args = parser.parse_args(argv)
+    folder = ensure_data(args.members, args.seed, args.cache_dir)
+    info = build_info(folder)
+    print(f"data folder: {folder}")
+    print(f"generation: {info['members']:,} members in {info['seconds']:,.1f} s "
+          f"= {info['members_per_second']:,.0f} members/s; database {info['db_bytes'] / 2**20:,.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

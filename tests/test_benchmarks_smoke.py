@@ -1,0 +1,61 @@
+"""The benchmarks run at a tiny scale, so they do not rot between the times someone runs
+them for real (no timing is asserted: timings belong in the benchmarks' own output)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("bench-data")
+
+
+def _run(module: str, cache_dir: Path, *extra: str) -> str:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONWARNINGS": "error"}
+    proc = subprocess.run([sys.executable, "-m", module, "--members", "200", "--cache-dir", str(cache_dir), *extra],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout
+
+
+def test_data_builder_makes_the_folder_once(cache_dir):
+    first = _run("benchmarks._data", cache_dir)
+    assert "building benchmark data: 200 members" in first
+    assert re.search(r"generation: 200 members in [\d.,]+ s = [\d,]+ members/s", first)
+    again = _run("benchmarks._data", cache_dir)
+    assert "building" not in again  # cached
+    folders = list(cache_dir.glob("members-200-seed-2026-*"))
+    assert len(folders) == 1 and (folders[0] / "clerk.db").is_file()
+
+
+def test_search_benchmark_prints_app_and_raw_per_kind(cache_dir):
+    out = _run("benchmarks.bench_search", cache_dir, "--queries", "10", "--repeat", "1")
+    for kind in ("name-fragment", "pinyin-initials", "id-tail", "phone-tail"):
+        assert re.search(rf"^ratio {kind}: app/raw p95 = \d+\.\d+x", out, re.M), out
+        row = re.search(rf"^{kind}\s+(\d+)\s", out, re.M)
+        assert row and int(row.group(1)) == 10, out
+    rows = re.findall(r"^(?:name-fragment|pinyin-initials|id-tail|phone-tail)\s.*\s([\d.]+)\s+([\d.]+)$", out, re.M)
+    assert all(float(app_rows) >= 1 for app_rows, _ in rows), out  # every sampled query finds its member
+
+
+def test_register_benchmark_prints_both_ratios(cache_dir):
+    out = _run("benchmarks.bench_register", cache_dir, "--count", "20")
+    assert re.search(r"registration on a copy of 200 members, 20 forms per way", out), out
+    assert re.search(r"^ratio register one-by-one: app/bare mean = \d+\.\d+x", out, re.M), out
+    assert re.search(r"^ratio register bulk: app/bare mean = \d+\.\d+x", out, re.M), out
+
+
+def test_startup_benchmark_prints_window_beside_bare(cache_dir):
+    out = _run("benchmarks.bench_startup", cache_dir, "--runs", "1")
+    assert re.search(r"^ratio startup: app/bare \(open \+ build \+ show\) = \d+\.\d+x", out, re.M), out
+    assert "bare QMainWindow: construct + show" in out
