@@ -1,0 +1,199 @@
+"""``clerk-app roster import FILE`` and ``clerk-app roster export --out FILE.xlsx``.
+
+Import prints the row report (counts, then every row that cannot be imported and why);
+without ``--dry-run`` it saves the good rows after a confirmation (``--yes`` skips it, and
+is required when there is no terminal to ask on)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from ..domain.errors import UserError
+
+EXIT_OK, EXIT_SOME_REJECTED = 0, 1
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("roster", parents=[common], help="Excel/CSV 花名册导入与导出")
+    rsub = p.add_subparsers(dest="roster_command", metavar="ACTION", required=True)
+
+    imp = rsub.add_parser("import", parents=[common], help="导入花名册（.xlsx / .xls / .csv）")
+    imp.add_argument("file", metavar="FILE")
+    imp.add_argument("--mapping", metavar="JSON_OR_FILE",
+                     help='列对应关系（JSON 或 JSON 文件），如 {"证件号": "身份证号码", "序号": null}')
+    imp.add_argument("--sheet", metavar="NAME", help="工作表名称（默认第一张）")
+    imp.add_argument("--union", metavar="ID", help="导入到的工会（默认本机所属工会）")
+    imp.add_argument("--channel", default="other", help="表中没有入会方式时使用的入会方式（默认 other）")
+    imp.add_argument("--default", action="append", default=[], metavar="列名=值",
+                     help="空白单元格的默认值，如 民族=汉族（可重复）")
+    imp.add_argument("--allow-possible-duplicates", action="store_true",
+                     help="姓名和出生日期与他人相同的行也导入（已核实不是同一人）")
+    imp.add_argument("--dry-run", action="store_true", help="只检查并列出问题，不保存")
+    imp.add_argument("--errors", metavar="OUT.xlsx", help="把不能导入的行另存为 Excel，改正后可再次导入")
+    imp.add_argument("--yes", action="store_true", help="不再询问，直接导入")
+    imp.set_defaults(func=run_import)
+
+    exp = rsub.add_parser("export", parents=[common], help="导出会员名单为 .xlsx")
+    exp.add_argument("--out", required=True, metavar="FILE.xlsx")
+    exp.add_argument("--filter", default="", metavar="QUERY", help="与会员页搜索框相同：姓名、拼音或号码尾数")
+    exp.add_argument("--status", metavar="S", help="会籍状态（active 或 在会 等）")
+    exp.add_argument("--union", metavar="ID", help="只导出此工会的会员")
+    exp.add_argument("--full", action="store_true", help="导出完整身份证号和手机号（记入审计日志）")
+    exp.set_defaults(func=run_export)
+
+
+def _open(args):
+    from ..workspace import open_workspace
+
+    ws = open_workspace(args.data_dir)
+    if not ws.ready:
+        ws.close()
+        raise UserError("roster.not_set_up")
+    return ws
+
+
+def _load_json(text: str) -> object:
+    path = Path(text)
+    try:
+        if not text.lstrip().startswith("{") and path.is_file():
+            text = path.read_text(encoding="utf-8-sig")
+        return json.loads(text)
+    except (OSError, ValueError) as exc:
+        raise UserError("roster.mapping_invalid", detail=str(exc)) from None
+
+
+def apply_mapping_overrides(mapping, headers: list[str], overrides: object):
+    """``{"表头": "字段或中文列名" | null}`` applied over the proposed mapping."""
+    from ..domain.roster_columns import FIELD_LABELS, field_for_header, normalise_header
+
+    if not isinstance(overrides, dict):
+        raise UserError("roster.mapping_invalid", detail="应为 JSON 对象")
+    keys = [normalise_header(h) for h in headers]
+    for header, target in overrides.items():
+        key = normalise_header(header)
+        if key not in keys:
+            raise UserError("roster.mapping_invalid", detail=f"表中没有“{header}”列")
+        index = keys.index(key)
+        if target in (None, ""):
+            mapping = mapping.__class__({f: i for f, i in mapping.columns.items() if i != index})
+            continue
+        fname = target if target in FIELD_LABELS else field_for_header(target)
+        if not fname or fname not in FIELD_LABELS:
+            raise UserError("roster.mapping_invalid", detail=f"不认识的字段“{target}”")
+        mapping = mapping.with_column(fname, index)
+    return mapping
+
+
+def _defaults(items: list[str]) -> dict[str, str]:
+    from ..domain.roster_columns import FIELD_LABELS, field_for_header
+
+    out = {}
+    for item in items:
+        label, sep, value = item.partition("=")
+        fname = label.strip() if label.strip() in FIELD_LABELS else field_for_header(label)
+        if not sep or not fname or fname not in FIELD_LABELS:
+            raise UserError("roster.bad_default", text=item)
+        out[fname] = value.strip()
+    return out
+
+
+def _print_report(table, mapping, preview, out=None) -> None:
+    from openpyxl.utils import get_column_letter
+
+    from ..domain.roster_columns import FIELD_LABELS
+
+    out = out or sys.stdout
+    where = f"工作表“{table.sheet}”，" if table.sheet else (f"编码 {table.encoding}，" if table.encoding else "")
+    print(f"文件：{where}表头在第 {table.header_row} 行，数据 {preview.total} 行", file=out)
+    parts = [f"{FIELD_LABELS[f]} ← {table.headers[i] or '?'}（{get_column_letter(i + 1)} 列）"
+             for f, i in sorted(mapping.columns.items(), key=lambda kv: kv[1])]
+    print("列对应：" + "；".join(parts), file=out)
+    print(f"可以导入 {len(preview.good)} 行，不能导入 {len(preview.bad)} 行", file=out)
+    for bad in preview.bad:
+        print(f"  第 {bad.row} 行：{bad.reason}", file=out)
+    warned = [g for g in preview.good if g.warnings]
+    if warned:
+        print(f"提示（仍可导入）{len(warned)} 行：", file=out)
+        for good in warned:
+            print(f"  第 {good.row} 行：" + "；".join(w.message for w in good.warnings), file=out)
+
+
+def run_import(args) -> int:
+    from ..services import roster_import as ri
+
+    ws = _open(args)
+    try:
+        ctx = ws.context()
+        table = ri.read_roster(args.file, args.sheet)
+        mapping = ri.suggest_mapping(ctx.db, table.headers).mapping
+        if args.mapping:
+            mapping = apply_mapping_overrides(mapping, table.headers, _load_json(args.mapping))
+        options = ri.ImportOptions(union_id=args.union or "", join_channel=args.channel,
+                                   defaults=_defaults(args.default),
+                                   allow_possible_duplicates=args.allow_possible_duplicates)
+        if args.union and not any(u.id == args.union for u in _unions(ctx)):
+            raise UserError("member.union_required")
+        preview = ri.build_preview(ctx, table, mapping, options)
+        _print_report(table, mapping, preview)
+        if args.dry_run:
+            if args.errors:
+                n = ri.write_error_file(ctx, args.errors, preview)
+                print(f"不能导入的 {n} 行已另存为：{args.errors}")
+            return EXIT_OK if not preview.bad else EXIT_SOME_REJECTED
+        if not preview.good:
+            print("没有可以导入的行，未保存任何数据。")
+            return EXIT_SOME_REJECTED
+        if not args.yes:
+            if not sys.stdin or not sys.stdin.isatty():
+                raise UserError("roster.confirm_needed")
+            answer = input(f"导入 {len(preview.good)} 名会员？[y/N] ").strip().lower()
+            if answer not in ("y", "yes", "是"):
+                print("未导入。")
+                return EXIT_SOME_REJECTED
+        try:
+            result = ri.commit_import(ctx, preview, progress=_progress)
+        except ri.Cancelled:
+            raise UserError("roster.cancelled") from None
+        finally:
+            sys.stderr.write("\n")
+        print(f"已导入 {len(result.saved)} 名会员；未导入 {len(result.bad)} 行。")
+        if args.errors and result.bad:
+            n = ri.write_error_file(ctx, args.errors, preview, result)
+            print(f"未导入的 {n} 行已另存为：{args.errors}")
+        return EXIT_OK if not result.bad else EXIT_SOME_REJECTED
+    finally:
+        ws.close()
+
+
+def _unions(ctx):
+    from ..services.unions import list_unions
+
+    return list_unions(ctx)
+
+
+def _progress(done: int, total: int) -> None:
+    sys.stderr.write(f"\r正在导入 {done}/{total}")
+    sys.stderr.flush()
+
+
+def run_export(args) -> int:
+    from ..domain import vocab
+    from ..services.roster_export import export_members
+
+    status = args.status
+    if status:
+        by_label = {label: code for code, label in vocab.STATUSES.items()}
+        status = by_label.get(status, status)
+        if status not in vocab.STATUSES:
+            raise UserError("member.bad_choice", label="会籍状态")
+    ws = _open(args)
+    try:
+        result = export_members(ws.context(), args.out, query=args.filter, status=status,
+                                union_id=args.union, full=args.full)
+    finally:
+        ws.close()
+    kind = "完整身份证号和手机号" if result.full else "身份证号和手机号已遮蔽"
+    print(f"已导出 {result.count} 名会员到 {result.path}（{kind}）")
+    return 0

@@ -1,0 +1,318 @@
+"""Importing a roster: read → propose mapping → preview → commit (with progress and cancel).
+
+Each step is a separate call so the import window can show the mapping for the clerk to
+confirm, then the preview with every row that cannot be imported and why, and only then,
+on the clerk's confirmation, save the good rows as ONE transaction:
+
+    table = read_roster(path)                       # ImportRejected for unusable files
+    proposal = suggest_mapping(ctx.db, table.headers)
+    preview = build_preview(ctx, table, proposal.mapping, ImportOptions(...))   # read-only
+    result = commit_import(ctx, preview, progress=..., cancel=...)
+    write_error_file(ctx, "errors.xlsx", preview, result)   # bad rows + 错误原因, to fix and re-import
+
+Row checks reuse :func:`clerk_app.domain.member.validate_member`; this module only adds
+what is particular to files (numbers that were IDs, dates as text, duplicates within the
+file, members already registered).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ..domain import vocab
+from ..domain.errors import Issue
+from ..domain.idnumber import mask
+from ..domain.member import MemberInput, validate_member
+from ..domain.roster_cells import cell_date, cell_text, id_stored_as_number
+from ..domain.roster_columns import (
+    CHECK_ONLY, FIELD_LABELS, ColumnMapping, ImportRejected, header_signature, missing_required, propose_mapping,
+)
+from ..storage import members_repo as repo
+from ..storage.db import transaction
+from ..storage.meta import get_meta, set_meta
+from ..storage.roster_files import RosterTable, read_roster
+from .context import Context
+from .members import Cancelled, register_many
+
+__all__ = ["read_roster", "suggest_mapping", "remember_mapping", "build_preview", "commit_import",
+           "write_error_file", "ImportOptions", "ImportPreview", "ImportResult", "Cancelled", "ImportRejected"]
+
+MAPPING_KEY = "roster_mapping:"
+ERROR_COLUMN = "错误原因"
+_DATE_FIELDS = ("join_date", "birth_date")
+_CHANNEL_WORDS = {
+    **{label: code for code, label in vocab.JOIN_CHANNELS.items()},
+    **{code: code for code in vocab.JOIN_CHANNELS},
+    "现场": "onsite", "扫码": "qr", "i会员": "qr", "北京工会i会员": "qr", "转入": "transfer_in",
+    "单位": "unit", "集体入会": "unit", "单位入会": "unit", "其他": "other",
+}
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class MappingProposal:
+    mapping: ColumnMapping
+    remembered: bool  # True: the clerk confirmed this mapping for the same header row before
+
+
+@dataclass
+class ImportOptions:
+    """Choices the clerk makes once for the whole file."""
+
+    union_id: str = ""                # empty: this laptop's union
+    join_channel: str = "other"       # for rows without a 入会方式 cell
+    defaults: dict[str, str] = field(default_factory=dict)  # field -> text for empty cells
+    consent_method: str = "paper"     # a roster comes from paper forms
+    allow_possible_duplicates: bool = False  # same name + birth date as someone else
+
+
+@dataclass
+class GoodRow:
+    row: int
+    member: MemberInput
+    cells: list[object] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+
+
+@dataclass
+class BadRow:
+    row: int
+    cells: list[object]
+    issues: list[Issue]
+
+    @property
+    def reason(self) -> str:
+        return "；".join(dict.fromkeys(i.message for i in self.issues))
+
+
+@dataclass
+class ImportPreview:
+    table: RosterTable
+    mapping: ColumnMapping
+    options: ImportOptions
+    today: _dt.date
+    good: list[GoodRow] = field(default_factory=list)
+    bad: list[BadRow] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.good) + len(self.bad)
+
+
+@dataclass
+class ImportResult:
+    saved: list[str]        # new member ids
+    bad: list[BadRow]       # the preview's bad rows plus any refused at commit time
+    total: int
+
+
+def _mapping_key(headers: list[str]) -> str:
+    return MAPPING_KEY + header_signature(headers)
+
+
+def suggest_mapping(db, headers: list[str]) -> MappingProposal:
+    """The mapping confirmed last time for this header row, else one proposed from the names."""
+    stored = get_meta(db, _mapping_key(headers))
+    if stored:
+        try:
+            mapping = ColumnMapping.from_json(json.loads(stored), len(headers))
+        except ValueError:
+            mapping = None
+        if mapping is not None and mapping.columns:
+            return MappingProposal(mapping, True)
+    return MappingProposal(propose_mapping(headers), False)
+
+
+def remember_mapping(db, headers: list[str], mapping: ColumnMapping) -> None:
+    with transaction(db):
+        set_meta(db, _mapping_key(headers), json.dumps(mapping.to_json(), sort_keys=True))
+
+
+def _channel_code(text: str) -> str | None:
+    key = "".join(text.split())
+    return _CHANNEL_WORDS.get(key) or _CHANNEL_WORDS.get(key.replace("入会", ""))
+
+
+def _row_input(cells: list[object], mapping: ColumnMapping, opts: ImportOptions, union_id: str
+               ) -> tuple[MemberInput, list[Issue], dict[str, str]]:
+    """The registration form one row fills, the file-level problems found on the way, and
+    the check-only cells (gender, birth date) as text."""
+    issues: list[Issue] = []
+    values: dict[str, object] = {}
+    checks: dict[str, str] = {}
+    for fname in FIELD_LABELS:
+        index = mapping.column_of(fname)
+        cell = cells[index] if index is not None and index < len(cells) else None
+        if fname == "id_number" and cell is not None and id_stored_as_number(cell):
+            issues.append(Issue("id_number", "roster.id_is_number"))
+            continue
+        text = cell_text(cell).strip() if cell is not None else ""
+        if not text:
+            text = opts.defaults.get(fname, "")
+        if fname in CHECK_ONLY:
+            if fname == "birth_date" and text:
+                day, ok = cell_date(cell if cell_text(cell).strip() else text)
+                text = day.isoformat() if ok and day else text
+            checks[fname] = text
+        elif fname == "join_date":
+            day, ok = cell_date(cell if cell is not None and cell_text(cell).strip() else text)
+            if not ok:
+                issues.append(Issue("join_date", "roster.bad_date", {"label": FIELD_LABELS[fname], "value": text}))
+            values["join_date"] = day
+        elif fname == "join_channel":
+            code = _channel_code(text) if text else opts.join_channel
+            if code is None:
+                issues.append(Issue("join_channel", "member.bad_choice", {"label": FIELD_LABELS[fname]}))
+                code = opts.join_channel
+            values["join_channel"] = code
+        else:
+            values[fname] = text
+    inp = MemberInput(union_id=union_id, consent_method=opts.consent_method, **values)
+    return inp, issues, checks
+
+
+def _year_month_day(text: str) -> str:
+    """Digits of a date as written, zero-padded: "1990年3月" -> "199003", "1990-3-7" -> "19900307"."""
+    parts = re.findall(r"\d+", text)
+    if len(parts) == 1:
+        return parts[0]
+    return "".join(p if i == 0 else p.zfill(2) for i, p in enumerate(parts[:3]))
+
+
+def _consistency(checks: dict[str, str], clean_values: dict) -> list[Issue]:
+    """Gender and birth date columns are derived from the ID number; a different value is
+    worth a warning (the ID wins), not a rejection."""
+    warnings = []
+    given = checks.get("gender", "").replace("性", "")
+    if given and given != clean_values["gender"]:
+        warnings.append(Issue("gender", "roster.gender_mismatch",
+                              {"given": checks["gender"], "derived": clean_values["gender"]}))
+    born = checks.get("birth_date", "")
+    digits = _year_month_day(born)
+    if born and (len(digits) < 6 or not clean_values["birth_date"].replace("-", "").startswith(digits)):
+        warnings.append(Issue("birth_date", "roster.birth_mismatch",
+                              {"given": born, "derived": clean_values["birth_date"]}))
+    return warnings
+
+
+def build_preview(ctx: Context, table: RosterTable, mapping: ColumnMapping, options: ImportOptions | None = None,
+                  *, today: _dt.date | None = None, progress: Progress | None = None,
+                  cancel: Callable[[], bool] | None = None) -> ImportPreview:
+    """Every row checked against the rules and the database (read-only); nothing is saved."""
+    opts = options or ImportOptions()
+    missing = missing_required(mapping)
+    if missing:
+        raise ImportRejected("roster.missing_columns", labels="、".join(missing))
+    bad_default = [f for f in opts.defaults if f not in FIELD_LABELS]
+    if bad_default:
+        raise ImportRejected("roster.mapping_invalid", detail="未知字段 " + "、".join(bad_default))
+    today = today or _dt.date.today()
+    union_id = opts.union_id or ctx.home_union_id
+    preview = ImportPreview(table=table, mapping=mapping, options=opts, today=today)
+    candidates: list[tuple[int, list[object], MemberInput, dict, list[Issue]]] = []
+    problems: dict[int, list[Issue]] = {}
+    total = len(table.rows)
+    for n, (row_no, cells) in enumerate(table.rows):
+        if n % 200 == 0:
+            if cancel is not None and cancel():
+                raise Cancelled()
+            if progress is not None:
+                progress(n, total)
+        inp, issues, checks = _row_input(cells, mapping, opts, union_id)
+        clean, invalid = validate_member(inp, today)
+        if issues and any(i.code == "roster.id_is_number" for i in issues):
+            invalid = [i for i in invalid if i.field != "id_number"]
+        issues += invalid
+        if clean is None or issues:
+            problems[n] = issues
+            candidates.append((n, cells, inp, {}, []))
+            continue
+        warnings = list(clean.warnings) + _consistency(checks, clean.values)
+        candidates.append((n, cells, inp.copy(name=clean.values["name"]), clean.values, warnings))
+    _duplicates(ctx, table, candidates, problems, opts.allow_possible_duplicates)
+    for n, cells, inp, _values, warnings in candidates:
+        row_no = table.rows[n][0]
+        if n in problems:
+            preview.bad.append(BadRow(row_no, cells, problems[n]))
+        else:
+            preview.good.append(GoodRow(row_no, inp, cells, warnings))
+    if progress is not None:
+        progress(total, total)
+    return preview
+
+
+def _duplicates(ctx: Context, table: RosterTable, candidates: list, problems: dict[int, list[Issue]],
+                allow_possible: bool) -> None:
+    """Duplicates within the file (every row of a group names the others) and in the database."""
+    by_id: dict[str, list[int]] = defaultdict(list)
+    by_person: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for n, _cells, _inp, values, _w in candidates:
+        if values:
+            by_id[values["id_number"]].append(n)
+            by_person[(values["name"], values["birth_date"])].append(n)
+    for groups, code in ((by_id.values(), "roster.dup_in_file"), (() if allow_possible else by_person.values(),
+                                                                  "roster.possible_dup_in_file")):
+        for group in groups:
+            if code == "roster.possible_dup_in_file":
+                group = [n for n in group if n not in problems]
+                ids = {candidates[n][3]["id_number"] for n in group}
+                if len(ids) < 2:
+                    continue
+            if len(group) < 2:
+                continue
+            for n in group:
+                others = "、".join(str(table.rows[m][0]) for m in group if m != n)
+                problems.setdefault(n, []).append(Issue("id_number", code, {"other": others}))
+    for n, _cells, _inp, values, _w in candidates:
+        if not values or n in problems:
+            continue
+        existing = repo.by_id_number(ctx.db, values["id_number"])
+        if existing is not None:
+            problems[n] = [Issue("id_number", "roster.already_registered", {
+                "name": existing.name, "id": mask(existing.id_number), "union": existing.union_name})]
+        elif not allow_possible:
+            same = repo.by_name_birth(ctx.db, values["name"], values["birth_date"])
+            if same:
+                problems[n] = [Issue("name", "member.possible_duplicate", {"names": "、".join(m.name for m in same)})]
+
+
+def commit_import(ctx: Context, preview: ImportPreview, *, progress: Progress | None = None,
+                  cancel: Callable[[], bool] | None = None) -> ImportResult:
+    """Save the preview's good rows as one transaction (a cancel rolls all of it back),
+    remember the confirmed mapping, and write one 'import' audit entry with the counts."""
+    inputs = [g.member for g in preview.good]
+    bad = list(preview.bad)
+    with transaction(ctx.db):
+        bulk = register_many(ctx, inputs, chunk=None, today=preview.today, progress=progress, cancel=cancel,
+                             confirm_possible_duplicates=preview.options.allow_possible_duplicates)
+        for index, issues in bulk.rejected:  # changed since the preview (another window, a sync)
+            good = preview.good[index]
+            bad.append(BadRow(good.row, good.cells, issues))
+        set_meta(ctx.db, _mapping_key(preview.table.headers), json.dumps(preview.mapping.to_json(), sort_keys=True))
+        ctx.audit("import", "members", "", rows=preview.total, saved=len(bulk.saved), rejected=len(bad),
+                  source=preview.table.kind)
+    bad.sort(key=lambda b: b.row)
+    return ImportResult(saved=bulk.saved, bad=bad, total=preview.total)
+
+
+def write_error_file(ctx: Context, path: str | Path, preview: ImportPreview,
+                     result: ImportResult | None = None) -> int:
+    """The rows that were not imported, as the clerk's own columns plus 错误原因 (all text),
+    to fix and import again. Returns the number of rows written."""
+    from .roster_export import export_rows
+
+    bad = result.bad if result is not None else preview.bad
+    headers = list(preview.table.headers)
+    columns = [h or f"第{i + 1}列" for i, h in enumerate(headers)] + [ERROR_COLUMN]
+    rows = [[cell_text(c) for c in b.cells] + [b.reason] for b in bad]
+    export_rows(path, columns, rows, text_columns=range(len(columns)))
+    with transaction(ctx.db):
+        ctx.audit("export", "roster_errors", "", count=len(rows))
+    return len(rows)
