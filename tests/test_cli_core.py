@@ -1,0 +1,95 @@
+"""The command line as a clerk or a script runs it: a real ``python -m clerk_app`` process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from clerk_app import APP_NAME, __version__
+from clerk_app.cli import build_parser
+from tests.conftest import make_id
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run([sys.executable, "-m", "clerk_app", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, encoding="utf-8", timeout=120)
+
+
+def test_check_id_prints_one_json_line_per_number():
+    numbers = ["110105199003071239", "1101051990030712", "11010519491231002x", make_id("133100"),
+               make_id(birth="19900230"), "110105491231002"]
+    out = run_cli("check-id", *numbers)
+    assert out.returncode == 1, out.stderr  # at least one is invalid
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [line["input"] for line in lines] == numbers
+    good, short, lower_x, xiongan, feb30, legacy = lines
+
+    assert good == {"input": "110105199003071239", "valid": True, "code": "ok", "message": "有效",
+                    "number": "110105199003071239", "kind": "resident", "birth_date": "1990-03-07",
+                    "gender": "男", "region": "北京市朝阳区", "warnings": []}
+    assert (short["valid"], short["code"]) == (False, "id.bad_length")
+    assert "16" in short["message"] and short["birth_date"] is None and short["gender"] is None
+    assert (lower_x["valid"], lower_x["number"], lower_x["gender"]) == (True, "11010519491231002X", "女")
+    assert xiongan["valid"] and xiongan["region"] is None
+    assert [w["code"] for w in xiongan["warnings"]] == ["id.region_unknown"]
+    assert "133100" in xiongan["warnings"][0]["message"]
+    assert (feb30["valid"], feb30["code"]) == (False, "id.bad_date")
+    assert legacy["code"] == "id.legacy_15" and "11010519491231002X" in legacy["message"]
+
+
+def test_check_id_exit_code_zero_when_all_valid():
+    out = run_cli("check-id", "110105199003071239", "１１０１０５１９４９１２３１００２Ｘ")
+    assert out.returncode == 0, out.stderr
+    assert [json.loads(line)["valid"] for line in out.stdout.splitlines()] == [True, True]
+
+
+def test_check_id_needs_a_number():
+    out = run_cli("check-id")
+    assert out.returncode == 2
+    assert out.stdout == ""
+
+
+def test_version():
+    out = run_cli("--version")
+    assert out.returncode == 0
+    assert out.stdout.strip() == f"{APP_NAME} {__version__}"
+
+
+@pytest.mark.parametrize("argv", [
+    ["--data-dir", "/some/folder", "check-id", "110105199003071239"],
+    ["check-id", "--data-dir", "/some/folder", "110105199003071239"],
+    ["check-id", "110105199003071239", "--data-dir", "/some/folder"],
+])
+def test_data_dir_before_or_after_the_sub_command(argv):
+    args = build_parser().parse_args(argv)
+    assert args.data_dir == "/some/folder"
+    assert args.numbers == ["110105199003071239"]
+
+
+def test_no_data_dir_means_default():
+    args = build_parser().parse_args(["check-id", "110105199003071239"])
+    assert getattr(args, "data_dir", None) is None
+
+
+@pytest.mark.parametrize("before", [True, False])
+def test_data_dir_is_used_and_a_user_error_exits_2_in_chinese(tmp_path, before):
+    folder = tmp_path / "not-ours"
+    folder.mkdir()
+    junk = b"this is a spreadsheet, not a database" * 4
+    (folder / "clerk.db").write_bytes(junk)
+    opts = ["--data-dir", str(folder)]
+    argv = [*opts, "demo", "--members", "1"] if before else ["demo", "--members", "1", *opts]
+    out = run_cli(*argv)
+    assert out.returncode == 2
+    assert out.stderr.startswith("错误：") and "不是本程序的数据库" in out.stderr
+    assert str(folder) in out.stderr  # the folder given was the one opened
+    assert "Traceback" not in out.stderr
+    assert (folder / "clerk.db").read_bytes() == junk
