@@ -352,3 +352,13 @@ def test_page_is_newest_first_and_keyset_paged(ctx, member_input):
     second = ms.page(ctx, before_rowid=first[-1].rowid, limit=3)
     assert [r.id for r in second] == ids[::-1][3:6]
     assert ms.count(ctx) == 7
+
+
+def test_update_to_an_unknown_union_is_a_user_error(ctx, member_input):
+    mid = ms.register_member(ctx, member_input(), today=TODAY).member_id
+    before = _counts(ctx.db)
+    with pytest.raises(ValidationFailed) as info:
+        ms.update_member(ctx, mid, member_input(union_id="no-such-union"), today=TODAY)
+    assert info.value.issues[0].code == "member.union_required"
+    assert _counts(ctx.db) == before
+    assert ms.get_member(ctx, mid)["union_id"] == ctx.home_union_id

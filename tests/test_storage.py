@@ -255,3 +255,36 @@ def test_refused_open_leaves_lock_of_the_holder_intact(workspace):
     out = subprocess.run([sys.executable, "-c", _TRY, str(workspace.folder)], cwd=ROOT, env=_env(),
                          capture_output=True, text=True, encoding="utf-8", timeout=60)
     assert out.returncode == 3
+
+
+def test_another_programs_sqlite_file_is_refused_and_left_untouched(tmp_path):
+    path = tmp_path / DB_FILENAME
+    conn = sqlite3.connect(str(path))
+    conn.execute("CREATE TABLE meta (k TEXT, v TEXT)")  # clashes with ours on purpose
+    conn.execute("CREATE TABLE photos (id INTEGER PRIMARY KEY, file TEXT)")
+    conn.execute("INSERT INTO photos (file) VALUES ('a.jpg')")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(UserError) as info:
+        open_db(path)
+    assert info.value.code == "db.not_a_database" and str(path) in info.value.message
+    assert path.read_bytes() == before  # not even switched to WAL
+    assert _tables(path) == {"meta", "photos"}
+
+
+def test_an_empty_sqlite_file_becomes_ours(tmp_path):
+    path = tmp_path / DB_FILENAME
+    sqlite3.connect(str(path)).close()
+    open_db(path).close()
+    assert "members" in _tables(path)
+
+
+def test_setting_up_twice_is_refused(ctx):
+    from clerk_app.services.setup import SetupInput, load_context, set_up
+
+    with pytest.raises(RuntimeError):
+        set_up(ctx.db, SetupInput(laptop_name="另一台", union_name="另一个工会", clerk_name="王"))
+    again = load_context(ctx.db)
+    assert (again.site_id, again.clerk.id, again.home_union_id) == (ctx.site_id, ctx.clerk.id, ctx.home_union_id)
+    assert ctx.db.conn.execute("SELECT count(*) FROM unions").fetchone()[0] == 1

@@ -146,6 +146,7 @@ def update_member(ctx: Context, member_id: str, inp: MemberInput, *,
             raise UserError("member.not_found")
         identity_changed = (current["name"], current["birth_date"]) != (values["name"], values["birth_date"])
         _check_duplicates(ctx, values, member_id, confirm_possible_duplicate or not identity_changed)
+        _require_union(ctx, values["union_id"])
         changed = ctx.changes.update("members", member_id, values, touch={"updated_at": _now()})
         if changed:
             if {"name", "id_number", "phone"} & changed.keys():

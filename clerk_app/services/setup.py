@@ -42,6 +42,8 @@ def set_up(db: Database, inp: SetupInput) -> Context:
     site_id = new_id()
     clerk = Clerk(new_id(), inp.clerk_name.strip())
     with transaction(db):
+        if is_set_up(db):  # a second set-up would give the laptop a new identity: a caller's bug
+            raise RuntimeError("this laptop is already set up")
         set_meta(db, "site_id", site_id)
         set_meta(db, "laptop_name", inp.laptop_name.strip())
         db.conn.execute("INSERT INTO clerks (id, name, created_at) VALUES (?,?,?)", [clerk.id, clerk.name, now])

@@ -29,6 +29,11 @@ def open_db(path: str | Path, *, migrate: bool = True, backup_dir: Path | None =
                 raise UserError("db.not_a_database", path=str(path))
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=5.0)
     try:
+        if migrate:
+            from .migrations import foreign_tables
+
+            if foreign_tables(conn):  # another program's SQLite file: leave it untouched
+                raise UserError("db.not_a_database", path=str(path))
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
@@ -39,11 +44,18 @@ def open_db(path: str | Path, *, migrate: bool = True, backup_dir: Path | None =
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise UserError("db.not_a_database", path=str(path)) from exc
+    except BaseException:
+        conn.close()
+        raise
     db = Database(conn, execute_plugins=False)
     if migrate:
         from .migrations import migrate as _migrate
 
-        _migrate(db, db_path=path, backup_dir=backup_dir or path.parent / "backups")
+        try:
+            _migrate(db, db_path=path, backup_dir=backup_dir or path.parent / "backups")
+        except BaseException:
+            db.close()  # refused (newer version, not ours) or failed: leave no open handle
+            raise
     return db
 
 

@@ -8,6 +8,7 @@ that has steps this build does not know was written by a newer version and is re
 from __future__ import annotations
 
 import datetime as _dt
+import sqlite3
 from pathlib import Path
 
 from sqlite_utils import Database, Migrations
@@ -81,6 +82,18 @@ def _members(db: Database) -> None:
 def _unknown_applied(db: Database) -> list[str]:
     known = {m.name for m in migrations._migrations}
     return [m.name for m in migrations.applied(db) if m.name not in known]
+
+
+def foreign_tables(conn: sqlite3.Connection) -> list[str]:
+    """Tables of a SQLite file that this app never migrated: another program's database."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [migrations.migrations_table]).fetchone():
+        row = conn.execute(f"SELECT count(*) FROM {migrations.migrations_table} WHERE migration_set = ?",
+                           [migrations.name]).fetchone()
+        if row[0]:
+            return []
+    return [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name != ?",
+        [migrations.migrations_table])]
 
 
 def migrate(db: Database, *, db_path: Path | None = None, backup_dir: Path | None = None) -> list[str]:
