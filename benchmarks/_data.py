@@ -24,7 +24,7 @@ from clerk_app.storage.migrations import migrations  # noqa: E402
 DEFAULT_MEMBERS = 200_000
 DEFAULT_SEED = 2026
 DEFAULT_ROOT = REPO / "bench-data"
-DATA_VERSION = 1  # bump when the generator changes in a way that matters to the benchmarks
+DATA_VERSION = 2  # bump when the generator changes in a way that matters to the benchmarks
 _MARKER = "complete.json"
 
 

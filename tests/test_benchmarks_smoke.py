@@ -21,7 +21,7 @@ def cache_dir(tmp_path_factory):
 
 
 def _run(module: str, cache_dir: Path, *extra: str) -> str:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONWARNINGS": "error"}
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     proc = subprocess.run([sys.executable, "-m", module, "--members", "200", "--cache-dir", str(cache_dir), *extra],
                           cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr

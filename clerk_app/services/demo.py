@@ -38,9 +38,12 @@ from .unions import add_union, list_unions
 
 MIN_AGE, MAX_AGE = 18, 60
 JOIN_WINDOW_DAYS = 3 * 365
+# The first members show every edge case at a fixed rhythm, so even a 300-member demo has
+# them; after that they come at natural rates (the polyphonic surnames by their weights).
+SHOWCASE = 3000
 _POLYPHONIC_EVERY = 41  # one polyphonic surname in every 41 members (all 7 within 287)
-_RARE_EVERY = 53        # one rare given-name character in every 53
-_DOT_NAME_EVERY = 67    # one Uyghur/Kazakh name with a middle dot in every 67
+_RARE_EVERY, _RARE_RATE = 53, 0.001          # a rare given-name character
+_DOT_NAME_EVERY, _DOT_NAME_RATE = 67, 0.003  # a Uyghur/Kazakh name with a middle dot
 
 
 def _id_number(region: str, birth: _dt.date, seq: int) -> str:
@@ -130,10 +133,15 @@ class _Maker:
         first = self.rng.choice(data.DOT_NAME_MALE if male else data.DOT_NAME_FEMALE)
         return f"{first}·{self.rng.choice(data.DOT_NAME_FATHER)}"
 
+    def _edge_case(self, i: int, every: int, offset: int, rate: float) -> bool:
+        return i % every == offset if i < SHOWCASE else self.rng.random() < rate
+
     def _identity(self, i: int, male: bool) -> tuple[str, str, _Place, _dt.date, str]:
         """(name, ethnicity, place, birth date, region code), unique by name + birth date."""
         rng = self.rng
-        dot = i % _DOT_NAME_EVERY == 17
+        dot = self._edge_case(i, _DOT_NAME_EVERY, 17, _DOT_NAME_RATE)
+        rare = self._edge_case(i, _RARE_EVERY, 11, _RARE_RATE)
+        polyphonic = i < SHOWCASE and i % _POLYPHONIC_EVERY == 3
         if dot:
             ethnicity = rng.choice(("维吾尔族", "哈萨克族"))
         elif rng.random() < data.MINORITY_SHARE:
@@ -148,13 +156,13 @@ class _Maker:
             if dot:
                 name = self._dot_name(male)
             else:
-                if i % _POLYPHONIC_EVERY == 3 and attempt < 50:
+                if polyphonic and attempt < 50:
                     surname = data.POLYPHONIC_SURNAMES[(i // _POLYPHONIC_EVERY) % len(data.POLYPHONIC_SURNAMES)]
                 elif ethnicity == "朝鲜族" and rng.random() < 0.5:
                     surname = rng.choice(("朴", "金", "崔", "李", "郑"))
                 else:
                     surname = self.surnames.pick(rng)
-                name = surname + self._given(male, i % _RARE_EVERY == 11)
+                name = surname + self._given(male, rare)
             birth, code = self._birth(place)
             if (name, birth.isoformat()) not in self.used_name_birth:
                 self.used_name_birth.add((name, birth.isoformat()))
