@@ -8,9 +8,9 @@ import sys
 
 from .. import APP_NAME, __version__
 from ..domain.errors import UserError
-from . import check_id, demo, roster_cmd
+from . import cards_cmd, check_id, demo, roster_cmd
 
-COMMANDS = [check_id, demo, roster_cmd]
+COMMANDS = [cards_cmd, check_id, demo, roster_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,6 +14,7 @@ from ..domain.member import MemberInput, validate_member
 from ..storage import members_repo as repo
 from ..storage.db import transaction
 from ..storage.members_repo import MemberRow
+from . import cards
 from .context import Context, new_id
 
 SEARCH_LIMIT = 200
@@ -173,6 +174,7 @@ def change_status(ctx: Context, member_id: str, target: str, *, effective: _dt.d
             "effective_date": effective.isoformat(), "reason": reason.strip(), "channel": channel,
             "recorded_at": now})
         ctx.audit("update", "member", member_id, status=target)
+        cards.on_member_status_changed(ctx, member_id, target, effective)  # leaving cancels the card
 
 
 def delete_member(ctx: Context, member_id: str) -> None:
@@ -181,6 +183,7 @@ def delete_member(ctx: Context, member_id: str) -> None:
     with transaction(ctx.db):
         if repo.get(ctx.db, member_id) is None:
             raise UserError("member.not_found")
+        cards.check_member_deletable(ctx, member_id)
         for tbl in ("member_status_history", "consents"):
             for (row_id,) in ctx.db.conn.execute(f"SELECT id FROM {tbl} WHERE member_id = ?", [member_id]).fetchall():
                 ctx.changes.delete(tbl, row_id)

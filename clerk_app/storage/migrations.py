@@ -79,6 +79,29 @@ def _members(db: Database) -> None:
     db.execute("CREATE INDEX idx_consents_member ON consents(member_id)")
 
 
+@migrations(name="0003_cards")
+def _cards(db: Database) -> None:
+    # Service cards. card_no is unique across all laptops by construction (domain.cardno);
+    # replaced_by_card_id and event_id are plain columns (no FK) so synced rows may arrive
+    # in any order. "One active card per member" is kept by services.cards, not by a
+    # unique index, so two laptops' offline issues can still be merged and then resolved.
+    db.execute("""CREATE TABLE cards (
+        id TEXT PRIMARY KEY, card_no TEXT NOT NULL,
+        member_id TEXT NOT NULL REFERENCES members(id),
+        status TEXT NOT NULL, issue_date TEXT NOT NULL, issued_at TEXT NOT NULL,
+        status_date TEXT, replaced_by_card_id TEXT, event_id TEXT,
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""")
+    db.execute("CREATE UNIQUE INDEX idx_cards_card_no ON cards(card_no)")
+    db.execute("CREATE INDEX idx_cards_member ON cards(member_id, status)")
+    db.execute("CREATE INDEX idx_cards_status_date ON cards(status, issue_date)")
+    db.execute("CREATE INDEX idx_cards_issue_date ON cards(issue_date)")
+    db.execute("""CREATE TABLE card_events (
+        id TEXT PRIMARY KEY, card_id TEXT NOT NULL REFERENCES cards(id),
+        event TEXT NOT NULL, event_date TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '',
+        other_card_id TEXT, recorded_at TEXT NOT NULL)""")
+    db.execute("CREATE INDEX idx_card_events_card ON card_events(card_id, event_date)")
+
+
 def _unknown_applied(db: Database) -> list[str]:
     known = {m.name for m in migrations._migrations}
     return [m.name for m in migrations.applied(db) if m.name not in known]

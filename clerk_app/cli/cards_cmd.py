@@ -1,0 +1,210 @@
+"""``clerk-app cards ...``: service cards in batch (issue, lost, reissue, cancel, list, show,
+set-prefix). Output is for a clerk: Chinese, ID numbers masked."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("cards", parents=[common], help="服务卡：发卡、挂失、补换、注销、查询")
+    cmds = p.add_subparsers(dest="cards_command", metavar="ACTION", required=True)
+
+    c = cmds.add_parser("issue", parents=[common], help="给会员发卡")
+    c.add_argument("--member", required=True, metavar="ID_OR_IDNUMBER", help="会员编号或 18 位身份证号码")
+    c.add_argument("--date", metavar="DATE", help="发卡日期（默认今天），如 2026-11-01")
+    c.set_defaults(func=_issue)
+
+    for name, help_text, func in (("lost", "挂失", _lost), ("reissue", "补换（发新卡号，原卡作废）", _reissue),
+                                  ("cancel", "注销", _cancel)):
+        c = cmds.add_parser(name, parents=[common], help=help_text)
+        c.add_argument("card_no", metavar="CARD_NO", help="卡号（可带空格或短横线）")
+        c.add_argument("--reason", default="", help="原因")
+        c.add_argument("--date", metavar="DATE", help="日期（默认今天）")
+        c.set_defaults(func=func)
+
+    c = cmds.add_parser("show", parents=[common], help="查询一张卡（与签到台扫码相同）")
+    c.add_argument("card_no", metavar="CARD_NO")
+    c.set_defaults(func=_show)
+
+    c = cmds.add_parser("list", parents=[common], help="服务卡登记簿")
+    c.add_argument("--status", metavar="STATUS", help="状态：active/lost/cancelled/replaced 或 有效/已挂失/已注销/已补换")
+    c.add_argument("--since", metavar="DATE", help="发卡日期不早于")
+    c.add_argument("--until", metavar="DATE", help="发卡日期不晚于")
+    c.add_argument("--query", "-q", metavar="TEXT", help="卡号片段、持卡人姓名或拼音")
+    c.add_argument("--limit", type=int, default=200, metavar="N", help="最多显示条数（默认 200）")
+    c.set_defaults(func=_list)
+
+    c = cmds.add_parser("set-prefix", parents=[common], help="设置本机发卡代码（由区总工会分配，如 DX07）")
+    c.add_argument("code", metavar="CODE")
+    c.set_defaults(func=_set_prefix)
+
+
+# ---------------------------------------------------------------- helpers
+
+def _open(args):
+    from ..domain.errors import UserError
+    from ..workspace import open_workspace
+
+    ws = open_workspace(args.data_dir)
+    if not ws.ready:
+        folder = ws.folder
+        ws.close()
+        raise UserError("card.not_set_up", path=str(folder))
+    return ws
+
+
+def _date(text: str | None) -> _dt.date | None:
+    from ..domain.errors import UserError
+
+    if not text:
+        return None
+    parts = re.split(r"[-/.年月日]", text.strip().rstrip("日"))
+    try:
+        y, m, d = (int(x) for x in parts)
+        return _dt.date(y, m, d)
+    except (ValueError, TypeError):
+        raise UserError("card.bad_date", text=text) from None
+
+
+def _status(text: str | None) -> str | None:
+    from ..domain import card as lifecycle
+    from ..domain.errors import UserError
+
+    if not text:
+        return None
+    for code, label in lifecycle.STATUSES.items():
+        if text.strip() in (code, label, label.removeprefix("已")):
+            return code
+    raise UserError("card.bad_status", choices="、".join(lifecycle.STATUSES.values()))
+
+
+def _member_id(ctx, ref: str) -> str:
+    from ..domain.errors import UserError
+    from ..domain.idnumber import check_id, mask
+    from ..storage import members_repo
+
+    ref = ref.strip()
+    if _UUID.fullmatch(ref) and members_repo.get(ctx.db, ref.lower()):
+        return ref.lower()
+    checked = check_id(ref)
+    if checked.error is None:
+        row = members_repo.by_id_number(ctx.db, checked.number)
+        if row:
+            return row.id
+    shown = mask(checked.number) if len(checked.number) >= 10 and not _UUID.fullmatch(ref) else ref
+    raise UserError("card.member_ref_unknown", text=shown)
+
+
+def _line(card) -> str:
+    h = card.holder
+    text = (f"卡号 {card.grouped_no}  状态 {card.status_label}  持卡人 {h.name}（{h.id_number_masked}）"
+            f"  发卡日期 {card.issue_date}")
+    if card.replaced_by_no:
+        from ..domain.cardno import parse_card_no
+
+        parsed = parse_card_no(card.replaced_by_no)
+        text += f"  新卡 {parsed.card.grouped if parsed.card else card.replaced_by_no}"
+    return text
+
+
+# ---------------------------------------------------------------- commands
+
+def _issue(args) -> int:
+    from ..services import cards
+
+    ws = _open(args)
+    try:
+        ctx = ws.context()
+        card = cards.issue_card(ctx, _member_id(ctx, args.member), _date(args.date))
+        print(f"已发卡：{_line(card)}")
+    finally:
+        ws.close()
+    return 0
+
+
+def _step(args, action, verb: str) -> int:
+    ws = _open(args)
+    try:
+        card = action(ws.context(), args.card_no, args.reason, _date(args.date))
+        print(f"{verb}：{_line(card)}")
+    finally:
+        ws.close()
+    return 0
+
+
+def _lost(args) -> int:
+    from ..services import cards
+
+    return _step(args, cards.report_lost, "已挂失")
+
+
+def _cancel(args) -> int:
+    from ..services import cards
+
+    return _step(args, cards.cancel_card, "已注销")
+
+
+def _reissue(args) -> int:
+    from ..services import cards
+
+    ws = _open(args)
+    try:
+        result = cards.reissue_card(ws.context(), args.card_no, args.reason, _date(args.date))
+        print(f"已补换：原卡 {result.old.grouped_no} 作废，新卡 {result.new.grouped_no}")
+        print(f"新卡：{_line(result.new)}")
+    finally:
+        ws.close()
+    return 0
+
+
+def _show(args) -> int:
+    from ..services import cards
+
+    ws = _open(args)
+    try:
+        found = cards.lookup_card(ws.context(), args.card_no)
+        print(found.message)
+        if found.card:
+            print(_line(found.card))
+    finally:
+        ws.close()
+    return 0 if found.ok else 1
+
+
+def _list(args) -> int:
+    from ..services import cards
+
+    ws = _open(args)
+    try:
+        page = cards.list_cards(ws.context(), status=_status(args.status), date_from=_date(args.since),
+                                date_to=_date(args.until), query=args.query, limit=max(args.limit, 1))
+        for card in page.rows:
+            print(_line(card))
+        more = f"，显示前 {len(page.rows)} 张" if page.total > len(page.rows) else ""
+        print(f"共 {page.total} 张{more}")
+    finally:
+        ws.close()
+    return 0
+
+
+def _set_prefix(args) -> int:
+    from ..services import cards
+
+    ws = _open(args)
+    try:
+        ctx = ws.context()
+        previous = cards.get_card_prefix(ctx)
+        prefix = cards.set_card_prefix(ctx, args.code)
+        info = cards.numbering(ctx)
+        if prefix == previous:
+            print(f"发卡代码未变：{prefix}")
+        else:
+            print(f"本机发卡代码已设为 {prefix}" + (f"（原为 {previous}）" if previous else ""))
+        print(f"下一张卡的卡号：{info.next_no}")
+    finally:
+        ws.close()
+    return 0

@@ -1,0 +1,496 @@
+"""Service-card use cases: number this laptop's cards, issue, report lost, cancel, reissue,
+look a scanned card up, list the register, a member's card history.
+
+Every action is one transaction that writes the card row and a dated ``card_events`` row
+through ``ctx.changes`` (so they travel to the district) and one audit entry.  Cards are
+referred to by their number (as scanned or typed; see :func:`domain.cardno.parse_card_no`)
+or by their UUID.  Rules (see :mod:`domain.card`): one active card per member; only a
+member in the union (在会 / 保留会籍) can hold one; a lost, cancelled or replaced card never
+becomes active again; a reissue gives a new number and the old card points to it.
+
+Membership hook: :func:`on_member_status_changed` is called by
+``services.members.change_status`` inside its transaction, so a member who leaves the union
+(转出 / 退会 / 开除) has their open card cancelled at once.  This module never imports
+``services.members`` (it reads members through ``storage.members_repo``), so there is no cycle.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from ..domain import card as lifecycle
+from ..domain import cardno, vocab
+from ..domain.errors import UserError
+from ..domain.idnumber import mask
+from ..domain.messages import message
+from ..storage import cards_repo as repo
+from ..storage import members_repo
+from ..storage.cards_repo import CardRecord, RegisterFilter
+from ..storage.db import transaction
+from ..storage.meta import get_meta, set_meta
+from .context import Context, new_id
+
+PREFIX_KEY = "card_prefix"
+USED_PREFIXES_KEY = "card_prefixes_used"
+LIST_LIMIT = 200
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+# ---------------------------------------------------------------- results
+
+@dataclass(frozen=True)
+class Holder:
+    """The card holder as a card list or the sign-in desk shows them (ID number masked)."""
+
+    member_id: str
+    name: str
+    gender: str
+    id_number_masked: str
+    member_status: str
+    union_name: str
+
+    @property
+    def member_status_label(self) -> str:
+        return vocab.STATUSES.get(self.member_status, self.member_status)
+
+    @property
+    def in_union(self) -> bool:
+        return self.member_status in vocab.IN_UNION
+
+
+@dataclass(frozen=True)
+class Card:
+    id: str
+    card_no: str  # compact: what the QR code carries and the scanner types
+    status: str  # domain.card.ACTIVE / LOST / CANCELLED / REPLACED
+    issue_date: str  # ISO date
+    issued_at: str  # ISO timestamp of the issuing transaction
+    status_date: str | None  # date of the last lost / cancel / reissue step
+    replaced_by_card_id: str | None
+    replaced_by_no: str | None
+    event_id: str | None
+    holder: Holder
+
+    @property
+    def member_id(self) -> str:
+        return self.holder.member_id
+
+    @property
+    def grouped_no(self) -> str:
+        """``DX07 000123 K`` for reading aloud and for print under the QR code."""
+        parsed = cardno.parse_card_no(self.card_no)
+        return parsed.card.grouped if parsed.card else self.card_no
+
+    @property
+    def status_label(self) -> str:
+        return lifecycle.STATUSES.get(self.status, self.status)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == lifecycle.ACTIVE
+
+
+@dataclass(frozen=True)
+class CardEvent:
+    event: str  # domain.card.EV_*
+    event_date: str
+    reason: str
+    other_card_no: str | None  # reissue: the new card (on the old) / the old card (on the new)
+    recorded_at: str
+
+    @property
+    def label(self) -> str:
+        return lifecycle.EVENTS.get(self.event, self.event)
+
+
+@dataclass(frozen=True)
+class CardHistory:
+    card: Card
+    events: tuple[CardEvent, ...]
+
+
+@dataclass(frozen=True)
+class ReissueResult:
+    old: Card  # now REPLACED, replaced_by_no == new.card_no
+    new: Card  # ACTIVE
+
+
+@dataclass(frozen=True)
+class CardPage:
+    rows: list[Card]
+    total: int  # cards matching the filters, all pages
+
+
+@dataclass(frozen=True)
+class CardNumbering:
+    prefix: str | None
+    issued_with_prefix: int  # cards issued on this laptop under the current prefix
+    next_no: str | None  # the number the next card will get
+
+
+# Outcomes of lookup_card (the sign-in desk switches on these).
+OK, INVALID, UNKNOWN, LOST, CANCELLED, REPLACED, NOT_IN_UNION = (
+    "ok", "invalid", "unknown", "lost", "cancelled", "replaced", "not_in_union")
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    outcome: str
+    text: str  # the normalised scanned text
+    card: Card | None = None
+    replacement: Card | None = None  # REPLACED: the card that finally replaced it
+    error: str | None = None  # INVALID: the parse reason code (domain.cardno)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == OK
+
+    @property
+    def holder(self) -> Holder | None:
+        return self.card.holder if self.card else None
+
+    @property
+    def message(self) -> str:
+        """One Chinese sentence for the desk."""
+        if self.outcome == INVALID:
+            return message(self.error or cardno.BAD_SHAPE, text=self.text)
+        if self.outcome == UNKNOWN:
+            return message("card.lookup_unknown", card_no=self.text)
+        card = self.card
+        assert card is not None
+        params = dict(card_no=card.grouped_no, name=card.holder.name, date=card.status_date or "")
+        if self.outcome == REPLACED:
+            r = self.replacement
+            if r is None:  # the new card's row has not been synced to this laptop yet
+                return message("card.lookup_replaced_missing", **params)
+            return message("card.lookup_replaced", **params, new_no=r.grouped_no, new_status=r.status_label)
+        if self.outcome == NOT_IN_UNION:
+            params["status"] = card.holder.member_status_label
+        return message(f"card.lookup_{self.outcome}", **params)
+
+
+# ---------------------------------------------------------------- helpers
+
+def _now() -> str:
+    return _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def _card(rec: CardRecord) -> Card:
+    holder = Holder(rec.member_id, rec.holder_name, rec.holder_gender, mask(rec.holder_id_number),
+                    rec.holder_status, rec.union_name)
+    return Card(rec.id, rec.card_no, rec.status, rec.issue_date, rec.issued_at, rec.status_date,
+                rec.replaced_by_card_id, rec.replaced_by_no, rec.event_id, holder)
+
+
+def _find(ctx: Context, ref: str) -> CardRecord:
+    """A card by UUID or by number (as typed or scanned). Raises a UserError otherwise."""
+    ref = (ref or "").strip()
+    if _UUID.fullmatch(ref):
+        rec = repo.by_id(ctx.db, ref)
+        if rec:
+            return rec
+    parsed = cardno.parse_card_no(ref)
+    if not parsed.ok:
+        raise UserError(parsed.error, text=parsed.text)
+    rec = repo.by_no(ctx.db, parsed.text)
+    if rec is None:
+        raise UserError("card.not_found", text=parsed.card.grouped)
+    return rec
+
+
+def _check_date(day: _dt.date | None, today: _dt.date | None, label: str,
+                not_before: str | None = None, before_code: str = "card.date_before_issue") -> str:
+    today = today or _dt.date.today()
+    day = day or today
+    if not isinstance(day, _dt.date):
+        raise TypeError("dates are datetime.date")
+    if day > today:
+        raise UserError("card.date_in_future", label=label)
+    if not_before and day.isoformat() < not_before:
+        raise UserError(before_code, label=label, date=not_before)
+    return day.isoformat()
+
+
+def _clean_reason(reason: str) -> str:
+    text = unicodedata.normalize("NFKC", reason or "").strip()
+    if len(text) > lifecycle.REASON_MAX:
+        raise UserError("card.reason_too_long", max=lifecycle.REASON_MAX)
+    return text
+
+
+def _used_prefixes(ctx: Context) -> list[str]:
+    return json.loads(get_meta(ctx.db, USED_PREFIXES_KEY, "[]") or "[]")
+
+
+def _seq_key(prefix: str) -> str:
+    return f"card_seq:{prefix}"
+
+
+def _highest_seq(ctx: Context, prefix: str) -> int:
+    """The last sequence used under ``prefix``: the saved counter, or a higher card number
+    already in the database (belt and braces if the counter were ever lost)."""
+    saved = int(get_meta(ctx.db, _seq_key(prefix), "0") or 0)
+    top = repo.highest_no_with_prefix(ctx.db, prefix, len(prefix) + cardno.SEQ_DIGITS + 1)
+    in_db = int(top[len(prefix):-1]) if top else 0
+    return max(saved, in_db)
+
+
+def _prefix_used(ctx: Context, prefix: str) -> bool:
+    return prefix in _used_prefixes(ctx) or _highest_seq(ctx, prefix) > 0
+
+
+def _take_number(ctx: Context) -> str:
+    """The next card number; the counter moves inside the caller's transaction."""
+    prefix = get_meta(ctx.db, PREFIX_KEY)
+    if not prefix:
+        raise UserError("card.prefix_required")
+    seq = _highest_seq(ctx, prefix) + 1
+    if seq > cardno.MAX_SEQ:
+        raise UserError("card.sequence_exhausted", prefix=prefix)
+    set_meta(ctx.db, _seq_key(prefix), str(seq))
+    used = _used_prefixes(ctx)
+    if prefix not in used:
+        set_meta(ctx.db, USED_PREFIXES_KEY, json.dumps(used + [prefix]))
+    return cardno.make_card_no(prefix, seq)
+
+
+def _event(ctx: Context, card_id: str, event: str, day: str, reason: str, other: str | None, now: str) -> None:
+    ctx.changes.insert("card_events", {"id": new_id(), "card_id": card_id, "event": event, "event_date": day,
+                                       "reason": reason, "other_card_id": other, "recorded_at": now})
+
+
+def _insert_card(ctx: Context, member_id: str, day: str, event_id: str | None, reason: str,
+                 replaces: str | None) -> str:
+    card_id, now = new_id(), _now()
+    ctx.changes.insert("cards", {
+        "id": card_id, "card_no": _take_number(ctx), "member_id": member_id, "status": lifecycle.ACTIVE,
+        "issue_date": day, "issued_at": now, "status_date": None, "replaced_by_card_id": None,
+        "event_id": event_id, "created_at": now, "updated_at": now})
+    _event(ctx, card_id, lifecycle.EV_ISSUE, day, reason, replaces, now)
+    ctx.audit("create", "card", card_id, event=lifecycle.EV_ISSUE, member_id=member_id,
+              **({"replaces": replaces} if replaces else {}))
+    return card_id
+
+
+def _refuse_if_not_in_union(member: dict) -> None:
+    if member["status"] not in vocab.IN_UNION:
+        raise UserError("card.member_not_in_union", name=member["name"],
+                        status=vocab.STATUSES.get(member["status"], member["status"]))
+
+
+def _step(ctx: Context, rec: CardRecord, event: str, day: str, reason: str,
+          replaced_by: str | None = None) -> None:
+    """Move ``rec`` along the lifecycle by ``event`` (already checked as allowed)."""
+    now = _now()
+    values = {"status": lifecycle.next_status(rec.status, event), "status_date": day, "updated_at": now}
+    if replaced_by:
+        values["replaced_by_card_id"] = replaced_by
+    ctx.changes.update("cards", rec.id, values)
+    _event(ctx, rec.id, event, day, reason, replaced_by, now)
+    ctx.audit("update", "card", rec.id, event=event, status=values["status"])
+
+
+def _refuse_unless_allowed(rec: CardRecord, event: str) -> None:
+    if not lifecycle.allowed(rec.status, event):
+        parsed = cardno.parse_card_no(rec.card_no)
+        raise UserError("card.bad_transition", card_no=parsed.card.grouped if parsed.card else rec.card_no,
+                        status=lifecycle.STATUSES.get(rec.status, rec.status),
+                        action=lifecycle.EVENTS[event])
+
+
+# ---------------------------------------------------------------- numbering
+
+def get_card_prefix(ctx: Context) -> str | None:
+    return get_meta(ctx.db, PREFIX_KEY)
+
+
+def numbering(ctx: Context) -> CardNumbering:
+    prefix = get_card_prefix(ctx)
+    if not prefix:
+        return CardNumbering(None, 0, None)
+    last = _highest_seq(ctx, prefix)
+    nxt = cardno.make_card_no(prefix, last + 1) if last < cardno.MAX_SEQ else None
+    return CardNumbering(prefix, last, nxt)
+
+
+def set_card_prefix(ctx: Context, code: str) -> str:
+    """Set this laptop's card code (assigned by the district). Setting the same code again is
+    a no-op; any other code must never have been used to issue a card (here or in any card
+    this database knows). Returns the normalised code."""
+    prefix, problem = cardno.check_prefix(code)
+    if problem:
+        raise UserError(problem, text=prefix)
+    with transaction(ctx.db):
+        current = get_card_prefix(ctx)
+        if prefix == current:
+            return prefix
+        if _prefix_used(ctx, prefix):
+            raise UserError("card.prefix_used", prefix=prefix)
+        set_meta(ctx.db, PREFIX_KEY, prefix)
+        ctx.audit("update", "card_prefix", ctx.site_id, prefix=prefix, previous=current or "")
+    return prefix
+
+
+# ---------------------------------------------------------------- lifecycle
+
+def issue_card(ctx: Context, member_id: str, issue_date: _dt.date | None = None, *,
+               event_id: str | None = None, today: _dt.date | None = None) -> Card:
+    """Issue a new card to a member in the union who has no active (or lost, unreplaced) card.
+    ``event_id``: the event where it was handed out, if any."""
+    with transaction(ctx.db):
+        member = members_repo.get(ctx.db, member_id)
+        if member is None:
+            raise UserError("member.not_found")
+        _refuse_if_not_in_union(member)
+        day = _check_date(issue_date, today, "发卡日期", member["join_date"], "card.date_before_join")
+        for rec in repo.for_member(ctx.db, member_id, lifecycle.OPEN):
+            code = "card.already_active" if rec.status == lifecycle.ACTIVE else "card.has_lost_card"
+            raise UserError(code, name=member["name"], card_no=_card(rec).grouped_no)
+        card_id = _insert_card(ctx, member_id, day, event_id, "", None)
+        return _card(repo.by_id(ctx.db, card_id))
+
+
+def report_lost(ctx: Context, card: str, reason: str = "", date: _dt.date | None = None, *,
+                today: _dt.date | None = None) -> Card:
+    """Report an active card lost (挂失). ``card``: number or UUID."""
+    with transaction(ctx.db):
+        rec = _find(ctx, card)
+        _refuse_unless_allowed(rec, lifecycle.EV_LOST)
+        day = _check_date(date, today, "挂失日期", rec.issue_date)
+        _step(ctx, rec, lifecycle.EV_LOST, day, _clean_reason(reason))
+        return _card(repo.by_id(ctx.db, rec.id))
+
+
+def cancel_card(ctx: Context, card: str, reason: str = "", date: _dt.date | None = None, *,
+                today: _dt.date | None = None) -> Card:
+    """Cancel an active or lost card (注销) for good."""
+    with transaction(ctx.db):
+        rec = _find(ctx, card)
+        _refuse_unless_allowed(rec, lifecycle.EV_CANCEL)
+        day = _check_date(date, today, "注销日期", rec.issue_date)
+        _step(ctx, rec, lifecycle.EV_CANCEL, day, _clean_reason(reason))
+        return _card(repo.by_id(ctx.db, rec.id))
+
+
+def reissue_card(ctx: Context, card: str, reason: str = "", date: _dt.date | None = None, *,
+                 today: _dt.date | None = None) -> ReissueResult:
+    """Replace an active (damaged) or lost card with a new number (补换卡). The old card is
+    REPLACED for ever and points to the new one; both histories name the other card."""
+    with transaction(ctx.db):
+        rec = _find(ctx, card)
+        _refuse_unless_allowed(rec, lifecycle.EV_REISSUE)
+        member = members_repo.get(ctx.db, rec.member_id)
+        _refuse_if_not_in_union(member)
+        for other in repo.for_member(ctx.db, rec.member_id, [lifecycle.ACTIVE]):
+            if other.id != rec.id:
+                raise UserError("card.already_active", name=member["name"], card_no=_card(other).grouped_no)
+        day = _check_date(date, today, "补换日期", rec.issue_date)
+        why = _clean_reason(reason)
+        new_id_ = _insert_card(ctx, rec.member_id, day, None, why, rec.id)
+        _step(ctx, rec, lifecycle.EV_REISSUE, day, why, replaced_by=new_id_)
+        return ReissueResult(_card(repo.by_id(ctx.db, rec.id)), _card(repo.by_id(ctx.db, new_id_)))
+
+
+# ---------------------------------------------------------------- membership hooks
+
+def on_member_status_changed(ctx: Context, member_id: str, status: str, effective: _dt.date) -> list[str]:
+    """Called by ``services.members.change_status`` inside its transaction: when the member
+    is no longer in the union, cancel their active or lost card(s). Returns the numbers."""
+    if status in vocab.IN_UNION:
+        return []
+    cancelled = []
+    why = message("card.reason_member_left", status=vocab.STATUSES.get(status, status))
+    with transaction(ctx.db):
+        for rec in repo.for_member(ctx.db, member_id, lifecycle.OPEN):
+            day = max(effective.isoformat(), rec.issue_date)
+            _step(ctx, rec, lifecycle.EV_CANCEL, day, why)
+            cancelled.append(rec.card_no)
+    return cancelled
+
+
+def check_member_deletable(ctx: Context, member_id: str) -> None:
+    """Called by ``services.members.delete_member``: a member who was ever issued a card is
+    not deleted (the card number and its history must stay on record)."""
+    if repo.for_member(ctx.db, member_id):
+        raise UserError("card.member_has_cards")
+
+
+# ---------------------------------------------------------------- reading
+
+def get_card(ctx: Context, card: str) -> Card:
+    """One card by number (as typed or scanned) or UUID; a UserError when there is none."""
+    return _card(_find(ctx, card))
+
+
+def lookup_card(ctx: Context, scanned_text: str) -> LookupResult:
+    """What the sign-in desk shows for a scan. Never raises for bad input: the outcome says
+    invalid / unknown / lost / cancelled / replaced (with the replacement) / not_in_union / ok."""
+    parsed = cardno.parse_card_no(scanned_text)
+    if not parsed.ok:
+        return LookupResult(INVALID, parsed.text, error=parsed.error)
+    rec = repo.by_no(ctx.db, parsed.text)
+    if rec is None:
+        return LookupResult(UNKNOWN, parsed.card.grouped)
+    card = _card(rec)
+    if rec.status == lifecycle.REPLACED:
+        final, seen = rec, {rec.id}
+        while final.replaced_by_card_id and final.replaced_by_card_id not in seen:
+            nxt = repo.by_id(ctx.db, final.replaced_by_card_id)
+            if nxt is None:
+                break
+            seen.add(nxt.id)
+            final = nxt
+        return LookupResult(REPLACED, parsed.text, card, _card(final) if final is not rec else None)
+    if rec.status in (lifecycle.LOST, lifecycle.CANCELLED):
+        return LookupResult(rec.status, parsed.text, card)
+    if not card.holder.in_union:
+        return LookupResult(NOT_IN_UNION, parsed.text, card)
+    return LookupResult(OK, parsed.text, card)
+
+
+def _register_filter(status, date_from, date_to, query) -> RegisterFilter:
+    if status is not None and status not in lifecycle.STATUSES:
+        raise UserError("card.bad_status", choices="、".join(lifecycle.STATUSES.values()))
+    q = "".join(unicodedata.normalize("NFKC", query or "").split())
+    number = name = None
+    keys: tuple[str, ...] = ()
+    if q:
+        name = q
+        norm = cardno.normalise(q)
+        if all(c in cardno.ALPHABET for c in norm):
+            number = norm
+        if re.fullmatch(r"[A-Za-z]+", q):
+            keys = ("p:" + q.lower(),)
+        elif re.fullmatch(r"\d+[Xx]?|\d*[Xx]", q):
+            keys = ("d:" + q.upper()[::-1],)
+    return RegisterFilter(status, date_from.isoformat() if date_from else None,
+                          date_to.isoformat() if date_to else None, number, name, keys)
+
+
+def list_cards(ctx: Context, status: str | None = None, date_from: _dt.date | None = None,
+               date_to: _dt.date | None = None, query: str | None = None,
+               limit: int = LIST_LIMIT, offset: int = 0) -> CardPage:
+    """The card register, newest issue first: filter by status and issue-date range; ``query``
+    matches a piece of the card number, a piece of the holder's name, name pinyin (full or
+    initials), or the last digits of the holder's ID number or phone."""
+    rows, total = repo.register(ctx.db, _register_filter(status, date_from, date_to, query), limit, offset)
+    return CardPage([_card(r) for r in rows], total)
+
+
+def member_cards(ctx: Context, member_id: str) -> list[CardHistory]:
+    """Every card a member has held, oldest first, each with its dated events."""
+    recs = repo.for_member(ctx.db, member_id)
+    by_card: dict[str, list[CardEvent]] = {r.id: [] for r in recs}
+    for e in repo.events(ctx.db, [r.id for r in recs]):
+        by_card[e.card_id].append(CardEvent(e.event, e.event_date, e.reason, e.other_card_no, e.recorded_at))
+    return [CardHistory(_card(r), tuple(by_card[r.id])) for r in recs]
+
+
+def status_counts(ctx: Context) -> dict[str, int]:
+    """Cards per status (every status present, zero included)."""
+    counts = repo.count_by_status(ctx.db)
+    return {s: counts.get(s, 0) for s in lifecycle.STATUSES}
