@@ -25,9 +25,10 @@ _state: dict = {"log": None, "showing": False}
 
 
 def redacted_traceback(exc_type: type[BaseException], tb: TracebackType | None) -> str:
-    """The stack without the message: ``File ..., line N, in func`` + source line + type name."""
+    """The stack without the message or source text: ``File ..., line N, in func`` + type name
+    (with the version in the log header, file and line locate the code)."""
     lines = ["Traceback (most recent call last):\n"]
-    lines += traceback.format_list(traceback.extract_tb(tb))
+    lines += [f'  File "{f.filename}", line {f.lineno}, in {f.name}\n' for f in traceback.extract_tb(tb)]
     lines.append(f"{exc_type.__module__}.{exc_type.__qualname__} (message withheld: may hold personal data)\n")
     return "".join(lines)
 

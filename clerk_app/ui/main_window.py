@@ -130,7 +130,8 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(QSize(1366, 800))
+            screen = self.screen().availableGeometry()
+            self.resize(QSize(min(1366, screen.width()), min(800, screen.height())))
         state = self.settings.value("main/state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)

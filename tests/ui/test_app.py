@@ -1,0 +1,120 @@
+"""Starting the app: Chinese Qt, the bundled font, refusals without tracebacks, first run, crashes."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMainWindow, QMessageBox
+
+from clerk_app import paths
+from clerk_app.storage.lock import InstanceLock
+from clerk_app.ui import crash
+from clerk_app.ui.app import run_gui
+from clerk_app.ui.first_run import FirstRunDialog
+from clerk_app.ui.qt_fixes import _Probe
+from clerk_app.workspace import open_workspace
+
+
+@pytest.fixture(autouse=True)
+def _keep_excepthook(monkeypatch):
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # run_gui installs the crash hook
+
+
+def test_standard_buttons_speak_chinese():
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    assert box.button(QDialogButtonBox.StandardButton.Ok).text() == "确定"
+    assert box.button(QDialogButtonBox.StandardButton.Cancel).text() == "取消"
+
+
+def test_bundled_font_is_the_application_font():
+    if not paths.font_path().is_file():
+        pytest.skip("bundled font not built")
+    assert QApplication.font().family() == "Noto Sans SC Clerk"
+    assert QApplication.font().pointSizeF() >= 11
+
+
+def test_many_emits_do_not_exhaust_references_to_true():
+    probe = _Probe()
+    before = sys.getrefcount(True)
+    for _ in range(5000):
+        probe.ping.emit()
+    assert sys.getrefcount(True) >= before - 10
+
+
+def test_second_instance_is_refused_with_a_chinese_message(data_dir, boxes):
+    with InstanceLock(data_dir):
+        boxes.answer("确定")
+        assert run_gui(data_dir) == 1
+    assert "已被另一个正在运行的程序打开" in boxes.texts[0]
+
+
+def test_database_from_a_newer_version_is_refused(data_dir, boxes):
+    ws = open_workspace(data_dir)
+    ws.db.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                  "VALUES ('clerk_app', '9999_future', '2030-01-01')")
+    ws.close()
+    boxes.answer("确定")
+    assert run_gui(data_dir) == 1
+    assert "更新版本" in boxes.texts[0] and "9999_future" in boxes.texts[0]
+
+
+def test_first_run_then_main_window(data_dir):
+    seen = {}
+
+    def fill_first_run():
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, FirstRunDialog):
+            QTimer.singleShot(10, fill_first_run)
+            return
+        for edit, text in ((dialog.laptop_name, "笔记本一"), (dialog.union_name, "黄村镇总工会"),
+                           (dialog.clerk_name, "张经办")):
+            event = QInputMethodEvent("", [])
+            event.setCommitString(text)
+            QApplication.sendEvent(edit, event)
+        dialog.ok_button.click()
+        QTimer.singleShot(10, close_main)
+
+    def close_main():
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMainWindow) and w.isVisible()]
+        if not windows:
+            QTimer.singleShot(10, close_main)
+            return
+        seen["title"] = windows[0].windowTitle()
+        windows[0].close()
+
+    QTimer.singleShot(0, fill_first_run)
+    assert run_gui(data_dir) == 0
+    assert seen["title"].endswith("笔记本一")
+    ws = open_workspace(data_dir)
+    try:
+        assert ws.ready and ws.context().clerk.name == "张经办"
+    finally:
+        ws.close()
+
+
+def test_cancelling_first_run_exits_quietly(data_dir):
+    def cancel():
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, FirstRunDialog):
+            dialog.reject()
+        else:
+            QTimer.singleShot(10, cancel)
+
+    QTimer.singleShot(0, cancel)
+    assert run_gui(data_dir) == 0
+
+
+def test_a_bug_is_logged_without_its_message_and_shown(tmp_path, boxes):
+    crash.install(tmp_path)
+    try:
+        raise RuntimeError("王小明 110105199003071234")
+    except RuntimeError as exc:
+        boxes.answer("确定")
+        crash.report_bug(exc)
+    log = (tmp_path / crash.LOG_DIR / crash.LOG_FILE).read_text(encoding="utf-8")
+    assert "RuntimeError" in log and "test_a_bug_is_logged" in log
+    assert "王小明" not in log and "110105199003071234" not in log
+    assert boxes.titles == ["程序内部错误"] and "不是您的操作问题" in boxes.texts[0]

@@ -1,0 +1,52 @@
+"""The main window: title, pages, status bar, saved geometry, demo data in the background."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSize
+
+from clerk_app import APP_TITLE
+from clerk_app.services import members as member_service
+from clerk_app.ui.main_window import SETTINGS_FILE, build_main_window
+
+
+@pytest.fixture
+def window(qtbot, workspace, ctx, add_members):
+    add_members(12)
+    win = build_main_window(workspace)
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def test_title_pages_and_status_bar(window):
+    assert window.windowTitle() == f"{APP_TITLE} — 测试笔记本"
+    assert [window.nav.item(i).text() for i in range(window.nav.count())] == ["会员"]
+    assert window.stack.currentWidget() is window.pages["members"]
+    assert window.member_count.text() == "会员 12 名"
+    texts = {w.text() for w in window.statusBar().findChildren(type(window.member_count))}
+    assert {"本机：测试笔记本", "经办人：李经办"} <= texts
+
+
+def test_geometry_is_saved_and_restored(qtbot, workspace, window):
+    window.resize(QSize(701, 502))
+    window.close()
+    assert (workspace.folder / SETTINGS_FILE).is_file()
+    again = build_main_window(workspace)
+    qtbot.addWidget(again)
+    assert again.size() == QSize(701, 502)
+
+
+def test_saving_a_member_updates_the_status_count(window, ctx, member_input):
+    result = member_service.register_member(ctx, member_input(name="新会员"))
+    window.pages["members"].after_save(result.member_id)
+    assert window.member_count.text() == "会员 13 名"
+
+
+def test_demo_data_is_generated_in_the_background(qtbot, window, ctx):
+    pytest.importorskip("clerk_app.services.demo")
+    task = window.generate_demo(25, seed=7)
+    qtbot.waitUntil(lambda: window.member_count.text() == "会员 37 名", timeout=10000)
+    assert not task.is_running() and task.error is None
+    assert member_service.count(ctx) == 37
+    assert window.pages["members"].count_label.text() == "共 37 名会员"

@@ -1,0 +1,60 @@
+"""Member table models: Qt's model checker with real rows, lazy paging, masking."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt
+
+from clerk_app.services import members as member_service
+from clerk_app.ui.member_models import (COL_ID, COL_NAME, COL_PHONE, COL_STATUS, ROW_ROLE, SORT_ROLE,
+                                        MemberTableModel, StatusHistoryModel)
+
+
+def test_member_model_passes_qt_model_checks_with_real_rows(qtmodeltester, ctx, add_members):
+    add_members(30)
+    model = MemberTableModel(page_size=10)
+    model.browse(lambda before, limit: member_service.page(ctx, before, limit))
+    qtmodeltester.check(model)
+    model.fetchMore(QModelIndex())
+    qtmodeltester.check(model)
+    model.set_rows(member_service.search(ctx, "王"))
+    assert model.rowCount() > 0
+    qtmodeltester.check(model)
+
+
+def test_lazy_model_fetches_pages_until_the_roster_ends(ctx, add_members):
+    ids = add_members(120)
+    model = MemberTableModel(page_size=50)
+    model.browse(lambda before, limit: member_service.page(ctx, before, limit))
+    assert model.rowCount() == 50 and model.canFetchMore(QModelIndex())
+    model.fetchMore(QModelIndex())
+    assert model.rowCount() == 100
+    model.fetchMore(QModelIndex())
+    assert model.rowCount() == 120 and not model.canFetchMore(QModelIndex())
+    shown = [model.data(model.index(r, 0), ROW_ROLE).id for r in range(model.rowCount())]
+    assert shown == list(reversed(ids))  # newest first, each member once
+
+
+def test_numbers_are_masked_and_status_in_chinese(ctx, add_members):
+    add_members(1)
+    model = MemberTableModel()
+    model.browse(lambda before, limit: member_service.page(ctx, before, limit))
+    row = model.row_at(0)
+    id_text = model.data(model.index(0, COL_ID))
+    phone_text = model.data(model.index(0, COL_PHONE))
+    assert row.id_number not in id_text and id_text.startswith(row.id_number[:6]) and id_text.endswith(row.id_number[-4:])
+    assert "*" in phone_text and row.phone not in phone_text
+    assert model.data(model.index(0, COL_ID), SORT_ROLE) == id_text  # no role leaks the full number
+    assert model.data(model.index(0, COL_STATUS)) == "在会"
+    assert model.data(model.index(0, COL_NAME)) == row.name
+    assert model.headerData(COL_ID, Qt.Orientation.Horizontal) == "身份证号码"
+
+
+def test_status_history_model(qtmodeltester, ctx, add_members):
+    (member_id,) = add_members(1)
+    member_service.change_status(ctx, member_id, "retained", reason="退休")
+    model = StatusHistoryModel()
+    model.set_rows(member_service.get_member(ctx, member_id)["history"])
+    qtmodeltester.check(model)
+    assert model.rowCount() == 2
+    assert [model.data(model.index(r, 1)) for r in range(2)] == ["在会", "保留会籍"]
+    assert model.data(model.index(1, 2)) == "退休"

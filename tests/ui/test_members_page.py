@@ -1,0 +1,86 @@
+"""The members page: search as you type, detail with masked numbers, reveal, status change."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+
+from clerk_app.services import members as member_service
+from clerk_app.ui.members_page import MembersPage
+from clerk_app.ui.status_dialog import StatusDialog, allowed_targets
+from tests.ui.conftest import type_text
+
+
+@pytest.fixture
+def page(qtbot, ctx, add_members):
+    add_members(60)
+    widget = MembersPage(ctx, page_size=25)
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget
+
+
+def test_opens_with_first_page_and_total_count(page):
+    assert page.model.rowCount() == 25
+    assert page.count_label.text() == "共 60 名会员"
+
+
+def test_search_box_filters_as_the_clerk_types(qtbot, ctx, page):
+    with qtbot.waitSignal(page.results_shown, timeout=2000):
+        type_text(qtbot, page.search_box, "王")
+    names = [page.model.row_at(r).name for r in range(page.model.rowCount())]
+    assert names and all("王" in n for n in names)
+    assert len(names) == len(member_service.search(ctx, "王"))
+    assert page.count_label.text() == f"找到 {len(names)} 名会员"
+    with qtbot.waitSignal(page.results_shown, timeout=2000):
+        page.search_box.clear()
+    assert page.model.rowCount() == 25 and page.model.canFetchMore()
+
+
+def test_search_by_pinyin_initials(qtbot, page):
+    with qtbot.waitSignal(page.results_shown, timeout=2000):
+        qtbot.keyClicks(page.search_box, "wf")
+    names = {page.model.row_at(r).name for r in range(page.model.rowCount())}
+    assert "王芳" in names
+
+
+def test_detail_masks_numbers_and_reveal_is_audited(qtbot, ctx, page):
+    page.table.selectRow(0)
+    row = page.model.row_at(0)
+    shown = page.detail.values["id_number"].text()
+    assert row.id_number not in shown and "*" in shown
+    assert row.phone not in page.detail.values["phone"].text()
+    qtbot.mouseClick(page.detail.reveal_button, Qt.MouseButton.LeftButton)
+    assert page.detail.values["id_number"].text() == row.id_number
+    assert page.detail.values["phone"].text() == row.phone
+    action, entity, entity_id, detail = ctx.db.conn.execute(
+        "SELECT action, entity, entity_id, detail FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    assert (action, entity, entity_id) == ("reveal", "member", row.id)
+    assert row.id_number not in detail and "id_number" in json.loads(detail)["field"]
+    page.table.selectRow(1)  # another member: masked again
+    assert "*" in page.detail.values["id_number"].text()
+
+
+def test_status_change_dialog_records_history(qtbot, ctx, page):
+    row = page.model.row_at(0)
+    assert [c for c in allowed_targets("active")] == ["retained", "transferred_out", "withdrawn", "expelled"]
+    dialog = StatusDialog(ctx, row.id, row.name, row.status)
+    qtbot.addWidget(dialog)
+    dialog.target.setCurrentIndex(dialog.target.findData("withdrawn"))
+    type_text(qtbot, dialog.reason, "本人书面申请")
+    with qtbot.waitSignal(dialog.accepted, timeout=2000):
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    rec = member_service.get_member(ctx, row.id)
+    assert rec["status"] == "withdrawn" and rec["history"][-1]["reason"] == "本人书面申请"
+    page.after_save(row.id)
+    assert page.detail.title.text().endswith("（退会）")
+
+
+def test_expelled_member_cannot_change_status(qtbot, ctx, page):
+    row = page.model.row_at(0)
+    dialog = StatusDialog(ctx, row.id, row.name, "expelled")
+    qtbot.addWidget(dialog)
+    assert dialog.target.count() == 0 and not dialog.ok_button.isEnabled()
+    assert "不能再变更" in dialog.error.text()
