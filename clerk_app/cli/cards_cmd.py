@@ -204,7 +204,10 @@ def _set_prefix(args) -> int:
             print(f"发卡代码未变：{prefix}")
         else:
             print(f"本机发卡代码已设为 {prefix}" + (f"（原为 {previous}）" if previous else ""))
-        print(f"下一张卡的卡号：{info.next_no}")
+        if info.next_no:
+            from ..domain.cardno import parse_card_no
+
+            print(f"下一张卡的卡号：{parse_card_no(info.next_no).card.grouped}")
     finally:
         ws.close()
     return 0
