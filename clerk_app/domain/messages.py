@@ -48,6 +48,10 @@ MESSAGES: dict[str, str] = {
     "print.font_missing": "打印字体文件缺失或已损坏：{path}，请重新安装本程序",
     "print.missing_glyph": "{label}“{text}”中的“{chars}”（{codes}）打印字体里没有，打印出来会是空白，请核对",
     "print.nothing": "没有可打印的内容",
+    "print.not_set_up": "本数据目录尚未完成初始设置，请先打开程序完成设置：{path}",
+    "print.card_not_active": "卡号 {card_no} 的状态是“{status}”，不能打印（只打印有效的卡）",
+    "print.bad_date": "日期格式不对：{text}（应为 2026-11-01 这样的格式）",
+    "print.member_unknown": "找不到会员：{text}（请输入会员编号或 18 位身份证号码）",
     # service cards (domain.cardno, services.cards)
     "card.no_empty": "请输入或扫描服务卡卡号",
     "card.no_bad_chars": "“{text}”含有卡号中不会出现的字符（卡号只由数字和大写字母组成，不含 U、Z）",

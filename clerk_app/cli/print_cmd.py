@@ -1,0 +1,207 @@
+"""``clerk-app print ...``: documents to PDF files — a member's registration form (or a blank
+one), one service card, sheets of service cards. Every print writes an audit entry
+(action ``print``); printing full ID numbers (``--reveal``) is recorded as such."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import sys
+from pathlib import Path
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+PAGE_SIZE = 500  # cards fetched per query for a batch
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("print", parents=[common], help="打印：入会登记表、服务卡（输出 PDF 文件）")
+    docs = p.add_subparsers(dest="print_document", metavar="DOCUMENT", required=True)
+
+    c = docs.add_parser("registration-form", parents=[common], help="入会申请书和工会会员登记表")
+    who = c.add_mutually_exclusive_group(required=True)
+    who.add_argument("--member", metavar="ID_OR_IDNUMBER", help="会员编号或 18 位身份证号码")
+    who.add_argument("--blank", action="store_true", help="空白表（断网时手工填写）")
+    c.add_argument("--out", required=True, metavar="FILE.pdf", help="输出的 PDF 文件")
+    c.add_argument("--reveal", action="store_true",
+                   help="打印完整的身份证号码和手机号码（默认隐去部分数字；此操作记入审计日志）")
+    c.set_defaults(func=_registration_form)
+
+    c = docs.add_parser("card", parents=[common], help="一张服务卡（卡片尺寸 85.6×54 毫米）")
+    c.add_argument("card_no", metavar="CARD_NO", help="卡号（可带空格或短横线）")
+    c.add_argument("--out", required=True, metavar="FILE.pdf")
+    c.set_defaults(func=_card)
+
+    c = docs.add_parser("cards", parents=[common], help="批量打印有效服务卡（A4 每页 10 张，带裁切线）")
+    when = c.add_mutually_exclusive_group(required=True)
+    when.add_argument("--since", metavar="DATE", help="发卡日期不早于，如 2026-11-01")
+    when.add_argument("--all", action="store_true", help="全部有效卡")
+    c.add_argument("--until", metavar="DATE", help="发卡日期不晚于")
+    c.add_argument("--out", required=True, metavar="FILE.pdf")
+    c.set_defaults(func=_cards)
+
+
+# ---------------------------------------------------------------- helpers
+
+def _open(args):
+    from ..domain.errors import UserError
+    from ..workspace import open_workspace
+
+    ws = open_workspace(args.data_dir)
+    if not ws.ready:
+        folder = ws.folder
+        ws.close()
+        raise UserError("print.not_set_up", path=str(folder))
+    return ws
+
+
+def _date(text: str | None) -> _dt.date | None:
+    from ..domain.errors import UserError
+
+    if not text:
+        return None
+    try:
+        return _dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UserError("print.bad_date", text=text) from None
+
+
+def _imprint(ctx):
+    from ..printing.layout import Imprint
+
+    return Imprint(ctx.clerk.name)
+
+
+def _member_id(ctx, ref: str) -> str:
+    """A member by UUID or by 18-digit ID number (the message never echoes a full ID)."""
+    from ..domain.errors import UserError
+    from ..domain.idnumber import check_id, mask
+    from ..services import members
+
+    ref = ref.strip()
+    if _UUID.fullmatch(ref):
+        try:
+            return members.get_member(ctx, ref.lower())["id"]
+        except UserError:
+            pass
+    checked = check_id(ref)
+    if checked.valid:
+        found = members.search(ctx, checked.number, limit=1)
+        if found and found[0].id_number == checked.number:
+            return found[0].id
+    shown = ref if _UUID.fullmatch(ref) or len(checked.number) < 10 else mask(checked.number)
+    raise UserError("print.member_unknown", text=shown)
+
+
+def _write(path: str, result) -> Path:
+    """Write the PDF next to its final name first, so a failed write leaves no half file."""
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_bytes(result.pdf)
+    tmp.replace(out)
+    return out
+
+
+def record_print(ctx, result, entity: str, entity_id: str = "", **extra) -> None:
+    """The audit entry every print writes (the window's print and save buttons call this too)."""
+    from ..storage.db import transaction
+
+    with transaction(ctx.db):
+        ctx.audit("print", entity, entity_id, **result.audit_detail(), **extra)
+
+
+def _report(result, out: Path) -> None:
+    for warning in result.warnings:
+        print(f"提示：{warning.message}", file=sys.stderr)
+    extra = "（含完整身份证号码和手机号码，已记入审计日志）" if result.revealed else ""
+    print(f"已生成 {out}：{result.pages} 页{extra}")
+
+
+# ---------------------------------------------------------------- commands
+
+def _registration_form(args) -> int:
+    from ..printing.forms import registration_form_pdf
+    from ..services import members
+
+    ws = _open(args)
+    try:
+        ctx = ws.context()
+        if args.blank:
+            result = registration_form_pdf(None, _imprint(ctx))
+            member_id = ""
+        else:
+            member_id = _member_id(ctx, args.member)
+            result = registration_form_pdf(members.get_member(ctx, member_id), _imprint(ctx), reveal=args.reveal)
+        out = _write(args.out, result)
+        record_print(ctx, result, "member" if member_id else "form", member_id)
+        _report(result, out)
+    finally:
+        ws.close()
+    return 0
+
+
+def _face(card):
+    from ..printing.cards import CardFace
+
+    return CardFace(union_name=card.holder.union_name, holder_name=card.holder.name, card_no=card.card_no,
+                    issue_date=_dt.date.fromisoformat(card.issue_date[:10]), display_no=card.grouped_no)
+
+
+def _card(args) -> int:
+    from ..domain.errors import UserError
+    from ..printing.cards import card_pdf
+    from ..services import cards
+
+    ws = _open(args)
+    try:
+        ctx = ws.context()
+        card = cards.get_card(ctx, args.card_no)
+        if not card.is_active:
+            raise UserError("print.card_not_active", card_no=card.grouped_no, status=card.status_label)
+        result = card_pdf(_face(card), _imprint(ctx))
+        out = _write(args.out, result)
+        record_print(ctx, result, "card", card.id)
+        _report(result, out)
+    finally:
+        ws.close()
+    return 0
+
+
+def active_cards(ctx, since: _dt.date | None, until: _dt.date | None) -> list:
+    """Every active card issued in the date range, oldest first (the order they were handed out)."""
+    from ..domain import card as lifecycle
+    from ..services import cards
+
+    found, offset = [], 0
+    while True:
+        page = cards.list_cards(ctx, status=lifecycle.ACTIVE, date_from=since, date_to=until,
+                                limit=PAGE_SIZE, offset=offset)
+        found += page.rows
+        offset += len(page.rows)
+        if not page.rows or offset >= page.total:
+            break
+    return sorted(found, key=lambda c: (c.issue_date, c.issued_at, c.card_no))
+
+
+def _cards(args) -> int:
+    from ..printing.cards import card_sheet_pdf
+
+    since, until = _date(args.since), _date(args.until)
+    ws = _open(args)
+    try:
+        ctx = ws.context()
+        faces = [_face(c) for c in active_cards(ctx, since, until)]
+
+        def progress(done: int, total: int) -> None:
+            sys.stderr.write(f"\r排版服务卡 {done}/{total}")
+            sys.stderr.flush()
+
+        result = card_sheet_pdf(faces, _imprint(ctx), progress=progress)
+        sys.stderr.write("\n")
+        out = _write(args.out, result)
+        record_print(ctx, result, "cards", "", since=since.isoformat() if since else "",
+                     until=until.isoformat() if until else "")
+        _report(result, out)
+    finally:
+        ws.close()
+    return 0

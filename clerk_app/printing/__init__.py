@@ -1,0 +1,14 @@
+"""The print engine (core, no Qt): reportlab with the bundled CJK TrueType font -> PDF bytes.
+
+One layout engine for screen, file and paper: the window previews the very PDF these
+functions return (QtPdf), then prints or saves it.
+
+* :mod:`.fonts` — font registration, ``missing_glyphs`` / ``PrintWarning`` (check names first)
+* :mod:`.layout` — CJK paragraph styles, paginating tables, page furniture, ``Imprint``
+* :mod:`.cards` — ``card_pdf`` (ID-1 card), ``card_sheet_pdf`` (A4 sheets of ten)
+* :mod:`.forms` — ``registration_form_pdf`` (入会申请书 + 工会会员登记表, filled or blank)
+* :mod:`.reports` — ``table_report_pdf`` (any ruled table, masked sensitive columns)
+
+Every function returns a :class:`.result.PrintResult`; the caller shows its warnings and
+writes the audit entry ``ctx.audit("print", entity, id, **result.audit_detail())``.
+"""

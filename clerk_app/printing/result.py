@@ -1,0 +1,37 @@
+"""What every document function returns: the PDF and what the caller must know about it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .fonts import PrintWarning
+
+CARD, CARD_SHEET, REGISTRATION_FORM, REGISTRATION_FORM_BLANK, TABLE_REPORT = (
+    "card", "card_sheet", "registration_form", "registration_form_blank", "table_report")
+
+
+class Cancelled(Exception):
+    """The clerk cancelled a long print job; no PDF was produced."""
+
+
+@dataclass(frozen=True)
+class PrintResult:
+    """A finished document.
+
+    ``warnings``: show them to the clerk before the PDF goes to a printer (e.g. a name with a
+    character the font lacks would print blank). ``revealed``: full ID numbers or phone
+    numbers are on the paper; the caller must write an audit entry saying so — use
+    ``ctx.audit("print", entity, entity_id, **result.audit_detail())`` for every print.
+    """
+
+    pdf: bytes
+    document: str
+    pages: int
+    items: int = 0
+    warnings: tuple[PrintWarning, ...] = ()
+    revealed: bool = False
+
+    def audit_detail(self) -> dict:
+        """Audit detail without personal values: which document, how big, masked or not."""
+        return {"document": self.document, "pages": self.pages, "items": self.items,
+                "reveal": self.revealed, "warnings": len(self.warnings)}
