@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLayout, QLineEdit,
                                QVBoxLayout, QWidget)
 
 from ..domain.errors import ValidationFailed
@@ -58,6 +58,7 @@ class FirstRunDialog(QDialog):
         buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # grow when messages appear
         layout.addWidget(intro)
         layout.addSpacing(8)
         layout.addLayout(form)
@@ -78,5 +79,6 @@ class FirstRunDialog(QDialog):
                 first = first or getattr(self, issue.field, None)
             if first is not None:
                 first.setFocus()
+            self.adjustSize()  # make room for the messages (wrapped labels do not grow a shown dialog)
             return
         self.accept()

@@ -23,7 +23,7 @@ _SHOWN = ("name", "gender", "birth_date", "id_number", "phone", "union_name", "s
           "political_status", "household_type", "native_place", "job_title", "professional_title",
           "salary_fen", "member_card_no", "family_info", "resume", "remarks")
 _EXTRA_LABELS = {"gender": "性别", "birth_date": "出生日期", "union_name": "所属工会", "status": "会籍状态",
-                 "salary_fen": "工资（元/月）"}
+                 "salary_fen": "工资（元/月）", "family_info": "家庭成员", "resume": "工作简历"}
 
 
 def _text(rec: dict, key: str, revealed: bool) -> str:
@@ -60,7 +60,7 @@ class MemberDetail(QWidget):
         fields_box = QGroupBox("登记信息")
         form = QFormLayout(fields_box)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        labels = {**LABELS, **_EXTRA_LABELS, **{f: label for f, label, _ in TEXT_FIELDS}}
+        labels = {**LABELS, **{f: label for f, label, _ in TEXT_FIELDS}, **_EXTRA_LABELS}
         for key in _SHOWN:
             value = QLabel("—")
             value.setWordWrap(True)

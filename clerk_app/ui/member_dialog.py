@@ -178,7 +178,7 @@ class MemberDialog(QDialog):
         for col, name in enumerate(("family_info", "resume", "remarks")):
             edit: QPlainTextEdit = getattr(self, name)
             edit.setTabChangesFocus(True)
-            edit.setFixedHeight(edit.fontMetrics().lineSpacing() * 3 + 12)
+            edit.setFixedHeight(edit.fontMetrics().lineSpacing() * 2 + 14)
             self.errors[name] = FieldError()
             mgrid.addWidget(QLabel(LABELS[name] + "："), 0, col)
             mgrid.addWidget(edit, 1, col)
@@ -212,15 +212,16 @@ class MemberDialog(QDialog):
         grid.addWidget(person, 1, 0)
         grid.addWidget(work, 1, 1)
         grid.addWidget(more, 2, 0, 1, 2)
-        grid.addLayout(consent_row, 3, 0, 1, 2)
-        grid.addWidget(self.errors["consent_method"], 4, 0, 1, 2)
-        grid.setRowStretch(5, 1)
+        grid.setRowStretch(3, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(content)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
+        # Consent and the buttons stay in view whatever the screen height.
+        layout.addLayout(consent_row)
+        layout.addWidget(self.errors["consent_method"])
         layout.addWidget(self.buttons)
 
         for earlier, later in zip(self._tab_chain, self._tab_chain[1:]):

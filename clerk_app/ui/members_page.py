@@ -105,6 +105,7 @@ class MembersPage(QWidget):
 
     def run_search(self) -> None:
         self._timer.stop()
+        shown = (self.detail.record or {}).get("id")
         query = self.search_box.text().strip()
         if query:
             rows = member_service.search(self.ctx, query)
@@ -115,6 +116,10 @@ class MembersPage(QWidget):
         else:
             self.model.browse(lambda before, limit: member_service.page(self.ctx, before, limit))
             self.count_label.setText(f"共 {member_service.count(self.ctx)} 名会员")
+        if shown and self.model.row_of(shown) >= 0:
+            self.select_member(shown)  # the member on screen is still in the list: keep it
+        else:
+            self.detail.show_member(None)
         self._update_buttons()
         self.results_shown.emit(self.model.rowCount())
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLayout, QLineEdit,
                                QVBoxLayout, QWidget)
 
 from ..domain import vocab
@@ -51,6 +51,7 @@ class StatusDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
@@ -66,5 +67,6 @@ class StatusDialog(QDialog):
                                          reason=self.reason.text())
         except UserError as exc:
             self.error.show_error(exc.message)
+            self.adjustSize()
             return
         self.accept()

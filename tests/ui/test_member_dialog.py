@@ -159,3 +159,14 @@ def test_escape_on_a_clean_form_closes_and_on_a_typed_one_asks(qtbot, dialog, bo
     dialog.name.clear()
     with qtbot.waitSignal(dialog.rejected, timeout=2000):
         qtbot.keyClick(dialog.name, Qt.Key.Key_Escape)
+
+
+@pytest.mark.parametrize("where", ["occupation", "join_date", "ethnicity", "consent"])
+def test_enter_saves_from_any_single_line_field(qtbot, ctx, dialog, where):
+    type_member(qtbot, dialog)
+    widget = getattr(dialog, where)
+    target = widget.lineEdit() if where == "occupation" else widget
+    target.setFocus()
+    with qtbot.waitSignal(dialog.accepted, timeout=2000):
+        qtbot.keyClick(target, Qt.Key.Key_Return)
+    assert member_service.count(ctx) == 1

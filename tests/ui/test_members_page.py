@@ -39,6 +39,16 @@ def test_search_box_filters_as_the_clerk_types(qtbot, ctx, page):
     assert page.model.rowCount() == 25 and page.model.canFetchMore()
 
 
+def test_a_member_no_longer_listed_leaves_the_detail_panel(qtbot, page):
+    page.table.selectRow(0)
+    shown = page.model.row_at(0)
+    assert page.detail.record["id"] == shown.id
+    with qtbot.waitSignal(page.results_shown, timeout=2000):
+        qtbot.keyClicks(page.search_box, "zzzz")
+    assert page.model.rowCount() == 0 and page.detail.record is None
+    assert not page.edit_button.isEnabled()
+
+
 def test_search_by_pinyin_initials(qtbot, page):
     with qtbot.waitSignal(page.results_shown, timeout=2000):
         qtbot.keyClicks(page.search_box, "wf")
