@@ -133,8 +133,6 @@ def run_import(args) -> int:
         options = ri.ImportOptions(union_id=args.union or "", join_channel=args.channel,
                                    defaults=_defaults(args.default),
                                    allow_possible_duplicates=args.allow_possible_duplicates)
-        if args.union and not any(u.id == args.union for u in _unions(ctx)):
-            raise UserError("member.union_required")
         preview = ri.build_preview(ctx, table, mapping, options)
         _print_report(table, mapping, preview)
         if args.dry_run:
@@ -165,12 +163,6 @@ def run_import(args) -> int:
         return EXIT_OK if not result.bad else EXIT_SOME_REJECTED
     finally:
         ws.close()
-
-
-def _unions(ctx):
-    from ..services.unions import list_unions
-
-    return list_unions(ctx)
 
 
 def _progress(done: int, total: int) -> None:

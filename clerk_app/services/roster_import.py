@@ -39,6 +39,7 @@ from ..storage.meta import get_meta, set_meta
 from ..storage.roster_files import RosterTable, read_roster
 from .context import Context
 from .members import Cancelled, register_many
+from .unions import list_unions
 
 __all__ = ["read_roster", "suggest_mapping", "remember_mapping", "build_preview", "commit_import",
            "write_error_file", "ImportOptions", "ImportPreview", "ImportResult", "Cancelled", "ImportRejected"]
@@ -215,6 +216,8 @@ def build_preview(ctx: Context, table: RosterTable, mapping: ColumnMapping, opti
         raise ImportRejected("roster.mapping_invalid", detail="未知字段 " + "、".join(bad_default))
     today = today or _dt.date.today()
     union_id = opts.union_id or ctx.home_union_id
+    if not any(u.id == union_id for u in list_unions(ctx)):
+        raise ImportRejected("member.union_required")
     preview = ImportPreview(table=table, mapping=mapping, options=opts, today=today)
     candidates: list[tuple[int, list[object], MemberInput, dict, list[Issue]]] = []
     problems: dict[int, list[Issue]] = {}

@@ -135,6 +135,9 @@ def test_missing_required_columns_and_defaults(ctx, tmp_path):
     assert preview.bad[0].reason == "请填写民族；请填写职业"
     preview = _preview(ctx, path, ri.ImportOptions(defaults={"ethnicity": "汉族", "occupation": "快递员"}))
     assert preview.bad == [] and preview.good[0].member.ethnicity == "汉族"
+    with pytest.raises(ImportRejected) as err:
+        _preview(ctx, path, ri.ImportOptions(union_id="no-such-union"))
+    assert err.value.message == "请选择所属工会"
 
 
 def test_gender_and_birth_columns_are_checked_not_imported(ctx, tmp_path):
