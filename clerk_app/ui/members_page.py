@@ -62,7 +62,8 @@ class MembersPage(QWidget):
         detail_scroll.setWidgetResizable(True)
         detail_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         detail_scroll.setWidget(self.detail)
-        detail_scroll.setMinimumWidth(360)
+        detail_scroll.setMinimumWidth(240)
+        self.table.setMinimumWidth(300)
 
         bar = QHBoxLayout()
         bar.addWidget(self.search_box, 1)
