@@ -102,6 +102,35 @@ def _cards(db: Database) -> None:
     db.execute("CREATE INDEX idx_card_events_card ON card_events(card_id, event_date)")
 
 
+@migrations(name="0004_events")
+def _events(db: Database) -> None:
+    # Outreach events and their sign-in desk. sub_venues and services are JSON lists of text.
+    db.execute("""CREATE TABLE events (
+        id TEXT PRIMARY KEY, type TEXT NOT NULL, title TEXT NOT NULL, event_date TEXT NOT NULL,
+        start_time TEXT NOT NULL DEFAULT '', end_time TEXT NOT NULL DEFAULT '',
+        venue TEXT NOT NULL, union_id TEXT NOT NULL REFERENCES unions(id),
+        sub_venues TEXT NOT NULL DEFAULT '[]', services TEXT NOT NULL DEFAULT '[]',
+        notes TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""")
+    db.execute("CREATE INDEX idx_events_date ON events(event_date, type)")
+    # One row per person signed in. member_id is NULL for a walk-in until they join at the desk
+    # (then it points to the new member and is_walk_in stays 1). A member counts once per event.
+    db.execute("""CREATE TABLE attendance (
+        id TEXT PRIMARY KEY, event_id TEXT NOT NULL REFERENCES events(id),
+        member_id TEXT REFERENCES members(id), is_walk_in INTEGER NOT NULL DEFAULT 0,
+        walk_in_name TEXT NOT NULL DEFAULT '', walk_in_phone TEXT NOT NULL DEFAULT '',
+        walk_in_occupation TEXT NOT NULL DEFAULT '', walk_in_employer TEXT NOT NULL DEFAULT '',
+        method TEXT NOT NULL, sub_venue TEXT, signed_in_at TEXT NOT NULL, joined_at TEXT)""")
+    db.execute("CREATE UNIQUE INDEX idx_attendance_event_member ON attendance(event_id, member_id)")
+    db.execute("CREATE INDEX idx_attendance_event_phone ON attendance(event_id, walk_in_phone)")
+    db.execute("CREATE INDEX idx_attendance_member ON attendance(member_id)")
+    # Tallies as increments (they merge across laptops by summing); undo is a negative row.
+    db.execute("""CREATE TABLE event_tallies (
+        id TEXT PRIMARY KEY, event_id TEXT NOT NULL REFERENCES events(id),
+        kind TEXT NOT NULL, label TEXT NOT NULL, delta INTEGER NOT NULL, recorded_at TEXT NOT NULL)""")
+    db.execute("CREATE INDEX idx_event_tallies_event ON event_tallies(event_id, kind, label)")
+    db.execute("CREATE INDEX idx_cards_event ON cards(event_id)")
+
+
 def _unknown_applied(db: Database) -> list[str]:
     known = {m.name for m in migrations._migrations}
     return [m.name for m in migrations.applied(db) if m.name not in known]
