@@ -79,10 +79,18 @@ def by_key_prefix(db: Database, prefix: str, limit: int) -> list[MemberRow]:
 
 
 def by_name_fragment(db: Database, fragment: str, limit: int) -> list[MemberRow]:
+    """Exact name matches first (index), then names containing the fragment, newest first.
+
+    The second query walks the table in rowid order and stops at ``limit``: sorting every
+    match instead (e.g. by "exact first" in one ORDER BY) cost 70 ms for "王" at 200k."""
+    exact = _rows(db.conn.execute(_SELECT + " WHERE m.name = ? ORDER BY m.rowid DESC LIMIT ?",
+                                  [fragment, limit]))
+    if len(exact) >= limit:
+        return exact
     escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return _rows(db.conn.execute(
-        _SELECT + " WHERE m.name LIKE ? ESCAPE '\\' ORDER BY (m.name = ?) DESC, m.rowid DESC LIMIT ?",
-        [f"%{escaped}%", fragment, limit]))
+    return exact + _rows(db.conn.execute(
+        _SELECT + " WHERE m.name LIKE ? ESCAPE '\\' AND m.name != ? ORDER BY m.rowid DESC LIMIT ?",
+        [f"%{escaped}%", fragment, limit - len(exact)]))
 
 
 def page(db: Database, before_rowid: int | None, limit: int) -> list[MemberRow]:
