@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-PAGE_SIZE = 500  # cards fetched per query for a batch
 
 
 def register(sub, common) -> None:
@@ -66,9 +65,9 @@ def _date(text: str | None) -> _dt.date | None:
 
 
 def _imprint(ctx):
-    from ..printing.layout import Imprint
+    from ..services.printouts import imprint
 
-    return Imprint(ctx.clerk.name)
+    return imprint(ctx)
 
 
 def _member_id(ctx, ref: str) -> str:
@@ -103,11 +102,11 @@ def _write(path: str, result) -> Path:
 
 
 def record_print(ctx, result, entity: str, entity_id: str = "", **extra) -> None:
-    """The audit entry every print writes (the window's print and save buttons call this too)."""
-    from ..storage.db import transaction
+    """The audit entry every print writes (kept here for the other print commands; the code
+    lives in ``services.printouts``, which the window uses too)."""
+    from ..services.printouts import record_print as record
 
-    with transaction(ctx.db):
-        ctx.audit("print", entity, entity_id, **result.audit_detail(), **extra)
+    record(ctx, result, entity, entity_id, **extra)
 
 
 def _report(result, out: Path) -> None:
@@ -140,17 +139,11 @@ def _registration_form(args) -> int:
     return 0
 
 
-def _face(card):
-    from ..printing.cards import CardFace
-
-    return CardFace(union_name=card.holder.union_name, holder_name=card.holder.name, card_no=card.card_no,
-                    issue_date=_dt.date.fromisoformat(card.issue_date[:10]), display_no=card.grouped_no)
-
-
 def _card(args) -> int:
     from ..domain.errors import UserError
     from ..printing.cards import card_pdf
     from ..services import cards
+    from ..services.printouts import card_face
 
     ws = _open(args)
     try:
@@ -158,7 +151,7 @@ def _card(args) -> int:
         card = cards.get_card(ctx, args.card_no)
         if not card.is_active:
             raise UserError("print.card_not_active", card_no=card.grouped_no, status=card.status_label)
-        result = card_pdf(_face(card), _imprint(ctx))
+        result = card_pdf(card_face(card), _imprint(ctx))
         out = _write(args.out, result)
         record_print(ctx, result, "card", card.id)
         _report(result, out)
@@ -167,30 +160,15 @@ def _card(args) -> int:
     return 0
 
 
-def active_cards(ctx, since: _dt.date | None, until: _dt.date | None) -> list:
-    """Every active card issued in the date range, oldest first (the order they were handed out)."""
-    from ..domain import card as lifecycle
-    from ..services import cards
-
-    found, offset = [], 0
-    while True:
-        page = cards.list_cards(ctx, status=lifecycle.ACTIVE, date_from=since, date_to=until,
-                                limit=PAGE_SIZE, offset=offset)
-        found += page.rows
-        offset += len(page.rows)
-        if not page.rows or offset >= page.total:
-            break
-    return sorted(found, key=lambda c: (c.issue_date, c.issued_at, c.card_no))
-
-
 def _cards(args) -> int:
     from ..printing.cards import card_sheet_pdf
+    from ..services.printouts import active_cards, card_face
 
     since, until = _date(args.since), _date(args.until)
     ws = _open(args)
     try:
         ctx = ws.context()
-        faces = [_face(c) for c in active_cards(ctx, since, until)]
+        faces = [card_face(c) for c in active_cards(ctx, since, until)]
 
         def progress(done: int, total: int) -> None:
             sys.stderr.write(f"\r排版服务卡 {done}/{total}")
