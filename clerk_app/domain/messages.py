@@ -166,6 +166,7 @@ MESSAGES: dict[str, str] = {
     "signin.paper_ambiguous": "手机号对应多名会员：{names}；已按非会员登记，请核对",
     "signin.remove_joined": "{name}已在本次活动中入会，这条签到记录不能删除",
     "signin.bad_id_tail": "身份证号码后几位只能是数字（末位可以是 X）",
+    "signin.member_has_attendance": "该会员有活动签到记录，不能删除；如已离会，请办理退会或转出",
 }
 
 

@@ -253,3 +253,17 @@ def test_sign_ins_write_change_records_and_audit_without_personal_values(laptop,
     text = repr([e.detail for e in recent(laptop.db, 200)])
     assert "13912340001" not in text and "孙强" not in text and "13812349999" not in text
     assert verify_chain(laptop.db) is None
+
+
+def test_a_member_with_sign_ins_is_not_deletable(laptop, event, add_member):
+    import sqlite3
+
+    signed, other = add_member("王小明"), add_member("李娜")
+    signin.sign_in_member(laptop, event.id, signed)
+    with pytest.raises(UserError) as e:
+        signin.check_member_deletable(laptop, signed)
+    assert e.value.code == "signin.member_has_attendance" and "不能删除" in e.value.message
+    signin.check_member_deletable(laptop, other)  # no sign-ins: fine
+    # the foreign key is the last line of defence (delete_member must call the check first)
+    with pytest.raises(sqlite3.IntegrityError):
+        laptop.db.conn.execute("DELETE FROM members WHERE id = ?", [signed])
