@@ -1,6 +1,6 @@
 """``clerk-app events ...``: outreach events — list, create, show the figures, print the event
 report and the sign-in sheet (filled or blank). EVENT is an event id or a piece of its title
-that names one event. Every print writes an audit entry (``print_cmd.record_print``)."""
+that names one event. Every print writes an audit entry (``services.printouts.record_print``)."""
 
 from __future__ import annotations
 
@@ -154,14 +154,15 @@ def _show(args) -> int:
 
 
 def _print(args, make, entity: str) -> int:
-    from .print_cmd import _imprint, _report, _write, record_print
     from ..services import events
+    from ..services.printouts import imprint, record_print
+    from .print_cmd import _report, _write
 
     ws = _open(args)
     try:
         ctx = ws.context()
         event = events.find_event(ctx, args.event)
-        result, extra = make(ctx, event, _imprint(ctx))
+        result, extra = make(ctx, event, imprint(ctx))
         out = _write(args.out, result)
         record_print(ctx, result, entity, event.id, **extra)
         _report(result, out)

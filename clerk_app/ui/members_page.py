@@ -11,13 +11,13 @@ from ..services import members as member_service
 from ..services.context import Context
 from .member_detail import MemberDetail
 from .member_dialog import OPEN_EXISTING, MemberDialog
-from .member_models import (COL_BIRTH, COL_EMPLOYER, COL_GENDER, COL_ID, COL_JOINED, COL_NAME, COL_OCCUPATION,
+from .member_models import (COL_AGE, COL_EMPLOYER, COL_GENDER, COL_ID, COL_JOINED, COL_NAME, COL_OCCUPATION,
                             COL_PHONE, COL_PLATFORM, COL_STATUS, COL_UNION, ROW_ROLE, MemberTableModel)
 from .status_dialog import StatusDialog
 
 SEARCH_DELAY_MS = 150
 # Column width as (Chinese characters, digits) of the widest usual content.
-COLUMN_WIDTHS = {COL_NAME: (4, 0), COL_GENDER: (2, 0), COL_BIRTH: (0, 10), COL_ID: (0, 18),
+COLUMN_WIDTHS = {COL_NAME: (4, 0), COL_GENDER: (2, 0), COL_AGE: (3, 0), COL_ID: (0, 18),
                  COL_PHONE: (0, 11), COL_OCCUPATION: (5, 0), COL_PLATFORM: (4, 0), COL_EMPLOYER: (10, 0),
                  COL_UNION: (10, 0), COL_STATUS: (4, 0), COL_JOINED: (0, 10)}
 
