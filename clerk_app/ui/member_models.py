@@ -1,21 +1,25 @@
-"""Table models for member lists. ID numbers and phones are masked here, once, for every view."""
+"""Table models for member lists. ID numbers and phones are masked here, once, for every view.
+
+The list shows the member's age, not the birth date: the birth date is exactly the eight
+digits the masked ID number hides, so showing both side by side would undo the mask."""
 
 from __future__ import annotations
 
+import datetime as _dt
 from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from ..domain import vocab
-from ..domain.idnumber import mask
+from ..domain.idnumber import age_on, mask
 from ..domain.phone import mask_phone
 from ..storage.members_repo import MemberRow
 
 Index = QModelIndex | QPersistentModelIndex
 
-(COL_NAME, COL_GENDER, COL_BIRTH, COL_ID, COL_PHONE, COL_OCCUPATION, COL_PLATFORM,
+(COL_NAME, COL_GENDER, COL_AGE, COL_ID, COL_PHONE, COL_OCCUPATION, COL_PLATFORM,
  COL_EMPLOYER, COL_UNION, COL_STATUS, COL_JOINED) = range(11)
-HEADERS = ("姓名", "性别", "出生日期", "身份证号码", "手机号码", "职业", "平台", "工作单位",
+HEADERS = ("姓名", "性别", "年龄", "身份证号码", "手机号码", "职业", "平台", "工作单位",
            "所属工会", "会籍状态", "入会日期")
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the whole MemberRow
@@ -24,13 +28,23 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # the raw value (unmasked code/date) t
 PageFetcher = Callable[[int | None, int], list[MemberRow]]  # (before_rowid, limit) -> rows
 
 
+def age(row: MemberRow, today: _dt.date | None = None) -> int | None:
+    """Age in whole years today (None when the birth date is missing or unreadable)."""
+    try:
+        birth = _dt.date.fromisoformat((row.birth_date or "")[:10])
+    except ValueError:
+        return None
+    return age_on(birth, today or _dt.date.today())
+
+
 def _display(row: MemberRow, col: int) -> str:
     if col == COL_NAME:
         return row.name
     if col == COL_GENDER:
         return row.gender
-    if col == COL_BIRTH:
-        return row.birth_date
+    if col == COL_AGE:
+        years = age(row)
+        return "" if years is None else str(years)
     if col == COL_ID:
         return mask(row.id_number)
     if col == COL_PHONE:
@@ -49,8 +63,14 @@ def _display(row: MemberRow, col: int) -> str:
 
 
 def _sort_key(row: MemberRow, col: int) -> Any:
-    # The status code sorts by lifecycle; ID and phone sort masked: no role hands out a full number.
-    return row.status if col == COL_STATUS else _display(row, col)
+    # The status code sorts by lifecycle; ID and phone sort masked: no role hands out a full
+    # number; age sorts as a number (never the birth date, which the mask hides).
+    if col == COL_STATUS:
+        return row.status
+    if col == COL_AGE:
+        years = age(row)
+        return -1 if years is None else years
+    return _display(row, col)
 
 
 class MemberTableModel(QAbstractTableModel):
@@ -127,6 +147,8 @@ class MemberTableModel(QAbstractTableModel):
             return _sort_key(row, col)
         if role == Qt.ItemDataRole.ToolTipRole and col == COL_STATUS:
             return vocab.STATUSES.get(row.status, row.status)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_AGE:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

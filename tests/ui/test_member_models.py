@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
+
 from PySide6.QtCore import QModelIndex, Qt
 
 from clerk_app.services import members as member_service
-from clerk_app.ui.member_models import (COL_ID, COL_NAME, COL_PHONE, COL_STATUS, ROW_ROLE, SORT_ROLE,
-                                        MemberTableModel, StatusHistoryModel)
+from clerk_app.ui.member_models import (COL_AGE, COL_ID, COL_NAME, COL_PHONE, COL_STATUS, ROW_ROLE, SORT_ROLE,
+                                        MemberTableModel, StatusHistoryModel, age)
 
 
 def test_member_model_passes_qt_model_checks_with_real_rows(qtmodeltester, ctx, add_members):
@@ -58,3 +61,31 @@ def test_status_history_model(qtmodeltester, ctx, add_members):
     assert model.rowCount() == 2
     assert [model.data(model.index(r, 1)) for r in range(2)] == ["在会", "保留会籍"]
     assert model.data(model.index(1, 2)) == "退休"
+
+
+def test_list_shows_age_not_the_birth_date_the_mask_hides(ctx, add_members):
+    add_members(3)
+    model = MemberTableModel()
+    model.browse(lambda before, limit: member_service.page(ctx, before, limit))
+    assert model.headerData(COL_AGE, Qt.Orientation.Horizontal) == "年龄"
+    today = dt.date.today()
+    for r in range(model.rowCount()):
+        row = model.row_at(r)
+        birth = dt.date.fromisoformat(row.birth_date)
+        expected = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+        assert model.data(model.index(r, COL_AGE)) == str(expected)
+        assert model.data(model.index(r, COL_AGE), SORT_ROLE) == expected
+        hidden = row.id_number[6:14]  # the digits the mask hides: the birth date
+        for col in range(model.columnCount()):
+            for role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE, Qt.ItemDataRole.ToolTipRole):
+                value = model.data(model.index(r, col), role)
+                assert hidden not in str(value or "").replace("-", ""), (col, role)
+
+
+def test_age_counts_whole_years_and_tolerates_a_missing_birth_date(ctx, add_members):
+    add_members(1)
+    model = MemberTableModel()
+    model.browse(lambda before, limit: member_service.page(ctx, before, limit))
+    row = replace(model.row_at(0), birth_date="2000-03-01")
+    assert age(row, dt.date(2026, 2, 28)) == 25 and age(row, dt.date(2026, 3, 1)) == 26
+    assert age(replace(row, birth_date=""), dt.date(2026, 3, 1)) is None
