@@ -184,6 +184,9 @@ def delete_member(ctx: Context, member_id: str) -> None:
         if repo.get(ctx.db, member_id) is None:
             raise UserError("member.not_found")
         cards.check_member_deletable(ctx, member_id)
+        from . import signin  # signin builds on this module; imported here to avoid a cycle
+
+        signin.check_member_deletable(ctx, member_id)
         for tbl in ("member_status_history", "consents"):
             for (row_id,) in ctx.db.conn.execute(f"SELECT id FROM {tbl} WHERE member_id = ?", [member_id]).fetchall():
                 ctx.changes.delete(tbl, row_id)

@@ -267,3 +267,15 @@ def test_a_member_with_sign_ins_is_not_deletable(laptop, event, add_member):
     # the foreign key is the last line of defence (delete_member must call the check first)
     with pytest.raises(sqlite3.IntegrityError):
         laptop.db.conn.execute("DELETE FROM members WHERE id = ?", [signed])
+
+
+def test_a_member_who_signed_in_cannot_be_deleted_and_nothing_is_lost(laptop, event, add_member):
+    from clerk_app.services.members import delete_member
+
+    member_id = add_member("赵晓东")
+    signin.sign_in_member(laptop, event.id, member_id)
+    with pytest.raises(UserError) as caught:
+        delete_member(laptop, member_id)
+    assert caught.value.code == "signin.member_has_attendance"
+    assert get_member(laptop, member_id)["name"] == "赵晓东"
+    assert signin.count(laptop, event.id) == 1
