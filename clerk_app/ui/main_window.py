@@ -64,6 +64,13 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("文件(&F)")
+        self.import_action = QAction("导入花名册…", self)
+        self.import_action.triggered.connect(self.import_roster)
+        file_menu.addAction(self.import_action)
+        self.export_action = QAction("导出会员名单…", self)
+        self.export_action.triggered.connect(lambda: self.export_members())
+        file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
         self.demo_action = QAction("生成演示数据…", self)
         self.demo_action.triggered.connect(self.ask_demo_data)
         file_menu.addAction(self.demo_action)
@@ -91,6 +98,28 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, "关于", f"<h3>{APP_TITLE}</h3><p>版本 {__version__}</p>"
                           "<p>离线使用的工会基层工作台：会员登记、服务卡、活动签到。</p>"
                           f"<p>数据目录：{self.workspace.folder}</p>")
+
+    # --- rosters ----------------------------------------------------------------------------
+    def import_roster(self):
+        """Open the import wizard (window-modal); the pages refresh once members are saved."""
+        from .roster_import_wizard import RosterImportWizard
+
+        wizard = RosterImportWizard(self.ctx, paths.db_path(self.workspace.folder), self)
+        wizard.imported.connect(lambda _n: self.refresh_pages())
+        wizard.finished.connect(wizard.deleteLater)
+        self.import_wizard = wizard
+        wizard.open()
+        return wizard
+
+    def export_members(self, query: str = ""):
+        """Export the member list (``query``: the members page's search) to .xlsx."""
+        from .roster_export import ExportDialog
+
+        dialog = ExportDialog(self.ctx, query, self)
+        dialog.finished.connect(dialog.deleteLater)
+        self.export_dialog = dialog
+        dialog.open()
+        return dialog
 
     # --- demo data --------------------------------------------------------------------------
     def ask_demo_data(self) -> None:

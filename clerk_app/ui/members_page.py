@@ -37,6 +37,8 @@ class MembersPage(QWidget):
         self.new_button = QPushButton("新会员登记（Ctrl+N）")
         self.edit_button = QPushButton("编辑")
         self.status_button = QPushButton("变更会籍")
+        self.export_button = QPushButton("导出…")
+        self.export_button.setToolTip("把当前列表（按搜索框筛选）导出为 Excel 文件")
         self.count_label = QLabel()
 
         self.model = MemberTableModel(self, page_size=page_size)
@@ -70,6 +72,7 @@ class MembersPage(QWidget):
         bar.addWidget(self.new_button)
         bar.addWidget(self.edit_button)
         bar.addWidget(self.status_button)
+        bar.addWidget(self.export_button)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.table)
         split.addWidget(detail_scroll)
@@ -90,6 +93,7 @@ class MembersPage(QWidget):
         self.new_button.clicked.connect(self.register_new)
         self.edit_button.clicked.connect(self.edit_selected)
         self.status_button.clicked.connect(self.change_status_selected)
+        self.export_button.clicked.connect(self.export_list)
         self.table.doubleClicked.connect(lambda _index: self.edit_selected())
         self.table.activated.connect(lambda _index: self.edit_selected())
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
@@ -181,6 +185,16 @@ class MembersPage(QWidget):
         self.run_search()
         self.select_member(member_id)
         self.changed.emit()
+
+    def export_list(self):
+        """导出…: the list as filtered by the search box, to .xlsx (masked unless chosen)."""
+        from .roster_export import ExportDialog
+
+        dialog = ExportDialog(self.ctx, self.search_box.text().strip(), self)
+        dialog.finished.connect(dialog.deleteLater)
+        self.export_dialog = dialog
+        dialog.open()
+        return dialog
 
     def change_status_selected(self) -> None:
         member_id = self._target_id()
