@@ -14,7 +14,7 @@ LIST_COLUMNS = ("m.rowid", "m.id", "m.name", "m.gender", "m.birth_date", "m.id_n
 _SELECT = f"SELECT {', '.join(LIST_COLUMNS)} FROM members m JOIN unions u ON u.id = m.union_id"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: 7x cheaper to build, a third of a tail search
 class MemberRow:
     """One line of a member list (what tables and search results show)."""
 
@@ -81,15 +81,21 @@ def by_key_prefix(db: Database, prefix: str, limit: int) -> list[MemberRow]:
 def by_name_fragment(db: Database, fragment: str, limit: int) -> list[MemberRow]:
     """Exact name matches first (index), then names containing the fragment, newest first.
 
-    The second query walks the table in rowid order and stops at ``limit``: sorting every
-    match instead (e.g. by "exact first" in one ORDER BY) cost 70 ms for "王" at 200k."""
+    Measured at 200k members: a single character (usually a common surname, thousands of
+    matches) is fastest walking the table newest-first and stopping at ``limit`` (1 ms for
+    "王"); a longer fragment matches few rows, so scanning the much smaller name index and
+    fetching only the matches wins (18 ms instead of 45-70 ms for a full table scan)."""
     exact = _rows(db.conn.execute(_SELECT + " WHERE m.name = ? ORDER BY m.rowid DESC LIMIT ?",
                                   [fragment, limit]))
     if len(exact) >= limit:
         return exact
     escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    if len(fragment) == 1:
+        where = "m.name LIKE ? ESCAPE '\\'"
+    else:
+        where = "m.rowid IN (SELECT rowid FROM members WHERE name LIKE ? ESCAPE '\\')"
     return exact + _rows(db.conn.execute(
-        _SELECT + " WHERE m.name LIKE ? ESCAPE '\\' AND m.name != ? ORDER BY m.rowid DESC LIMIT ?",
+        _SELECT + f" WHERE {where} AND m.name != ? ORDER BY m.rowid DESC LIMIT ?",
         [f"%{escaped}%", fragment, limit - len(exact)]))
 
 
