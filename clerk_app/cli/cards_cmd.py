@@ -3,8 +3,9 @@ set-prefix). Output is for a clerk: Chinese, ID numbers masked."""
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
+
+from .common import open_ready_workspace, parse_date
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
@@ -44,31 +45,6 @@ def register(sub, common) -> None:
 
 
 # ---------------------------------------------------------------- helpers
-
-def _open(args):
-    from ..domain.errors import UserError
-    from ..workspace import open_workspace
-
-    ws = open_workspace(args.data_dir)
-    if not ws.ready:
-        folder = ws.folder
-        ws.close()
-        raise UserError("card.not_set_up", path=str(folder))
-    return ws
-
-
-def _date(text: str | None) -> _dt.date | None:
-    from ..domain.errors import UserError
-
-    if not text:
-        return None
-    parts = re.split(r"[-/.年月日]", text.strip().rstrip("日"))
-    try:
-        y, m, d = (int(x) for x in parts)
-        return _dt.date(y, m, d)
-    except (ValueError, TypeError):
-        raise UserError("card.bad_date", text=text) from None
-
 
 def _status(text: str | None) -> str | None:
     from ..domain import card as lifecycle
@@ -116,10 +92,10 @@ def _line(card) -> str:
 def _issue(args) -> int:
     from ..services import cards
 
-    ws = _open(args)
+    ws = open_ready_workspace(args)
     try:
         ctx = ws.context()
-        card = cards.issue_card(ctx, _member_id(ctx, args.member), _date(args.date))
+        card = cards.issue_card(ctx, _member_id(ctx, args.member), parse_date(args.date))
         print(f"已发卡：{_line(card)}")
     finally:
         ws.close()
@@ -127,9 +103,9 @@ def _issue(args) -> int:
 
 
 def _step(args, action, verb: str) -> int:
-    ws = _open(args)
+    ws = open_ready_workspace(args)
     try:
-        card = action(ws.context(), args.card_no, args.reason, _date(args.date))
+        card = action(ws.context(), args.card_no, args.reason, parse_date(args.date))
         print(f"{verb}：{_line(card)}")
     finally:
         ws.close()
@@ -151,9 +127,9 @@ def _cancel(args) -> int:
 def _reissue(args) -> int:
     from ..services import cards
 
-    ws = _open(args)
+    ws = open_ready_workspace(args)
     try:
-        result = cards.reissue_card(ws.context(), args.card_no, args.reason, _date(args.date))
+        result = cards.reissue_card(ws.context(), args.card_no, args.reason, parse_date(args.date))
         print(f"已补换：原卡 {result.old.grouped_no} 作废，新卡 {result.new.grouped_no}")
         print(f"新卡：{_line(result.new)}")
     finally:
@@ -164,7 +140,7 @@ def _reissue(args) -> int:
 def _show(args) -> int:
     from ..services import cards
 
-    ws = _open(args)
+    ws = open_ready_workspace(args)
     try:
         found = cards.lookup_card(ws.context(), args.card_no)
         print(found.message)
@@ -178,10 +154,10 @@ def _show(args) -> int:
 def _list(args) -> int:
     from ..services import cards
 
-    ws = _open(args)
+    ws = open_ready_workspace(args)
     try:
-        page = cards.list_cards(ws.context(), status=_status(args.status), date_from=_date(args.since),
-                                date_to=_date(args.until), query=args.query, limit=max(args.limit, 1))
+        page = cards.list_cards(ws.context(), status=_status(args.status), date_from=parse_date(args.since),
+                                date_to=parse_date(args.until), query=args.query, limit=max(args.limit, 1))
         for card in page.rows:
             print(_line(card))
         more = f"，显示前 {len(page.rows)} 张" if page.total > len(page.rows) else ""
@@ -194,7 +170,7 @@ def _list(args) -> int:
 def _set_prefix(args) -> int:
     from ..services import cards
 
-    ws = _open(args)
+    ws = open_ready_workspace(args)
     try:
         ctx = ws.context()
         previous = cards.get_card_prefix(ctx)

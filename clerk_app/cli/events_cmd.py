@@ -4,9 +4,9 @@ that names one event. Every print writes an audit entry (``services.printouts.re
 
 from __future__ import annotations
 
-import datetime as _dt
-import re
 import sys
+
+from .common import open_ready_workspace, parse_date
 
 
 def register(sub, common) -> None:
@@ -54,31 +54,6 @@ def register(sub, common) -> None:
 
 # ---------------------------------------------------------------- helpers
 
-def _open(args):
-    from ..domain.errors import UserError
-    from ..workspace import open_workspace
-
-    ws = open_workspace(args.data_dir)
-    if not ws.ready:
-        folder = ws.folder
-        ws.close()
-        raise UserError("event.not_set_up", path=str(folder))
-    return ws
-
-
-def _date(text: str | None) -> _dt.date | None:
-    from ..domain.errors import UserError
-
-    if not text:
-        return None
-    parts = re.split(r"[-/.年月日]", text.strip().rstrip("日"))
-    try:
-        y, m, d = (int(x) for x in parts)
-        return _dt.date(y, m, d)
-    except (ValueError, TypeError):
-        raise UserError("event.bad_date", text=text) from None
-
-
 def _union_id(ctx, name: str | None) -> str:
     from ..domain.errors import UserError
     from ..services.unions import list_unions
@@ -104,9 +79,9 @@ def _line(event) -> str:
 def _list(args) -> int:
     from ..services import events
 
-    ws = _open(args)
+    ws = open_ready_workspace(args)
     try:
-        found = events.list_events(ws.context(), _date(args.since), _date(args.until), args.type)
+        found = events.list_events(ws.context(), parse_date(args.since), parse_date(args.until), args.type)
         for event in found:
             print(_line(event))
         print(f"共 {len(found)} 场活动")
@@ -119,10 +94,10 @@ def _create(args) -> int:
     from ..domain.event import EventInput
     from ..services import events
 
-    ws = _open(args)
+    ws = open_ready_workspace(args)
     try:
         ctx = ws.context()
-        inp = EventInput(type=args.type, title=args.title, event_date=_date(args.date), start_time=args.start,
+        inp = EventInput(type=args.type, title=args.title, event_date=parse_date(args.date), start_time=args.start,
                          end_time=args.end, venue=args.venue, union_id=_union_id(ctx, args.union),
                          sub_venues=args.sub_venue, services=args.service)
         event = events.create_event(ctx, inp)
@@ -136,7 +111,7 @@ def _show(args) -> int:
     from ..printing.event_report import summary_sentence
     from ..services import events
 
-    ws = _open(args)
+    ws = open_ready_workspace(args)
     try:
         ctx = ws.context()
         summary = events.event_summary(ctx, events.find_event(ctx, args.event).id)
@@ -158,7 +133,7 @@ def _print(args, make, entity: str) -> int:
     from ..services.printouts import imprint, record_print
     from .print_cmd import _report, _write
 
-    ws = _open(args)
+    ws = open_ready_workspace(args)
     try:
         ctx = ws.context()
         event = events.find_event(ctx, args.event)

@@ -4,10 +4,11 @@ one), one service card, sheets of service cards. Every print writes an audit ent
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 import sys
 from pathlib import Path
+
+from .common import open_ready_workspace, parse_date
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
@@ -40,29 +41,6 @@ def register(sub, common) -> None:
 
 
 # ---------------------------------------------------------------- helpers
-
-def _open(args):
-    from ..domain.errors import UserError
-    from ..workspace import open_workspace
-
-    ws = open_workspace(args.data_dir)
-    if not ws.ready:
-        folder = ws.folder
-        ws.close()
-        raise UserError("print.not_set_up", path=str(folder))
-    return ws
-
-
-def _date(text: str | None) -> _dt.date | None:
-    from ..domain.errors import UserError
-
-    if not text:
-        return None
-    try:
-        return _dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise UserError("print.bad_date", text=text) from None
-
 
 def _imprint(ctx):
     from ..services.printouts import imprint
@@ -122,7 +100,7 @@ def _registration_form(args) -> int:
     from ..printing.forms import registration_form_pdf
     from ..services import members
 
-    ws = _open(args)
+    ws = open_ready_workspace(args)
     try:
         ctx = ws.context()
         if args.blank:
@@ -145,7 +123,7 @@ def _card(args) -> int:
     from ..services import cards
     from ..services.printouts import card_face
 
-    ws = _open(args)
+    ws = open_ready_workspace(args)
     try:
         ctx = ws.context()
         card = cards.get_card(ctx, args.card_no)
@@ -164,8 +142,8 @@ def _cards(args) -> int:
     from ..printing.cards import card_sheet_pdf
     from ..services.printouts import active_cards, card_face
 
-    since, until = _date(args.since), _date(args.until)
-    ws = _open(args)
+    since, until = parse_date(args.since), parse_date(args.until)
+    ws = open_ready_workspace(args)
     try:
         ctx = ws.context()
         faces = [card_face(c) for c in active_cards(ctx, since, until)]

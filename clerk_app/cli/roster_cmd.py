@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from ..domain.errors import UserError
+from .common import open_ready_workspace
 
 EXIT_OK, EXIT_SOME_REJECTED = 0, 1
 
@@ -42,16 +43,6 @@ def register(sub, common) -> None:
     exp.add_argument("--union", metavar="ID", help="只导出此工会的会员")
     exp.add_argument("--full", action="store_true", help="导出完整身份证号和手机号（记入审计日志）")
     exp.set_defaults(func=run_export)
-
-
-def _open(args):
-    from ..workspace import open_workspace
-
-    ws = open_workspace(args.data_dir)
-    if not ws.ready:
-        ws.close()
-        raise UserError("roster.not_set_up")
-    return ws
 
 
 def _load_json(text: str) -> object:
@@ -123,7 +114,7 @@ def _print_report(table, mapping, preview, out=None) -> None:
 def run_import(args) -> int:
     from ..services import roster_import as ri
 
-    ws = _open(args)
+    ws = open_ready_workspace(args)
     try:
         ctx = ws.context()
         table = ri.read_roster(args.file, args.sheet)
@@ -180,7 +171,7 @@ def run_export(args) -> int:
         status = by_label.get(status, status)
         if status not in vocab.STATUSES:
             raise UserError("member.bad_choice", label="会籍状态")
-    ws = _open(args)
+    ws = open_ready_workspace(args)
     try:
         result = export_members(ws.context(), args.out, query=args.filter, status=status,
                                 union_id=args.union, full=args.full)
