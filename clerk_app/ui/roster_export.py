@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QLabel, QLayout, QMessageBox,
+from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QLabel, QMessageBox,
                                QVBoxLayout, QWidget)
 
 from ..domain.errors import UserError
@@ -49,10 +49,11 @@ class ExportDialog(QDialog):
         self.result: ExportResult | None = None
         self.task: Task | None = None
         self.setWindowTitle("导出会员名单")
-        self.setMinimumWidth(520)
 
         if self.query:
-            scope = f"导出会员页当前搜索“{html.escape(self.query)}”找到的全部会员。"
+            found = len(member_service.search(ctx, self.query))
+            many = f"至少 {found} 名" if found >= member_service.SEARCH_LIMIT else f"共 {found} 名"
+            scope = f"导出会员页当前搜索“{html.escape(self.query)}”找到的全部会员（{many}）。"
         else:
             scope = f"导出全部会员（共 {member_service.count(ctx)} 名）。"
         self.scope = QLabel(scope + "<br>保存为 Excel 文件（.xlsx），身份证号和手机号按文本保存。")
@@ -67,7 +68,6 @@ class ExportDialog(QDialog):
         buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         layout.addWidget(self.scope)
         layout.addSpacing(8)
         layout.addWidget(self.full)
@@ -76,6 +76,7 @@ class ExportDialog(QDialog):
         layout.addWidget(buttons)
         self.full.toggled.connect(self._full_toggled)
         self._show_hint()
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("国") * 34)
 
     def _full_toggled(self, on: bool) -> None:
         if on and ask_choice(self, "导出完整号码", FULL_WARNING, ["导出完整号码", "取消"],

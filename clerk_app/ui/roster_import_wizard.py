@@ -87,6 +87,11 @@ class FilePage(QWizardPage):
         layout.addWidget(self.panel)
         layout.addWidget(self.info)
         layout.addStretch(1)
+        steps = QLabel("接下来：核对每一列 → 检查每一行（列出所有不能导入的行和原因）→ 确认后一次保存。"
+                       "在确认之前不会保存任何数据。")
+        steps.setWordWrap(True)
+        steps.setStyleSheet("color: #616161;")
+        layout.addWidget(steps)
         self._show_sheets([], "")
 
         self.browse.clicked.connect(self.choose_file)
@@ -199,6 +204,7 @@ class ResultPage(QWizardPage):
         super().__init__()
         self.wiz = wizard
         self.setTitle("第 5 步：导入")
+        self.setSubTitle("正在把会员保存到本机数据库。")
         self.result: ri.ImportResult | None = None
         self.cancelled = False
         self.panel = TaskPanel()
@@ -235,6 +241,8 @@ class ResultPage(QWizardPage):
     def start(self) -> Task:
         preview = self.wiz.preview
         self.result, self.cancelled = None, False
+        self.setSubTitle("正在把会员保存到本机数据库。")
+        self.setButtonText(QWizard.WizardButton.FinishButton, "完成")
         self.text.setText("")
         self.note.setText("")
         self.retry.hide()
@@ -257,12 +265,15 @@ class ResultPage(QWizardPage):
             self.save_errors.show()
         text += "<p>列的对应关系已记住，下次导入同样表头的文件时自动使用。</p>"
         self.text.setText(text)
+        self.setSubTitle("导入完成。")
         self.wiz.imported.emit(len(result.saved))
 
     def _failed(self, exc: BaseException) -> None:
         self.retry.show()
         if isinstance(exc, Cancelled):
             self.cancelled = True
+            self.setSubTitle("已取消。")
+            self.setButtonText(QWizard.WizardButton.FinishButton, "关闭")
             self.text.setText(f"<p style='font-size:large'><b>{html.escape(UserError('roster.cancelled').message)}"
                               "</b></p><p>可以点“重新导入”再次保存，或关闭本窗口。</p>")
         elif isinstance(exc, UserError):
@@ -291,6 +302,7 @@ class RosterImportWizard(QWizard):
         self.setWindowTitle("导入花名册")
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.setButtonText(QWizard.WizardButton.BackButton, "< 上一步")
         self.setButtonText(QWizard.WizardButton.NextButton, "下一步 >")
         self.setButtonText(QWizard.WizardButton.FinishButton, "完成")

@@ -14,8 +14,8 @@ import re
 from openpyxl.utils import get_column_letter
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFormLayout, QGroupBox, QHeaderView,
-                               QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWizardPage)
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QGridLayout, QGroupBox, QHBoxLayout,
+                               QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWizardPage)
 
 from ..domain import vocab
 from ..domain.idnumber import mask
@@ -57,7 +57,7 @@ class MappingPage(QWizardPage):
         super().__init__()
         self.wiz = wizard
         self.setTitle("第 2 步：核对列的对应")
-        self.setSubTitle("每一列要导入为哪一项？已按列名自动对应，请核对；不需要的列选“（不导入）”。")
+        self.setSubTitle("每一列要导入为哪一项？不需要的列选“（不导入）”。姓名和身份证号码必须有。")
         self.mapping = ColumnMapping()
         self.combos: list[QComboBox] = []
         self._choices = field_choices()
@@ -71,6 +71,7 @@ class MappingPage(QWizardPage):
         self.table.verticalHeader().hide()
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the combos take focus, not the cells
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
@@ -80,26 +81,33 @@ class MappingPage(QWizardPage):
         self.table.setColumnWidth(MCOL_HEADER, han * 8 + 16)
         self.table.setColumnWidth(MCOL_FIELD, han * 10 + 40)
         header.setSectionResizeMode(MCOL_LETTER, QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(int(metrics.height() * 1.9))
+        self.table.verticalHeader().setDefaultSectionSize(int(metrics.height() * 1.75))
 
         self.union = QComboBox()
         self.channel = QComboBox()
         for code, label in vocab.JOIN_CHANNELS.items():
             self.channel.addItem(label, code)
+        self.channel.setCurrentIndex(self.channel.findData(ImportOptions().join_channel))
         self.ethnicity = self._default_combo(vocab.ETHNICITIES)
         self.occupation = self._default_combo(vocab.OCCUPATIONS)
         self.allow_dups = QCheckBox("姓名和出生日期与他人相同的行也导入（已核实不是同一人）")
-        options = QGroupBox("整个文件")
-        form = QFormLayout(options)
-        form.addRow("导入到工会：", self.union)
-        form.addRow("表中没有入会方式时：", self.channel)
-        form.addRow("民族为空时填写：", self.ethnicity)
-        form.addRow("职业为空时填写：", self.occupation)
-        form.addRow("", self.allow_dups)
+        options = QGroupBox("对整个文件")
+        grid = QGridLayout(options)
+        for row, pairs in enumerate(((("导入到工会：", self.union), ("表中没有入会方式时：", self.channel)),
+                                     (("民族为空时填写：", self.ethnicity), ("职业为空时填写：", self.occupation)))):
+            for i, (label, widget) in enumerate(pairs):
+                grid.addWidget(QLabel(label), row, 2 * i, Qt.AlignmentFlag.AlignRight)
+                grid.addWidget(widget, row, 2 * i + 1)
+        grid.addWidget(self.allow_dups, 2, 1, 1, 3)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        grid.setColumnMinimumWidth(2, 0)
 
+        heading = QHBoxLayout()
+        heading.addWidget(self.origin, 1)
+        heading.addWidget(self.required_label, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.origin)
-        layout.addWidget(self.required_label)
+        layout.addLayout(heading)
         layout.addWidget(self.table, 1)
         layout.addWidget(options)
 

@@ -172,6 +172,28 @@ def test_cancel_during_commit_saves_nothing_and_retry_imports(qtbot, wizard, ctx
     assert member_service.count(ctx) == 4
 
 
+def test_closing_the_wizard_during_commit_cancels_first(qtbot, wizard, ctx, monkeypatch, roster_file):
+    _to_preview(qtbot, wizard, monkeypatch, roster_file)
+    _next(wizard)
+    before = db_hash(ctx.db)
+    gate = threading.Event()
+    real = ri.register_many
+
+    def gated(*args, **kwargs):
+        assert gate.wait(5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ri, "register_many", gated)
+    wizard.button(QWizard.WizardButton.CommitButton).click()
+    assert wizard.result_page.panel.is_busy()
+    wizard.close()  # the window's close box while saving
+    assert wizard.isVisible()  # still open: the job is being cancelled, not abandoned mid-write
+    gate.set()
+    qtbot.waitUntil(lambda: not wizard.isVisible(), timeout=5000)
+    assert wizard.result() == QWizard.DialogCode.Rejected and wizard.result_page.cancelled
+    assert db_hash(ctx.db) == before
+
+
 def test_unusable_file_says_why_in_chinese(qtbot, wizard, monkeypatch, tmp_path):
     broken = tmp_path / "坏.xlsx"
     broken.write_bytes(b"PK\x03\x04 this is not really a workbook")
@@ -227,7 +249,7 @@ def test_export_from_members_page_writes_the_filtered_list_masked(qtbot, page, c
     assert 0 < len(expected) < member_service.count(ctx)
     qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
     dialog = page.export_dialog
-    assert "王" in dialog.scope.text() and not dialog.full.isChecked()
+    assert f"“王”找到的全部会员（共 {len(expected)} 名）" in dialog.scope.text() and not dialog.full.isChecked()
     out = tmp_path / "王.xlsx"
     _export(qtbot, dialog, boxes, monkeypatch, out)
     assert f"已导出 {len(expected)} 名会员" in boxes.texts[-1] and str(out) in boxes.texts[-1]
