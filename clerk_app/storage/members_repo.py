@@ -72,10 +72,20 @@ def by_name_birth(db: Database, name: str, birth_date: str, exclude_id: str = ""
 
 
 def by_key_prefix(db: Database, prefix: str, limit: int) -> list[MemberRow]:
-    """Members with a search key starting with ``prefix`` (an index range, not a scan)."""
-    return _rows(db.conn.execute(
-        _SELECT + " WHERE m.id IN (SELECT DISTINCT member_id FROM member_keys WHERE key GLOB ? LIMIT ?)"
-        " ORDER BY m.name LIMIT ?", [prefix + "*", limit, limit]))
+    """Members with a search key starting with ``prefix``: an index range in key order, so
+    pinyin results come alphabetically. One member can own several matching keys (several readings,
+    initials and full pinyin), so repeats are dropped here rather than by DISTINCT + sort in
+    SQL (which tripled the cost at 200k members)."""
+    cursor = db.conn.execute(
+        f"SELECT {', '.join(LIST_COLUMNS)} FROM member_keys k JOIN members m ON m.id = k.member_id"
+        " JOIN unions u ON u.id = m.union_id WHERE k.key GLOB ? LIMIT ?", [prefix + "*", limit * 4])
+    seen: dict[str, MemberRow] = {}
+    for row in cursor:
+        if row[1] not in seen:
+            seen[row[1]] = MemberRow(*row)
+            if len(seen) == limit:
+                break
+    return list(seen.values())
 
 
 def by_name_fragment(db: Database, fragment: str, limit: int) -> list[MemberRow]:
