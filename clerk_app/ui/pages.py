@@ -29,6 +29,20 @@ def _members(ctx: Context, window: QWidget) -> QWidget:
     return MembersPage(ctx)
 
 
+def _cards(ctx: Context, window: QWidget) -> QWidget:
+    from .cards_page import CardsPage
+
+    return CardsPage(ctx)
+
+
+def _events(ctx: Context, window: QWidget) -> QWidget:
+    from .events_page import EventsPage
+
+    return EventsPage(ctx)
+
+
 PAGES: list[PageSpec] = [
     PageSpec("members", "会员", _members),
+    PageSpec("cards", "服务卡", _cards),
+    PageSpec("events", "活动签到", _events),
 ]

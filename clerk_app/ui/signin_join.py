@@ -1,0 +1,69 @@
+"""现场入会: the member registration dialog, filled in with what the desk knows about a walk-in
+(``signin.walk_in_member_input``), saved through ``signin.join_walk_in`` so the attendance
+row points to the new member — optionally with a service card issued at the event."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QCheckBox, QComboBox, QWidget
+
+from ..domain.errors import DuplicateIdNumber, PossibleDuplicate, UserError, ValidationFailed
+from ..domain.member import MemberInput
+from ..services import cards as card_service
+from ..services import signin
+from ..services.context import Context
+from .member_dialog import MemberDialog
+from .signin_widgets import sized
+
+
+class JoinDialog(MemberDialog):
+    """After ``Accepted``: ``join`` is the :class:`services.signin.JoinResult`."""
+
+    def __init__(self, ctx: Context, attendance_id: str, parent: QWidget | None = None):
+        self.attendance_id = attendance_id
+        self.join: signin.JoinResult | None = None
+        super().__init__(ctx, parent=parent)
+        self.setWindowTitle("现场入会登记")
+        self.fill(signin.walk_in_member_input(ctx, attendance_id))
+        self.join_date.setEnabled(False)  # the event day, on site: set by the service
+        self.join_channel.setEnabled(False)
+        self.issue_card = sized(QCheckBox("同时发放服务卡"), 13, True)
+        prefix = card_service.get_card_prefix(ctx)
+        self.issue_card.setChecked(bool(prefix))
+        if not prefix:
+            self.issue_card.setEnabled(False)
+            self.issue_card.setText("同时发放服务卡（本机尚未设置卡号代码，请先在“服务卡”页设置）")
+        layout = self.layout()
+        layout.insertWidget(layout.count() - 1, self.issue_card)
+        self._initial = self.read_input()
+        self.id_number.setFocus()  # the name and phone are known: the ID number comes next
+
+    def fill(self, inp: MemberInput) -> None:
+        for name in ("name", "phone", "employer"):
+            getattr(self, name).setText(getattr(inp, name))
+        for name in ("occupation", "platform"):
+            box: QComboBox = getattr(self, name)
+            box.setEditText(getattr(inp, name))
+        self.union.setCurrentIndex(max(self.union.findData(inp.union_id), 0))
+        if inp.join_date:
+            d = inp.join_date
+            self.join_date.setDate(QDate(d.year, d.month, d.day))
+        self.join_channel.setCurrentIndex(max(self.join_channel.findData(inp.join_channel), 0))
+
+    def _store(self, inp: MemberInput, confirm: bool) -> None:
+        try:
+            result = signin.join_walk_in(self.ctx, self.attendance_id, inp, issue_card=self.issue_card.isChecked(),
+                                         confirm_possible_duplicate=confirm)
+        except ValidationFailed as exc:
+            self.show_issues(exc.issues)
+        except DuplicateIdNumber as exc:
+            self._offer_existing(exc)
+        except PossibleDuplicate as exc:
+            self._ask_same_person(inp, exc)
+        except UserError as exc:
+            self.general_error.show_error(exc.message)
+        else:
+            self.join = result
+            self.saved_id = result.member_id
+            self._saving = False
+            self.accept()

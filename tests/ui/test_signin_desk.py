@@ -1,0 +1,277 @@
+"""The sign-in desk driven like a clerk and a USB scanner would: real cards in a real database,
+key clicks into the scan field, the big panel read back, attendance rows counted in SQLite."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from clerk_app.domain.event import EventInput
+from clerk_app.services import cards, events, signin
+from clerk_app.ui.event_models import AttendanceModel
+from clerk_app.ui.paper_entry import PaperEntryDialog
+from clerk_app.ui.signin_desk import TAB_LOOKUP, SignInDesk
+from clerk_app.ui.signin_join import JoinDialog
+from tests.conftest import make_id
+from tests.ui.conftest import type_text
+
+TODAY = dt.date.today()
+
+
+def attendance_rows(ctx, event_id) -> list[tuple]:
+    return ctx.db.conn.execute("SELECT member_id, is_walk_in, method FROM attendance WHERE event_id = ? "
+                               "ORDER BY signed_in_at, rowid", [event_id]).fetchall()
+
+
+@pytest.fixture
+def laptop(ctx):
+    cards.set_card_prefix(ctx, "DX07")
+    return ctx
+
+
+@pytest.fixture
+def event(laptop):
+    return events.create_event(laptop, EventInput(
+        type="职工沟通会", title="黄村镇新就业形态劳动者职工沟通会", event_date=TODAY, start_time="09:30",
+        end_time="17:30", venue="黄村镇文化广场", union_id=laptop.home_union_id, sub_venues=["京东物流站点"],
+        services=["入会咨询", "法律咨询"]))
+
+
+@pytest.fixture
+def member_cards(laptop, add_members):
+    """40 members, each with an active card (in member order)."""
+    ids = add_members(40)
+    return [cards.issue_card(laptop, member_id, TODAY) for member_id in ids]
+
+
+@pytest.fixture
+def desk(qtbot, laptop, event):
+    widget = SignInDesk(laptop, event.id)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.activateWindow()
+    qtbot.waitUntil(lambda: widget.scan.hasFocus(), timeout=2000)
+    return widget
+
+
+def scan(qtbot, desk, text: str) -> None:
+    """What a USB scanner does: the characters, then Enter, no pause."""
+    qtbot.keyClicks(desk.scan, text)
+    qtbot.keyClick(desk.scan, Qt.Key.Key_Return)
+
+
+def test_a_scanned_card_signs_in_with_a_green_panel(qtbot, laptop, event, member_cards, desk):
+    card = member_cards[0]
+    scan(qtbot, desk, card.grouped_no.lower())  # spaces and lower case as some scanners send
+    assert attendance_rows(laptop, event.id) == [(card.member_id, 0, "scan")]
+    assert desk.panel.level == "ok"
+    assert desk.panel.name.text() == card.holder.name
+    assert desk.panel.number.text() == card.holder.id_number_masked and "*" in desk.panel.number.text()
+    assert desk.count_label.text() == "已签到 1 人"
+    assert desk.model.rowCount() == 1 and desk.model.row_at(0).member_id == card.member_id
+    assert desk.scan.text() == "" and desk.scan.hasFocus()
+
+
+def test_a_repeat_scan_says_when_and_counts_once(qtbot, laptop, event, member_cards, desk):
+    card = member_cards[1]
+    scan(qtbot, desk, card.card_no)
+    scan(qtbot, desk, card.card_no)
+    assert len(attendance_rows(laptop, event.id)) == 1
+    assert desk.panel.level == "repeat"
+    first = signin.attendance(laptop, event.id)[0]
+    assert f"已于 {first.time_label()} 签到，不重复计数" in desk.panel.message.text()
+    assert desk.count_label.text() == "已签到 1 人" and desk.model.rowCount() == 1
+
+
+def test_a_lost_card_warns_signs_nobody_in_and_leads_to_lookup(qtbot, laptop, event, member_cards, desk):
+    card = member_cards[2]
+    cards.report_lost(laptop, card.card_no, "丢失")
+    scan(qtbot, desk, card.card_no)
+    assert attendance_rows(laptop, event.id) == []
+    assert desk.panel.level == "warning"
+    assert "挂失" in desk.panel.message.text() and "查找" in desk.panel.message.text()
+    assert desk.panel.lookup_button.isVisible()
+    qtbot.mouseClick(desk.panel.lookup_button, Qt.MouseButton.LeftButton)
+    assert desk.tabs.currentIndex() == TAB_LOOKUP
+    assert desk.lookup.box.text() == card.holder.name and desk.lookup.box.hasFocus()
+    assert desk.lookup.selected_id() == card.member_id
+    qtbot.keyClick(desk.lookup.box, Qt.Key.Key_Return)  # the clerk checked the person: sign in by look-up
+    assert attendance_rows(laptop, event.id) == [(card.member_id, 0, "lookup")]
+    assert desk.scan.hasFocus()
+
+
+def test_an_unknown_scan_is_a_red_warning_not_silence(qtbot, laptop, event, desk):
+    scan(qtbot, desk, "HELLO123")
+    assert desk.panel.level == "warning" and desk.panel.message.text()
+    assert attendance_rows(laptop, event.id) == []
+
+
+def test_a_burst_of_30_scans_loses_merges_and_doubles_none(qtbot, laptop, event, member_cards, desk):
+    burst = member_cards[:30]
+    for card in burst:  # back to back at scanner speed: no waits in between
+        qtbot.keyClicks(desk.scan, card.card_no)
+        qtbot.keyClick(desk.scan, Qt.Key.Key_Return)
+    rows = attendance_rows(laptop, event.id)
+    assert len(rows) == 30
+    assert [r[0] for r in rows] == [c.member_id for c in burst]  # each once, in the order scanned
+    assert desk.count_label.text() == "已签到 30 人" and desk.model.rowCount() == 30
+    assert desk.model.row_at(0).member_id == burst[-1].member_id
+    assert desk.scan.text() == "" and desk.scan.hasFocus()
+
+
+def test_the_sub_venue_applies_to_the_next_sign_ins(qtbot, laptop, event, member_cards, desk):
+    desk.venue.setCurrentIndex(desk.venue.findText("京东物流站点"))
+    scan(qtbot, desk, member_cards[0].card_no)
+    assert signin.attendance(laptop, event.id)[0].sub_venue == "京东物流站点"
+    assert desk.model.row_at(0).venue_label == "京东物流站点"
+
+
+def test_lookup_by_pinyin_initials_signs_in_the_right_member(qtbot, laptop, event, member_cards, desk):
+    target = next(c for c in member_cards if c.holder.name == "王芳")
+    qtbot.keyClick(desk, Qt.Key.Key_F2)
+    assert desk.lookup.box.hasFocus()
+    with qtbot.waitSignal(desk.lookup.results_shown, timeout=2000):
+        qtbot.keyClicks(desk.lookup.box, "wf")
+    for _ in range(desk.lookup.results.count()):
+        if desk.lookup.selected_id() == target.member_id:
+            break
+        qtbot.keyClick(desk.lookup.box, Qt.Key.Key_Down)
+    assert desk.lookup.selected_id() == target.member_id
+    qtbot.keyClick(desk.lookup.box, Qt.Key.Key_Return)
+    assert attendance_rows(laptop, event.id) == [(target.member_id, 0, "lookup")]
+    assert desk.panel.level == "ok" and desk.panel.name.text() == "王芳"
+    assert desk.scan.hasFocus()
+
+
+def test_a_card_scanned_into_the_lookup_box_still_signs_in(qtbot, laptop, event, member_cards, desk):
+    desk.open_tab(TAB_LOOKUP)
+    qtbot.keyClicks(desk.lookup.box, member_cards[5].card_no)
+    qtbot.keyClick(desk.lookup.box, Qt.Key.Key_Return)
+    assert attendance_rows(laptop, event.id) == [(member_cards[5].member_id, 0, "scan")]
+
+
+def _walk_in(qtbot, desk, name: str, phone: str, occupation: str = "快递员") -> None:
+    desk.open_tab(1)
+    type_text(qtbot, desk.walk_in.name, name)
+    qtbot.keyClicks(desk.walk_in.phone, phone)
+    type_text(qtbot, desk.walk_in.occupation.lineEdit(), occupation)
+    qtbot.keyClick(desk.walk_in.phone, Qt.Key.Key_Return)
+
+
+def test_walk_in_errors_are_chinese_and_keep_the_input(qtbot, laptop, event, desk):
+    _walk_in(qtbot, desk, "赵六", "123")
+    assert attendance_rows(laptop, event.id) == []
+    assert desk.walk_in.errors["phone"].has_error and desk.walk_in.errors["phone"].text()
+    assert desk.walk_in.name.text() == "赵六" and desk.walk_in.phone.text() == "123"
+
+
+def test_walk_in_then_join_now_with_a_card(qtbot, laptop, event, desk, boxes):
+    _walk_in(qtbot, desk, "赵六", "13900001111")
+    assert attendance_rows(laptop, event.id) == [(None, 1, "walk_in")]
+    assert desk.panel.level == "ok" and desk.panel.join_button.isVisible()
+    assert desk.scan.hasFocus()
+    filled = {}
+
+    def fill_and_save():
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, JoinDialog):
+            QTimer.singleShot(10, fill_and_save)
+            return
+        filled.update(name=dialog.name.text(), phone=dialog.phone.text(), occupation=dialog.occupation.currentText(),
+                      card=dialog.issue_card.isChecked())
+        qtbot.keyClicks(dialog.id_number, make_id("110105", "19880512", "771"))
+        dialog.consent.setChecked(True)
+        dialog.save()
+
+    boxes.answer("以后再打印")
+    QTimer.singleShot(0, fill_and_save)
+    qtbot.mouseClick(desk.panel.join_button, Qt.MouseButton.LeftButton)
+    assert filled == {"name": "赵六", "phone": "13900001111", "occupation": "快递员", "card": True}
+    summary = events.event_summary(laptop, event.id)
+    assert (summary.joined, summary.cards_issued, summary.walk_ins) == (1, 1, 1)
+    member_id = attendance_rows(laptop, event.id)[0][0]
+    assert member_id is not None
+    channel, joined_on = laptop.db.conn.execute("SELECT join_channel, join_date FROM members WHERE id = ?",
+                                                [member_id]).fetchone()
+    assert (channel, joined_on) == ("onsite", TODAY.isoformat())
+    card_event, card_no = laptop.db.conn.execute("SELECT event_id, card_no FROM cards WHERE member_id = ?",
+                                                 [member_id]).fetchone()
+    assert card_event == event.id
+    assert desk.panel.number.text().replace(" ", "") == card_no
+    assert "打印" in boxes.texts[0] and desk.model.row_at(0).membership_label == "现场入会"
+    assert "现场入会 1 人" in desk.tally.summary.text() and "发放服务卡 1 张" in desk.tally.summary.text()
+
+
+def test_walk_in_with_a_members_phone_is_signed_in_as_that_member(qtbot, laptop, event, member_cards, desk, boxes):
+    holder = member_cards[3].holder
+    phone = laptop.db.conn.execute("SELECT phone FROM members WHERE id = ?", [holder.member_id]).fetchone()[0]
+    boxes.answer(f"按会员签到：{holder.name}（{holder.id_number_masked}）")
+    _walk_in(qtbot, desk, holder.name, phone)
+    assert "已登记为会员" in boxes.texts[0]
+    assert attendance_rows(laptop, event.id) == [(holder.member_id, 0, "lookup")]
+    assert desk.walk_in.name.text() == ""
+
+
+def test_undo_a_wrong_pick(qtbot, laptop, event, member_cards, desk, boxes):
+    scan(qtbot, desk, member_cards[0].card_no)
+    scan(qtbot, desk, member_cards[1].card_no)
+    desk.table.selectRow(0)
+    boxes.answer("撤销签到")
+    qtbot.mouseClick(desk.undo_button, Qt.MouseButton.LeftButton)
+    assert attendance_rows(laptop, event.id) == [(member_cards[0].member_id, 0, "scan")]
+    assert desk.model.rowCount() == 1 and desk.count_label.text() == "已签到 1 人"
+    qtbot.waitUntil(desk.scan.hasFocus, timeout=2000)  # back to the scanner once the question closes
+
+
+def test_tally_tap_and_undo(qtbot, laptop, event, desk):
+    row = desk.tally.rows[("consultation", "法律咨询")]
+    qtbot.mouseClick(row.plus, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(row.plus, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(row.minus, Qt.MouseButton.LeftButton)
+    totals = {t.label: t.total for t in events.tallies(laptop, event.id)["consultation"]}
+    assert totals["法律咨询"] == 1 and row.count.text() == "1"
+    assert "咨询 1 人次" in desk.tally.summary.text()
+    leaflets = desk.tally.rows[("material", "入会宣传页")]
+    for _ in range(3):
+        qtbot.mouseClick(leaflets.plus, Qt.MouseButton.LeftButton)
+    assert events.event_summary(laptop, event.id).materials_total == 3
+    assert desk.scan.hasFocus()  # the buttons never take the focus from the scanner
+
+
+def test_paper_sheet_preview_then_save(qtbot, laptop, event, member_cards, desk, boxes):
+    holder = member_cards[0].holder
+    phone = laptop.db.conn.execute("SELECT phone FROM members WHERE id = ?", [holder.member_id]).fetchone()[0]
+    dialog = PaperEntryDialog(laptop, event.id, desk)
+    qtbot.addWidget(dialog)
+    for col, text in enumerate([holder.name, phone, "", "快递员"]):
+        dialog.set_cell(0, col, text)
+    for col, text in enumerate(["钱七", "13700002222", "", "保洁员"]):
+        dialog.set_cell(1, col, text)
+    for col, text in enumerate(["孙八", "12"]):
+        dialog.set_cell(2, col, text)
+    dialog.run_preview()
+    assert attendance_rows(laptop, event.id) == []  # a preview writes nothing
+    results = [dialog.result_table.item(r, 2).text() for r in range(3)]
+    assert results[0].startswith("会员签到：" + holder.name) and results[1] == "非会员登记" and results[2]
+    assert dialog.save_button.isEnabled()
+    boxes.answer("知道了")
+    dialog.save()
+    assert "1 行有误未保存" in boxes.texts[0]
+    assert sorted(r[1] for r in attendance_rows(laptop, event.id)) == [0, 1]
+    assert dialog.typed_rows()[1][0].name == "孙八"  # the rejected row stays to be corrected
+
+
+def test_attendance_model_passes_qt_model_checks(qtmodeltester, laptop, event, member_cards):
+    for card in member_cards[:5]:
+        signin.sign_in_scan(laptop, event.id, card.card_no)
+    signin.sign_in_walk_in(laptop, event.id, "赵六", "13900001111", "快递员")
+    model = AttendanceModel()
+    model.set_rows(signin.attendance(laptop, event.id))
+    qtmodeltester.check(model)
+    walk = model.row_at(model.rowCount() - 1)
+    assert walk.is_walk_in and model.data(model.index(model.rowCount() - 1, 2)) == "139****1111"
+    assert all("*" in model.data(model.index(r, 2)) for r in range(model.rowCount()))
