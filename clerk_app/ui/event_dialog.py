@@ -45,7 +45,8 @@ class EventDialog(QDialog):
         self.title_edit.setFocus()
 
     # --- building -----------------------------------------------------------------------------
-    def _row(self, form: QFormLayout, name: str, widget, required: bool = False, hint: str = "") -> None:
+    def _row(self, form: QFormLayout, name: str, widget, required: bool = False, hint: str = "",
+             label: str = "") -> None:
         err = self.errors.setdefault(name, FieldError())
         column = QVBoxLayout()
         column.setSpacing(2)
@@ -58,7 +59,7 @@ class EventDialog(QDialog):
             note.setStyleSheet("color: #616161;")
             column.addWidget(note)
         column.addWidget(err)
-        form.addRow(("* " if required else "") + ev.LABELS[name] + "：", column)
+        form.addRow(("* " if required else "") + (label or ev.LABELS[name]) + "：", column)
 
     def _build(self) -> None:
         self.general_error = FieldError()
@@ -108,7 +109,7 @@ class EventDialog(QDialog):
         self._row(form, "type", self.type_box, required=True)
         self._row(form, "title", self.title_edit, required=True)
         self._row(form, "event_date", self.date_edit, required=True)
-        self._row(form, "start_time", times, hint="")
+        self._row(form, "start_time", times, label="活动时间")
         form.addRow("", self.errors["end_time"])
         self._row(form, "venue", self.venue_edit, required=True)
         self._row(form, "union_id", self.union_box, required=True)

@@ -14,7 +14,7 @@ from ..domain import event as ev
 from ..services import events as event_service
 from ..services.context import Context
 from .event_dialog import EventDialog
-from .event_models import ECOL_DATE, ECOL_TIME, ECOL_TITLE, ECOL_TYPE, ROW_ROLE, EventTableModel
+from .event_models import ECOL_DATE, ECOL_TIME, ECOL_TITLE, ECOL_TYPE, ECOL_VENUE, ROW_ROLE, EventTableModel
 
 SEARCH_DELAY_MS = 150
 ALL_TYPES = "全部类型"
@@ -76,7 +76,7 @@ class EventsPage(QWidget):
         header.setStretchLastSection(True)
         han, digit = metrics.horizontalAdvance("国"), metrics.horizontalAdvance("0")
         for col, width in ((ECOL_DATE, 10 * digit), (ECOL_TIME, 11 * digit + han), (ECOL_TYPE, 5 * han),
-                           (ECOL_TITLE, 18 * han)):
+                           (ECOL_TITLE, 18 * han), (ECOL_VENUE, 10 * han)):
             self.table.setColumnWidth(col, width + 20)
         self.detail = QLabel()
         self.detail.setWordWrap(True)

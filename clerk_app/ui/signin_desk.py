@@ -18,7 +18,7 @@ from ..services import events as event_service
 from ..services import signin
 from ..services.context import Context
 from . import crash
-from .event_models import ACOL_NAME, ACOL_NUMBER, ACOL_VENUE, ROW_ROLE, AttendanceModel
+from .event_models import ROW_ROLE, AttendanceModel
 from .feedback import ask_choice
 from .signin_widgets import LookupPanel, ResultPanel, ScanField, WalkInPanel, normalise_scan, sized
 from .tally_panel import TallyPanel
@@ -106,9 +106,8 @@ class SignInDesk(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(int(self.table.fontMetrics().height() * 1.6))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(ACOL_NAME, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(ACOL_NUMBER, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(ACOL_VENUE, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
         self.undo_button = QPushButton("撤销所选签到")
         self.join_button = QPushButton("现场入会…")
@@ -134,8 +133,9 @@ class SignInDesk(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.tabs)
         split.addWidget(recent)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 1)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setSizes([880, 460])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addLayout(head)

@@ -16,7 +16,7 @@ from ..domain.idnumber import mask
 from ..domain.phone import mask_phone
 from ..services import members as member_service
 from ..services.context import Context
-from ..services.signin import LEVEL_OK, LEVEL_REPEAT, LEVEL_WARNING, SignInResult
+from ..services.signin import ALREADY, LEVEL_OK, LEVEL_REPEAT, LEVEL_WARNING, SignInResult
 from .feedback import FieldError
 
 SEARCH_DELAY_MS = 150
@@ -74,7 +74,7 @@ class ResultPanel(QFrame):
         self.headline = sized(QLabel(), 20, True)
         self.name = sized(QLabel(), 40, True)
         self.number = sized(QLabel(), 20)
-        self.message = sized(QLabel(), 16)
+        self.message = sized(QLabel(), 18)
         self.message.setWordWrap(True)
         for label in (self.headline, self.name, self.number, self.message):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
@@ -108,7 +108,9 @@ class ResultPanel(QFrame):
         self.level = level
         bg, border, text = COLOURS[level]
         self.setStyleSheet(f"QFrame#resultPanel {{ background: {bg}; border: 3px solid {border};"
-                           f" border-radius: 10px; }} QFrame#resultPanel QLabel {{ color: {text}; }}")
+                           f" border-radius: 10px; }} QFrame#resultPanel QLabel {{ color: {text}; }}"
+                           f" QFrame#resultPanel QPushButton {{ background: {border}; color: white; border: none;"
+                           f" border-radius: 6px; padding: 8px 22px; }}")
 
     def show_idle(self, text: str = "等待签到……") -> None:
         self._paint("idle")
@@ -135,7 +137,13 @@ class ResultPanel(QFrame):
             name, number = "", ""
         self.name.setText(name)
         self.number.setText(number)
-        self.message.setText(result.message)
+        if result.ok and a is not None:  # the name is already in big letters: say when, where, how
+            who = "非会员" if a.is_walk_in else "会员"
+            self.message.setText(f"{a.time_label()} 签到　·　{a.venue_label}　·　{who}　·　{a.method_label}")
+        else:
+            self.message.setText(result.message)
+        if result.outcome == ALREADY and a is not None:
+            self.headline.setText(f"● 已于 {a.time_label()} 签到过，不重复计数")
         self.lookup_button.setVisible(level == LEVEL_WARNING)
         self.join_button.setVisible(can_join)
 

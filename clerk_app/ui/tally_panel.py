@@ -5,7 +5,7 @@ Members recruited and cards issued are not tapped: they are counted from the rec
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea,
+from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
 
 from ..domain import event as ev
@@ -15,7 +15,7 @@ from ..services.context import Context
 from .feedback import FieldError
 from .signin_widgets import sized
 
-KIND_TITLES = {ev.CONSULTATION: "咨询（按类别）", ev.MATERIAL: "发放宣传资料（份）", ev.SERVICE: "提供服务（人次）"}
+KIND_TITLES = {ev.CONSULTATION: "咨询（人次）", ev.MATERIAL: "宣传资料（份）", ev.SERVICE: "服务（人次）"}
 
 
 class TallyRow:
@@ -23,15 +23,18 @@ class TallyRow:
 
     def __init__(self, panel: "TallyPanel", kind: str, label: str, total: int):
         self.kind, self.label = kind, label
-        self.plus = sized(QPushButton(f"{label}　+1"), 14, True)
+        self.plus = sized(QPushButton(label), 13, True)
         self.plus.setMinimumHeight(46)
-        self.count = sized(QLabel(str(total)), 20, True)
+        self.plus.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.plus.setMinimumWidth(60)  # the three columns share the width, whatever the label length
+        self.plus.setToolTip(f"{label}：点一下加 1")
+        self.count = sized(QLabel(str(total)), 18, True)
         self.count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.count.setMinimumWidth(self.count.fontMetrics().horizontalAdvance("0000") + 8)
+        self.count.setMinimumWidth(self.count.fontMetrics().horizontalAdvance("000") + 4)
         self.minus = sized(QPushButton("−1"), 12)
         self.minus.setToolTip(f"撤销一次“{label}”（点错时用）")
         self.minus.setMinimumHeight(46)
-        self.minus.setFixedWidth(self.minus.fontMetrics().horizontalAdvance("−1") + 32)
+        self.minus.setFixedWidth(self.minus.fontMetrics().horizontalAdvance("−1") + 22)
         for button in (self.plus, self.minus):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.plus.clicked.connect(lambda: panel.tap(kind, label, 1))
@@ -52,7 +55,8 @@ class TallyPanel(QWidget):
         self.rows: dict[tuple[str, str], TallyRow] = {}
         self.grids: dict[str, QGridLayout] = {}
         self.new_label: dict[str, QLineEdit] = {}
-        self.summary = sized(QLabel(), 17, True)
+        self.summary = sized(QLabel(), 15, True)
+        self.summary.setWordWrap(True)
         self.summary.setStyleSheet("color: #1b5e20;")
         self.error = FieldError()
         columns = QHBoxLayout()
@@ -84,10 +88,14 @@ class TallyPanel(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a tap must not take the focus from the scanner
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # a tap must not take the focus from the scanner
         scroll.setWidget(holder)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
+        hint = sized(QLabel("每点一下按钮计 1 次；点错了按右边的 −1。"), 12)
+        hint.setStyleSheet("color: #546e7a;")
+        layout.addWidget(hint)
         layout.addWidget(self.error)
         layout.addWidget(scroll, 1)
         self.refresh()
