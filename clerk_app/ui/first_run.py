@@ -1,12 +1,16 @@
-"""First run: name this laptop, its union and its clerk before anything else."""
+"""First run: name this laptop, its union and its clerk before anything else; the card code
+(发卡代码) may be given now or later in 设置 → 本机设置 (the district may not have assigned it yet)."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLayout, QLineEdit,
-                               QVBoxLayout, QWidget)
+                               QMessageBox, QVBoxLayout, QWidget)
 
-from ..domain.errors import ValidationFailed
+from ..domain import cardno
+from ..domain.errors import UserError, ValidationFailed
+from ..domain.messages import message
 from ..domain.vocab import UNION_KINDS
+from ..services import cards as card_service
 from ..services.context import Context
 from ..services.setup import SetupInput
 from ..workspace import Workspace
@@ -39,11 +43,15 @@ class FirstRunDialog(QDialog):
         self.clerk_name = QLineEdit()
         self.clerk_name.setPlaceholderText("您的姓名")
         self.clerk_name.setMaxLength(30)
+        self.card_prefix = QLineEdit()
+        self.card_prefix.setPlaceholderText("选填：区总工会分配的代码，如 DX07；尚未分配可以以后在“设置”中填写")
+        self.card_prefix.setMaxLength(12)
 
-        self.errors = {name: FieldError() for name in ("laptop_name", "union_name", "union_kind", "clerk_name")}
+        self.errors = {name: FieldError() for name in ("laptop_name", "union_name", "union_kind", "clerk_name",
+                                                       "card_prefix")}
         form = QFormLayout()
         for label, name in (("本机名称", "laptop_name"), ("所属工会名称", "union_name"),
-                            ("工会类型", "union_kind"), ("经办人姓名", "clerk_name")):
+                            ("工会类型", "union_kind"), ("经办人姓名", "clerk_name"), ("发卡代码", "card_prefix")):
             box = QVBoxLayout()
             box.setSpacing(2)
             box.addWidget(getattr(self, name))
@@ -70,6 +78,13 @@ class FirstRunDialog(QDialog):
             err.clear_error()
         inp = SetupInput(laptop_name=self.laptop_name.text(), union_name=self.union_name.text(),
                          clerk_name=self.clerk_name.text(), union_kind=self.union_kind.currentText())
+        prefix_text = self.card_prefix.text().strip()
+        _prefix, problem = cardno.check_prefix(prefix_text)
+        if prefix_text and problem:  # checked first: set-up happens once, the code must not fail after it
+            self.errors["card_prefix"].show_error(message(problem, text=_prefix))
+            self.card_prefix.setFocus()
+            self.adjustSize()
+            return
         try:
             self.context = self.workspace.set_up(inp)
         except ValidationFailed as exc:
@@ -81,4 +96,9 @@ class FirstRunDialog(QDialog):
                 first.setFocus()
             self.adjustSize()  # make room for the messages (wrapped labels do not grow a shown dialog)
             return
+        if prefix_text:
+            try:
+                card_service.set_card_prefix(self.context, prefix_text)
+            except UserError as exc:  # set-up is done: say so, the code can be set in 本机设置
+                QMessageBox.warning(self, "发卡代码未保存", f"{exc.message}\n\n可以稍后在“设置 → 本机设置”中填写。")
         self.accept()

@@ -71,6 +71,10 @@ class MainWindow(QMainWindow):
         self.export_action.triggered.connect(lambda: self.export_members())
         file_menu.addAction(self.export_action)
         file_menu.addSeparator()
+        self.blank_form_action = QAction("打印空白登记表…", self)
+        self.blank_form_action.triggered.connect(lambda: self.print_blank_form())
+        file_menu.addAction(self.blank_form_action)
+        file_menu.addSeparator()
         self.demo_action = QAction("生成演示数据…", self)
         self.demo_action.triggered.connect(self.ask_demo_data)
         file_menu.addAction(self.demo_action)
@@ -79,6 +83,10 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+        settings_menu = self.menuBar().addMenu("设置(&S)")
+        self.settings_action = QAction("本机设置…", self)
+        self.settings_action.triggered.connect(lambda: self.open_settings())
+        settings_menu.addAction(self.settings_action)
         help_menu = self.menuBar().addMenu("帮助(&H)")
         about = QAction("关于", self)
         about.triggered.connect(self.show_about)
@@ -120,6 +128,23 @@ class MainWindow(QMainWindow):
         self.export_dialog = dialog
         dialog.open()
         return dialog
+
+    # --- settings and blank forms -------------------------------------------------------------
+    def open_settings(self):
+        """本机设置 (the laptop's card code); window-modal, returns the dialog."""
+        from .settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.ctx, self)
+        dialog.finished.connect(dialog.deleteLater)
+        self.settings_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def print_blank_form(self):
+        """打印空白登记表: the 入会申请书 and 登记表 to fill in by hand (preview, then print)."""
+        from .print_actions import preview_registration_form
+
+        return preview_registration_form(self, self.ctx, None)
 
     # --- demo data --------------------------------------------------------------------------
     def ask_demo_data(self) -> None:

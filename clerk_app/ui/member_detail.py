@@ -1,4 +1,5 @@
-"""The selected member, read-only: fields (numbers masked), status history, consent record.
+"""The selected member, read-only: fields (numbers masked), service cards, status history,
+consent record; 发卡 and 打印入会登记表 for this member.
 
 显示完整号码 shows the full ID and phone number for this member only, and writes an audit
 entry saying who looked (the entry names the fields, never the values)."""
@@ -6,17 +7,24 @@ entry saying who looked (the entry names the fields, never the values)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHeaderView, QLabel, QPushButton, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+                               QTableView, QVBoxLayout, QWidget)
 
+from ..domain import card as lifecycle
 from ..domain import vocab
 from ..domain.idnumber import mask
 from ..domain.member import LABELS, TEXT_FIELDS
+from ..domain.messages import message
 from ..domain.phone import mask_phone
+from ..services import cards as card_service
 from ..services import members as member_service
 from ..services.context import Context
 from ..storage.db import transaction
+from .card_dialogs import IssueCardDialog, ensure_card_prefix
+from .card_models import CardHistoryModel
+from .feedback import ask_choice
 from .member_models import StatusHistoryModel
+from .print_actions import preview_card, preview_registration_form
 
 _SHOWN = ("name", "gender", "birth_date", "id_number", "phone", "union_name", "status", "join_date",
           "join_channel", "occupation", "platform", "employer", "work_area", "ethnicity", "education",
@@ -50,6 +58,8 @@ class MemberDetail(QWidget):
         self.record: dict | None = None
         self.revealed = False
         self.values: dict[str, QLabel] = {}
+        self.open_card: card_service.Card | None = None  # active or lost
+        self.preview = None  # the last print preview opened from here
 
         self.title = QLabel("请在左侧列表中选择一名会员")
         font = self.title.font()
@@ -73,6 +83,34 @@ class MemberDetail(QWidget):
         self.reveal_button.clicked.connect(self.reveal)
         form.addRow("", self.reveal_button)
 
+        self.issue_button = QPushButton("发卡")
+        self.issue_button.setToolTip("为该会员发放服务卡（卡号由本机生成）")
+        self.issue_button.clicked.connect(self.issue_card)
+        self.card_print_button = QPushButton("打印服务卡")
+        self.card_print_button.clicked.connect(self.print_card)
+        self.form_button = QPushButton("打印入会登记表")
+        self.form_button.setToolTip("入会申请书和工会会员登记表（预览后打印或另存为PDF）")
+        self.form_button.clicked.connect(self.print_form)
+        actions = QHBoxLayout()
+        for button in (self.issue_button, self.card_print_button, self.form_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
+
+        cards_box = QGroupBox("服务卡")
+        self.card_summary = QLabel("—")
+        self.card_summary.setWordWrap(True)
+        self.card_history_model = CardHistoryModel(self)
+        self.card_history = QTableView()
+        self.card_history.setModel(self.card_history_model)
+        self.card_history.verticalHeader().hide()
+        self.card_history.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.card_history.horizontalHeader().setStretchLastSection(True)
+        self.card_history.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.card_history.setMaximumHeight(130)
+        kl = QVBoxLayout(cards_box)
+        kl.addWidget(self.card_summary)
+        kl.addWidget(self.card_history)
+
         history_box = QGroupBox("会籍变动记录")
         self.history_model = StatusHistoryModel(self)
         self.history = QTableView()
@@ -93,6 +131,8 @@ class MemberDetail(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
+        layout.addLayout(actions)
+        layout.addWidget(cards_box)
         layout.addWidget(fields_box)
         layout.addWidget(history_box)
         layout.addWidget(consent_box)
@@ -112,9 +152,62 @@ class MemberDetail(QWidget):
         self.revealed = True
         self._render()
 
+    # --- cards and forms ---------------------------------------------------------------------
+    def _render_cards(self) -> None:
+        rec = self.record
+        history = card_service.member_cards(self.ctx, rec["id"]) if rec else []
+        self.card_history_model.set_history(history)
+        self.card_history.setVisible(bool(history))
+        open_cards = [h.card for h in history if h.card.status in lifecycle.OPEN]
+        self.open_card = open_cards[-1] if open_cards else None
+        card = self.open_card
+        refusal = ""
+        if rec is None:
+            self.card_summary.setText("—")
+        elif card is not None and card.is_active:
+            self.card_summary.setText(f"有效卡：{card.grouped_no}（{card.issue_date} 发卡）")
+            refusal = message("card.already_active", name=rec["name"], card_no=card.grouped_no)
+        elif card is not None:
+            self.card_summary.setText(f"服务卡 {card.grouped_no} 已于 {card.status_date} 挂失，"
+                                      "请在“服务卡”页办理补办（新卡号）")
+            refusal = message("card.has_lost_card", name=rec["name"], card_no=card.grouped_no)
+        else:
+            self.card_summary.setText("暂无有效服务卡" if history else "尚未发卡")
+        if rec is not None and rec["status"] not in vocab.IN_UNION:
+            refusal = message("card.member_not_in_union", name=rec["name"],
+                              status=vocab.STATUSES.get(rec["status"], rec["status"]))
+        self.issue_button.setEnabled(rec is not None and not refusal)
+        self.issue_button.setToolTip(refusal or "为该会员发放服务卡（卡号由本机生成）")
+        self.card_print_button.setEnabled(card is not None and card.is_active)
+        self.form_button.setEnabled(rec is not None)
+
+    def issue_card(self) -> card_service.Card | None:
+        """发卡: needs the laptop's card code; afterwards offers to print the card."""
+        if self.record is None or not ensure_card_prefix(self, self.ctx):
+            return None
+        dialog = IssueCardDialog(self.ctx, self.record["id"], self)
+        self.last_dialog = dialog
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.card is None:
+            return None
+        card = dialog.card
+        self._render_cards()
+        text = f"已为{card.holder.name}发卡，卡号 {card.grouped_no}。\n\n现在打印这张卡吗？"
+        if ask_choice(self, "发卡完成", text, ["打印预览", "以后再说"]) == 0:
+            self.preview = preview_card(self, self.ctx, card)
+        return card
+
+    def print_card(self) -> None:
+        if self.open_card is not None:
+            self.preview = preview_card(self, self.ctx, self.open_card)
+
+    def print_form(self) -> None:
+        if self.record is not None:
+            self.preview = preview_registration_form(self, self.ctx, self.record["id"])
+
     def _render(self) -> None:
         rec = self.record
         self.reveal_button.setEnabled(rec is not None and not self.revealed)
+        self._render_cards()
         if rec is None:
             self.title.setText("请在左侧列表中选择一名会员")
             for label in self.values.values():

@@ -1,0 +1,207 @@
+"""Table models for service cards: the card register (lazy pages of ``list_cards``) and one
+member's card history. Holders' ID numbers arrive masked from the service; nothing here
+ever holds a full one."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from ..domain import card as lifecycle
+from ..domain import cardno
+from ..services.cards import Card, CardHistory, CardPage
+
+Index = QModelIndex | QPersistentModelIndex
+
+(COL_NO, COL_HOLDER, COL_ID, COL_STATUS, COL_ISSUED, COL_STATUS_DATE, COL_REPLACED_BY) = range(7)
+HEADERS = ("卡号", "持卡人", "身份证号码", "状态", "发卡日期", "状态日期", "补换后的新卡号")
+
+CARD_ROLE = Qt.ItemDataRole.UserRole + 1  # the whole services.cards.Card
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # raw value to sort on (compact number, status code, ISO date)
+
+STATUS_COLOURS = {lifecycle.ACTIVE: "#2e7d32", lifecycle.LOST: "#b26a00",
+                  lifecycle.CANCELLED: "#757575", lifecycle.REPLACED: "#757575"}
+
+PageFetcher = Callable[[int, int], CardPage]  # (limit, offset) -> page with total
+
+
+def grouped(number: str | None) -> str:
+    """``DX07000123K`` -> ``DX07 000123 K`` (as read aloud); other text unchanged."""
+    if not number:
+        return ""
+    parsed = cardno.parse_card_no(number)
+    return parsed.card.grouped if parsed.card else number
+
+
+def _display(card: Card, col: int) -> str:
+    if col == COL_NO:
+        return card.grouped_no
+    if col == COL_HOLDER:
+        return card.holder.name
+    if col == COL_ID:
+        return card.holder.id_number_masked
+    if col == COL_STATUS:
+        return card.status_label
+    if col == COL_ISSUED:
+        return card.issue_date
+    if col == COL_STATUS_DATE:
+        return card.status_date or ""
+    return grouped(card.replaced_by_no)
+
+
+def _sort_key(card: Card, col: int) -> Any:
+    if col == COL_NO:
+        return card.card_no
+    if col == COL_STATUS:
+        return card.status
+    if col == COL_REPLACED_BY:
+        return card.replaced_by_no or ""
+    return _display(card, col)
+
+
+class CardTableModel(QAbstractTableModel):
+    """Cards, either a fixed list (``set_rows``) or a filtered register fetched a page at a
+    time as the view scrolls (``browse``: limit/offset, with the total of all pages)."""
+
+    PAGE_SIZE = 200
+
+    def __init__(self, parent=None, page_size: int | None = None):
+        super().__init__(parent)
+        self._rows: list[Card] = []
+        self._fetch: PageFetcher | None = None
+        self.total = 0
+        self.page_size = page_size or self.PAGE_SIZE
+
+    # --- filling -----------------------------------------------------------------------
+    def set_rows(self, rows: Sequence[Card], total: int | None = None) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._fetch = None
+        self.total = len(self._rows) if total is None else total
+        self.endResetModel()
+
+    def browse(self, fetch: PageFetcher) -> None:
+        """Show the first page now and the rest as needed."""
+        self.beginResetModel()
+        self._fetch = fetch
+        page = fetch(self.page_size, 0)
+        self._rows = list(page.rows)
+        self.total = page.total
+        self.endResetModel()
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:
+        return not parent.isValid() and self._fetch is not None and len(self._rows) < self.total
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:
+        if not self.canFetchMore(parent):
+            return
+        page = self._fetch(self.page_size, len(self._rows))
+        known = {c.id for c in self._rows}
+        rows = [c for c in page.rows if c.id not in known]  # a card issued meanwhile shifts the pages
+        if not rows:  # the register shrank meanwhile: stop here rather than ask again
+            self.total = len(self._rows)
+            return
+        if rows:
+            start = len(self._rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
+            self._rows.extend(rows)
+            self.endInsertRows()
+
+    def card_at(self, row: int) -> Card | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, card_id: str) -> int:
+        for i, c in enumerate(self._rows):
+            if c.id == card_id:
+                return i
+        return -1
+
+    def loaded(self) -> list[Card]:
+        return list(self._rows)
+
+    # --- Qt model interface -------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        card = self._rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _display(card, col)
+        if role == CARD_ROLE:
+            return card
+        if role == SORT_ROLE:
+            return _sort_key(card, col)
+        if role == Qt.ItemDataRole.ForegroundRole and col == COL_STATUS:
+            return QBrush(QColor(STATUS_COLOURS.get(card.status, "#000000")))
+        if role == Qt.ItemDataRole.ToolTipRole and col == COL_HOLDER:
+            return f"{card.holder.name}（{card.holder.member_status_label}，{card.holder.union_name}）"
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return HEADERS[section] if 0 <= section < len(HEADERS) else None
+        return str(section + 1)
+
+
+(HCOL_DATE, HCOL_NO, HCOL_EVENT, HCOL_NOTE) = range(4)
+HISTORY_HEADERS = ("日期", "卡号", "事项", "说明")
+
+
+def _note(event_name: str, reason: str, other: str | None, on_new_card: bool) -> str:
+    parts = [reason] if reason else []
+    if other:
+        if event_name == lifecycle.EV_REISSUE:
+            parts.append(f"新卡 {grouped(other)}")
+        elif on_new_card:
+            parts.append(f"补换原卡 {grouped(other)}")
+    return "；".join(parts)
+
+
+class CardHistoryModel(QAbstractTableModel):
+    """Every dated step of every card a member has held, oldest first (one row per step)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list[tuple[str, str, str, str, str]] = []  # date, no, event label, note, recorded_at
+
+    def set_history(self, history: Sequence[CardHistory]) -> None:
+        rows = []
+        for item in history:
+            for ev in item.events:
+                on_new = ev.event == lifecycle.EV_ISSUE and bool(ev.other_card_no)
+                rows.append((ev.event_date, item.card.grouped_no, ev.label,
+                             _note(ev.event, ev.reason, ev.other_card_no, on_new), ev.recorded_at))
+        rows.sort(key=lambda r: (r[0], r[4]))
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(HISTORY_HEADERS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
+            return None
+        if not 0 <= index.row() < len(self._rows) or not 0 <= index.column() < len(HISTORY_HEADERS):
+            return None
+        return self._rows[index.row()][index.column()]
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return HISTORY_HEADERS[section] if 0 <= section < len(HISTORY_HEADERS) else None
+        return str(section + 1)
