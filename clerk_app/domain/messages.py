@@ -52,10 +52,6 @@ MESSAGES: dict[str, str] = {
     "print.member_unknown": "找不到会员：{text}（请输入会员编号或 18 位身份证号码）",
     "print.save_failed": "无法保存文件：{path}（{detail}），请换一个位置或文件名",
     "print.printer_failed": "无法开始打印，请检查打印机是否已连接并开机，或先另存为PDF",
-    "print.no_card_selected": "请先在列表中选择要打印的有效服务卡",
-    "print.save_failed": "无法保存文件：{path}（{detail}），请换一个位置或文件名",
-    "print.printer_failed": "无法开始打印，请检查打印机是否已连接并开机，或先另存为PDF",
-    "print.no_card_selected": "请先在列表中选择要打印的有效服务卡",
     # service cards (domain.cardno, services.cards)
     "card.no_empty": "请输入或扫描服务卡卡号",
     "card.no_bad_chars": "“{text}”含有卡号中不会出现的字符（卡号只由数字和大写字母组成，不含 U、Z）",

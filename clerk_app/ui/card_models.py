@@ -153,55 +153,21 @@ class CardTableModel(QAbstractTableModel):
         return str(section + 1)
 
 
-(HCOL_DATE, HCOL_NO, HCOL_EVENT, HCOL_NOTE) = range(4)
-HISTORY_HEADERS = ("日期", "卡号", "事项", "说明")
-
-
-def _note(event_name: str, reason: str, other: str | None, on_new_card: bool) -> str:
+def _note(event_name: str, reason: str, other: str | None) -> str:
     parts = [reason] if reason else []
     if other:
-        if event_name == lifecycle.EV_REISSUE:
-            parts.append(f"新卡 {grouped(other)}")
-        elif on_new_card:
-            parts.append(f"补换原卡 {grouped(other)}")
+        parts.append(f"新卡 {grouped(other)}" if event_name == lifecycle.EV_REISSUE else f"补换原卡 {grouped(other)}")
     return "；".join(parts)
 
 
-class CardHistoryModel(QAbstractTableModel):
-    """Every dated step of every card a member has held, oldest first (one row per step)."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list[tuple[str, str, str, str, str]] = []  # date, no, event label, note, recorded_at
-
-    def set_history(self, history: Sequence[CardHistory]) -> None:
-        rows = []
-        for item in history:
-            for ev in item.events:
-                on_new = ev.event == lifecycle.EV_ISSUE and bool(ev.other_card_no)
-                rows.append((ev.event_date, item.card.grouped_no, ev.label,
-                             _note(ev.event, ev.reason, ev.other_card_no, on_new), ev.recorded_at))
-        rows.sort(key=lambda r: (r[0], r[4]))
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(HISTORY_HEADERS)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
-            return None
-        if not 0 <= index.row() < len(self._rows) or not 0 <= index.column() < len(HISTORY_HEADERS):
-            return None
-        return self._rows[index.row()][index.column()]
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return HISTORY_HEADERS[section] if 0 <= section < len(HISTORY_HEADERS) else None
-        return str(section + 1)
+def history_lines(history: Sequence[CardHistory]) -> list[tuple[Card, list[str]]]:
+    """A member's cards, newest first, each with its dated steps oldest first as one line
+    each ("2026-11-21 补换：原卡遗失；新卡 DX07 000046 S"), for a narrow detail panel."""
+    out = []
+    for item in reversed(list(history)):  # the service lists them oldest first
+        lines = []
+        for ev in sorted(item.events, key=lambda e: (e.event_date, e.recorded_at)):
+            note = _note(ev.event, ev.reason, ev.other_card_no)
+            lines.append(f"{ev.event_date} {ev.label}" + (f"：{note}" if note else ""))
+        out.append((item.card, lines))
+    return out

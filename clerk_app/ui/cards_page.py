@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
                                QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from ..domain import card as lifecycle
-from ..domain import cardno
 from ..services import cards as card_service
 from ..services.context import Context
 from .card_dialogs import BatchPrintDialog, CardActionDialog, to_date
@@ -171,8 +170,8 @@ class CardsPage(QWidget):
         self.count_label.setText(text)
         if keep is not None and self.model.row_of(keep.id) >= 0:
             self.select_card(keep.id)
-        elif filters["query"] and cardno.looks_like_card_no(filters["query"]) and shown == 1:
-            self.select_card(self.model.card_at(0).id)  # a scanned number: its card, ready to act on
+        elif filters["query"] and shown == 1:
+            self.select_card(self.model.card_at(0).id)  # one match (e.g. a scanned number): ready to act on
         self._update_buttons()
         self.results_shown.emit(shown)
 

@@ -6,13 +6,17 @@ entry saying who looked (the entry names the fields, never the values)."""
 
 from __future__ import annotations
 
+import datetime as _dt
+import re
+from html import escape
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QTableView, QVBoxLayout, QWidget)
 
 from ..domain import card as lifecycle
 from ..domain import vocab
-from ..domain.idnumber import mask
+from ..domain.idnumber import age_on, mask
 from ..domain.member import LABELS, TEXT_FIELDS
 from ..domain.messages import message
 from ..domain.phone import mask_phone
@@ -21,7 +25,7 @@ from ..services import members as member_service
 from ..services.context import Context
 from ..storage.db import transaction
 from .card_dialogs import IssueCardDialog, ensure_card_prefix
-from .card_models import CardHistoryModel
+from .card_models import history_lines
 from .feedback import ask_choice
 from .member_models import StatusHistoryModel
 from .print_actions import preview_card, preview_registration_form
@@ -34,12 +38,25 @@ _EXTRA_LABELS = {"gender": "性别", "birth_date": "出生日期", "union_name":
                  "salary_fen": "工资（元/月）", "family_info": "家庭成员", "resume": "工作简历"}
 
 
+_CARD_NO = re.compile(r"\b([0-9A-Z]{4,5}) ([0-9]{6}) ([0-9A-Z])\b")
+
+
+def _keep_numbers_whole(text: str) -> str:
+    """A grouped card number never breaks across lines (no-break spaces inside it)."""
+    return _CARD_NO.sub("\\1\u00a0\\2\u00a0\\3", text)
+
+
 def _text(rec: dict, key: str, revealed: bool) -> str:
     value = rec.get(key)
     if value is None or value == "":
         return "—"
     if key == "id_number":
         return value if revealed else mask(value)
+    if key == "birth_date" and not revealed:  # the date is the part of the ID number the mask hides
+        try:
+            return f"{age_on(_dt.date.fromisoformat(value[:10]), _dt.date.today())} 岁（日期已隐去）"
+        except ValueError:
+            return "—"
     if key == "phone":
         return value if revealed else mask_phone(value)
     if key == "status":
@@ -99,14 +116,10 @@ class MemberDetail(QWidget):
         cards_box = QGroupBox("服务卡")
         self.card_summary = QLabel("—")
         self.card_summary.setWordWrap(True)
-        self.card_history_model = CardHistoryModel(self)
-        self.card_history = QTableView()
-        self.card_history.setModel(self.card_history_model)
-        self.card_history.verticalHeader().hide()
-        self.card_history.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.card_history.horizontalHeader().setStretchLastSection(True)
-        self.card_history.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-        self.card_history.setMaximumHeight(130)
+        self.card_history = QLabel()  # one block per card, newest first: wraps in a narrow panel
+        self.card_history.setWordWrap(True)
+        self.card_history.setTextFormat(Qt.TextFormat.RichText)
+        self.card_history.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         kl = QVBoxLayout(cards_box)
         kl.addWidget(self.card_summary)
         kl.addWidget(self.card_history)
@@ -156,7 +169,12 @@ class MemberDetail(QWidget):
     def _render_cards(self) -> None:
         rec = self.record
         history = card_service.member_cards(self.ctx, rec["id"]) if rec else []
-        self.card_history_model.set_history(history)
+        self.history_blocks = history_lines(history)
+        self.card_history.setText("".join(
+            f"<p style='margin:4px 0'><b>{_keep_numbers_whole(escape(card.grouped_no))}</b>　{escape(card.status_label)}<br>"
+            + "<br>".join(f"<span style='color:#555'>{_keep_numbers_whole(escape(line))}</span>" for line in lines)
+            + "</p>"
+            for card, lines in self.history_blocks))
         self.card_history.setVisible(bool(history))
         open_cards = [h.card for h in history if h.card.status in lifecycle.OPEN]
         self.open_card = open_cards[-1] if open_cards else None
@@ -165,7 +183,7 @@ class MemberDetail(QWidget):
         if rec is None:
             self.card_summary.setText("—")
         elif card is not None and card.is_active:
-            self.card_summary.setText(f"有效卡：{card.grouped_no}（{card.issue_date} 发卡）")
+            self.card_summary.setText(f"有效卡：{card.grouped_no}")
             refusal = message("card.already_active", name=rec["name"], card_no=card.grouped_no)
         elif card is not None:
             self.card_summary.setText(f"服务卡 {card.grouped_no} 已于 {card.status_date} 挂失，"

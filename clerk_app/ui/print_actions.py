@@ -71,6 +71,7 @@ def preview_card_sheets(parent: QWidget | None, ctx: Context, cards: list[card_s
     if not cards:
         QMessageBox.warning(parent, "不能打印", message("print.nothing"))
         return None
+    cards = sorted(cards, key=lambda c: (c.issue_date, c.issued_at, c.card_no))  # the order handed out
     faces = [card_face(c) for c in cards]
     stamp = imprint(ctx)
     extra = {"since": since.isoformat()} if since else {"selected": len(cards)}

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QApplication, QDialog
 from clerk_app.domain import card as lifecycle
 from clerk_app.services import cards as card_service
 from clerk_app.ui.card_dialogs import BatchPrintDialog, CardActionDialog, IssueCardDialog
-from clerk_app.ui.card_models import (CARD_ROLE, COL_ID, COL_NO, COL_REPLACED_BY, COL_STATUS, SORT_ROLE,
-                                      CardHistoryModel, CardTableModel)
+from clerk_app.ui.card_models import (COL_ID, COL_NO, COL_REPLACED_BY, COL_STATUS, SORT_ROLE, CardTableModel,
+                                      history_lines)
 from clerk_app.ui.cards_page import CardsPage
 from clerk_app.ui.first_run import FirstRunDialog
 from clerk_app.ui.members_page import MembersPage
@@ -89,17 +89,15 @@ def test_card_model_passes_qt_model_checks_with_real_rows(qtmodeltester, ctx, ca
     qtmodeltester.check(model)
 
 
-def test_card_history_model_lists_every_step_with_the_linked_number(qtmodeltester, ctx, cards):
+def test_history_lines_list_every_step_with_the_linked_number(ctx, cards):
     ids, issued = cards
     card_service.report_lost(ctx, issued[0].card_no, "本人报失", DAY)
     result = card_service.reissue_card(ctx, issued[0].card_no, "原卡遗失", DAY)
-    model = CardHistoryModel()
-    model.set_history(card_service.member_cards(ctx, ids[0]))
-    qtmodeltester.check(model)
-    table = [[model.data(model.index(r, c)) for c in range(4)] for r in range(model.rowCount())]
-    assert [r[2] for r in table] == ["发卡", "挂失", "补换", "发卡"]
-    assert table[2][1] == issued[0].grouped_no and result.new.grouped_no in table[2][3]
-    assert table[3][1] == result.new.grouped_no and issued[0].grouped_no in table[3][3]
+    blocks = history_lines(card_service.member_cards(ctx, ids[0]))
+    assert [card.id for card, _lines in blocks] == [result.new.id, issued[0].id]  # newest card first
+    assert blocks[0][1] == [f"2026-01-10 发卡：原卡遗失；补换原卡 {issued[0].grouped_no}"]
+    assert blocks[1][1] == ["2026-01-10 发卡", "2026-01-10 挂失：本人报失",
+                            f"2026-01-10 补换：原卡遗失；新卡 {result.new.grouped_no}"]
 
 
 # --- member page ----------------------------------------------------------------------------
@@ -133,8 +131,9 @@ def test_issue_a_card_from_the_member_page_then_preview_it(qtbot, ctx, members_p
     (history,) = card_service.member_cards(ctx, member_id)
     assert history.card.card_no == expected and history.card.is_active
     assert boxes.titles == ["发卡完成"] and history.card.grouped_no in boxes.texts[0]
-    assert detail.card_summary.text().startswith(f"有效卡：{history.card.grouped_no}")
-    assert detail.card_history_model.rowCount() == 1
+    assert detail.card_summary.text() == f"有效卡：{history.card.grouped_no}"
+    assert history.card.grouped_no.replace(" ", "\u00a0") in detail.card_history.text()
+    assert "发卡" in detail.card_history.text()
     assert not detail.issue_button.isEnabled() and "已有有效服务卡" in detail.issue_button.toolTip()
     assert isinstance(detail.preview, PrintPreviewDialog) and detail.preview.page_count() == 1
     assert detail.preview.entity_id == history.card.id
@@ -159,6 +158,15 @@ def test_without_a_card_code_the_clerk_is_sent_to_settings_first(qtbot, ctx, mem
     assert card_service.get_card_prefix(ctx) == "DX07"
     (history,) = card_service.member_cards(ctx, detail.record["id"])
     assert history.card.card_no.startswith("DX07000001")
+
+
+def test_detail_shows_age_until_the_full_numbers_are_revealed(qtbot, ctx, members_page):
+    members_page.table.selectRow(0)
+    detail = members_page.detail
+    birth = detail.record["birth_date"]
+    assert birth not in detail.values["birth_date"].text() and "岁" in detail.values["birth_date"].text()
+    click(qtbot, detail.reveal_button)
+    assert detail.values["birth_date"].text() == birth
 
 
 def test_a_member_who_left_cannot_be_issued_a_card(qtbot, ctx, members_page):
