@@ -44,7 +44,7 @@ class FirstRunDialog(QDialog):
         self.clerk_name.setPlaceholderText("您的姓名")
         self.clerk_name.setMaxLength(30)
         self.card_prefix = QLineEdit()
-        self.card_prefix.setPlaceholderText("选填：区总工会分配的代码，如 DX07；尚未分配可以以后在“设置”中填写")
+        self.card_prefix.setPlaceholderText("选填，如 DX07")
         self.card_prefix.setMaxLength(12)
 
         self.errors = {name: FieldError() for name in ("laptop_name", "union_name", "union_kind", "clerk_name",
@@ -57,6 +57,10 @@ class FirstRunDialog(QDialog):
             box.addWidget(getattr(self, name))
             box.addWidget(self.errors[name])
             form.addRow(label + "：", box)
+        prefix_note = QLabel("发卡代码由区总工会分配，发服务卡时才需要；尚未分配可以先不填，以后在“设置 → 本机设置”中填写。")
+        prefix_note.setWordWrap(True)
+        prefix_note.setStyleSheet("color: #616161;")
+        form.addRow("", prefix_note)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
