@@ -61,6 +61,10 @@ def test_killed_writer_leaves_whole_registrations_only(data_dir):
         try:
             first = proc.stdout.readline().strip()
             assert first == "ready", proc.stderr.read()
+            # The random kill window starts at the first acknowledged commit, not at start-up:
+            # the first registration in a fresh process also loads pypinyin (~0.6 s, longer on
+            # a busy machine), and a kill before it would test nothing.
+            acked.append(proc.stdout.readline().strip())
             time.sleep(rng.uniform(0.0, 0.4))
         finally:
             proc.kill()  # SIGKILL: no clean-up, no checkpoint, maybe mid-transaction
@@ -69,6 +73,7 @@ def test_killed_writer_leaves_whole_registrations_only(data_dir):
         acked += [line for line in lines[:-1] if line]  # a cut-off last line was never acknowledged
         assert "Traceback" not in err, err
 
+    assert all(acked), f"seed={seed}: a writer died before its first commit"
     assert len(acked) > ROUNDS, f"seed={seed}: the writer hardly wrote anything"
     ws = open_workspace(data_dir)
     try:
