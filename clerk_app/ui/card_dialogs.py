@@ -16,7 +16,6 @@ from ..domain import card as lifecycle
 from ..domain import vocab
 from ..domain.errors import UserError
 from ..domain.messages import message
-from ..printing.cards import PER_SHEET
 from ..services import cards as card_service
 from ..services import members as member_service
 from ..services.context import Context
@@ -178,6 +177,8 @@ class IssueCardDialog(_CardForm):
 
 
 def sheets(count: int) -> int:
+    from ..printing.cards import PER_SHEET
+
     return (count + PER_SHEET - 1) // PER_SHEET
 
 
@@ -207,6 +208,8 @@ class BatchPrintDialog(_CardForm):
         self.form.addRow(row)
         self.count = QLabel()
         self.extra.addWidget(self.count)
+        from ..printing.cards import PER_SHEET
+
         self.show_note(f"A4 纸每页 {PER_SHEET} 张，带裁切线；排版完成后先预览，再打印或另存为PDF。")
         (self.use_selection if self.selected else self.use_since).setChecked(True)
         self.use_selection.setEnabled(bool(self.selected))

@@ -10,9 +10,6 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from ..domain.errors import UserError
 from ..domain.messages import message
-from ..printing.cards import card_pdf, card_sheet_pdf
-from ..printing.forms import registration_form_pdf
-from ..printing.result import Cancelled
 from ..services import cards as card_service
 from ..services import members as member_service
 from ..services.context import Context
@@ -31,6 +28,10 @@ def _refused(parent: QWidget | None, exc: UserError) -> None:
     QMessageBox.warning(parent, "不能打印", exc.message)
 
 
+# The printing modules (and reportlab with them) are imported inside each function: importing
+# them with this module put 0.4 s of reportlab into the window's start-up.
+
+
 def preview_card(parent: QWidget | None, ctx: Context, card: card_service.Card) -> PrintPreviewDialog | None:
     """打印此卡: one card at ID-1 size."""
     if not card.is_active:
@@ -38,6 +39,8 @@ def preview_card(parent: QWidget | None, ctx: Context, card: card_service.Card) 
                                                        status=card.status_label))
         return None
     try:
+        from ..printing.cards import card_pdf
+
         result = card_pdf(card_face(card), imprint(ctx))
     except UserError as exc:
         _refused(parent, exc)
@@ -49,6 +52,8 @@ def preview_card(parent: QWidget | None, ctx: Context, card: card_service.Card) 
 def preview_registration_form(parent: QWidget | None, ctx: Context,
                               member_id: str | None) -> PrintPreviewDialog | None:
     """打印入会登记表 of a member (numbers masked; 显示完整号码 after confirming), or blank."""
+    from ..printing.forms import registration_form_pdf
+
     stamp = imprint(ctx)
     try:
         if member_id is None:
@@ -75,6 +80,9 @@ def preview_card_sheets(parent: QWidget | None, ctx: Context, cards: list[card_s
     faces = [card_face(c) for c in cards]
     stamp = imprint(ctx)
     extra = {"since": since.isoformat()} if since else {"selected": len(cards)}
+
+    from ..printing.cards import card_sheet_pdf
+    from ..printing.result import Cancelled
 
     def work(progress, cancel):
         return card_sheet_pdf(faces, stamp, progress=progress, cancel=cancel)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF, QSize, QSizeF, \
     QStandardPaths, Qt, Signal
@@ -25,10 +25,12 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QHBox
                                QProgressDialog, QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
 from ..domain.messages import message
-from ..printing.result import PrintResult
 from ..services.context import Context
 from ..services.printouts import record_print
 from .feedback import ask_choice
+
+if TYPE_CHECKING:  # reportlab loads with printing; the window imports it only when printing
+    from ..printing.result import PrintResult
 
 try:  # PySide6-Addons / PySide6-Pdf ship the widget; without it pages are shown as images
     from PySide6.QtPdfWidgets import QPdfView
@@ -44,7 +46,7 @@ BANNER_STYLE = ("QLabel { background: #fff4c2; color: #5c4400; border: 1px solid
 REVEAL_QUESTION = ("打印件上将显示完整的身份证号码和手机号码。\n"
                    "打印或保存时会记入审计日志（记录经办人和时间）。确定要显示完整号码吗？")
 
-Reveal = Callable[[], PrintResult]
+Reveal = Callable[[], "PrintResult"]
 _last = {"folder": ""}  # where the clerk last saved a PDF in this session
 
 
