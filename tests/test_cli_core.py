@@ -93,3 +93,22 @@ def test_data_dir_is_used_and_a_user_error_exits_2_in_chinese(tmp_path, before):
     assert str(folder) in out.stderr  # the folder given was the one opened
     assert "Traceback" not in out.stderr
     assert (folder / "clerk.db").read_bytes() == junk
+
+
+def test_output_cut_short_by_the_reader_is_not_an_error(tmp_path):
+    """``clerk-app check-id ... | head -1``: the reader closes the pipe; no traceback."""
+    import subprocess
+    import sys
+
+    numbers = ["110105199003071239"] * 20000
+    proc = subprocess.Popen([sys.executable, "-m", "clerk_app", "check-id", *numbers],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            cwd=str(__import__("pathlib").Path(__file__).resolve().parent.parent))
+    first = proc.stdout.readline()
+    proc.stdout.close()  # like `head -1` exiting
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    proc.wait(timeout=60)
+    assert b'"valid": true' in first
+    assert "Traceback" not in err and "BrokenPipe" not in err
+    assert proc.returncode == 0

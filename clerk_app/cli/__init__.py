@@ -4,6 +4,7 @@ services. Each sub-command lives in its own module with ``register(subparsers, c
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .. import APP_NAME, __version__
@@ -40,3 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (``clerk-app cards list | head``): not an error. Point stdout at
+        # devnull so Python's own flush at exit does not raise a second time.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
