@@ -6,20 +6,19 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from ..domain import card as lifecycle
 from ..domain import cardno
 from ..services.cards import Card, CardHistory, CardPage
-
-Index = QModelIndex | QPersistentModelIndex
+from .rows_model import ROW_ROLE, SORT_ROLE, Index, RowsModel
 
 (COL_NO, COL_HOLDER, COL_ID, COL_STATUS, COL_ISSUED, COL_STATUS_DATE, COL_REPLACED_BY) = range(7)
 HEADERS = ("卡号", "持卡人", "身份证号码", "状态", "发卡日期", "状态日期", "补换后的新卡号")
 
-CARD_ROLE = Qt.ItemDataRole.UserRole + 1  # the whole services.cards.Card
-SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # raw value to sort on (compact number, status code, ISO date)
+CARD_ROLE = ROW_ROLE  # the whole services.cards.Card
+__all__ = ["CARD_ROLE", "SORT_ROLE", "CardTableModel"]
 
 STATUS_COLOURS = {lifecycle.ACTIVE: "#2e7d32", lifecycle.LOST: "#b26a00",
                   lifecycle.CANCELLED: "#757575", lifecycle.REPLACED: "#757575"}
@@ -61,15 +60,15 @@ def _sort_key(card: Card, col: int) -> Any:
     return _display(card, col)
 
 
-class CardTableModel(QAbstractTableModel):
+class CardTableModel(RowsModel):
     """Cards, either a fixed list (``set_rows``) or a filtered register fetched a page at a
     time as the view scrolls (``browse``: limit/offset, with the total of all pages)."""
 
     PAGE_SIZE = 200
+    headers = HEADERS
 
     def __init__(self, parent=None, page_size: int | None = None):
         super().__init__(parent)
-        self._rows: list[Card] = []
         self._fetch: PageFetcher | None = None
         self.total = 0
         self.page_size = page_size or self.PAGE_SIZE
@@ -110,33 +109,15 @@ class CardTableModel(QAbstractTableModel):
             self.endInsertRows()
 
     def card_at(self, row: int) -> Card | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def row_of(self, card_id: str) -> int:
-        for i, c in enumerate(self._rows):
-            if c.id == card_id:
-                return i
-        return -1
+        return self.row_at(row)
 
     def loaded(self) -> list[Card]:
         return list(self._rows)
 
-    # --- Qt model interface -------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
+    def _display(self, card: Card, col: int) -> str:
+        return _display(card, col)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        card = self._rows[index.row()]
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _display(card, col)
-        if role == CARD_ROLE:
-            return card
+    def _extra(self, card: Card, col: int, role: int) -> Any:
         if role == SORT_ROLE:
             return _sort_key(card, col)
         if role == Qt.ItemDataRole.ForegroundRole and col == COL_STATUS:
@@ -144,13 +125,6 @@ class CardTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and col == COL_HOLDER:
             return f"{card.holder.name}（{card.holder.member_status_label}，{card.holder.union_name}）"
         return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return HEADERS[section] if 0 <= section < len(HEADERS) else None
-        return str(section + 1)
 
 
 def _note(event_name: str, reason: str, other: str | None) -> str:

@@ -3,73 +3,22 @@ from the services (``Attendee.id_number_masked``, ``phone_masked``) and are show
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from ..services.events import Event
 from ..services.signin import Attendee
+from .rows_model import ROW_ROLE, RowsModel
 
-Index = QModelIndex | QPersistentModelIndex
-ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the whole Event / Attendee
+__all__ = ["ROW_ROLE", "EventTableModel", "AttendanceModel"]
 
 (ECOL_DATE, ECOL_TIME, ECOL_TYPE, ECOL_TITLE, ECOL_VENUE, ECOL_UNION) = range(6)
 EVENT_HEADERS = ("日期", "时间", "类型", "活动名称", "地点", "主办工会")
 
 
-class _RowsModel(QAbstractTableModel):
-    headers: tuple[str, ...] = ()
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list = []
-
-    def set_rows(self, rows: Sequence) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int):
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def row_of(self, row_id: str) -> int:
-        for i, r in enumerate(self._rows):
-            if r.id == row_id:
-                return i
-        return -1
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return self.headers[section] if 0 <= section < len(self.headers) else None
-        return str(section + 1)
-
-    def _display(self, row, col: int) -> str:
-        raise NotImplementedError
-
-    def _extra(self, row, col: int, role: int) -> Any:
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, index.column())
-        if role == ROW_ROLE:
-            return row
-        return self._extra(row, index.column(), role)
-
-
-class EventTableModel(_RowsModel):
+class EventTableModel(RowsModel):
     """Events, newest first (as ``services.events.list_events`` returns them)."""
 
     headers = EVENT_HEADERS
@@ -94,7 +43,7 @@ _JOINED_COLOUR = QColor("#2e7d32")
 _WALK_IN_COLOUR = QColor("#8a5a00")
 
 
-class AttendanceModel(_RowsModel):
+class AttendanceModel(RowsModel):
     """The desk's recent sign-ins, newest on top."""
 
     headers = ATTENDANCE_HEADERS

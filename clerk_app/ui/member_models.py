@@ -8,22 +8,20 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any, Callable, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 
 from ..domain import vocab
 from ..domain.idnumber import age_on, mask
 from ..domain.phone import mask_phone
 from ..storage.members_repo import MemberRow
-
-Index = QModelIndex | QPersistentModelIndex
+from .rows_model import ROW_ROLE, SORT_ROLE, Index, RowsModel
 
 (COL_NAME, COL_GENDER, COL_AGE, COL_ID, COL_PHONE, COL_OCCUPATION, COL_PLATFORM,
  COL_EMPLOYER, COL_UNION, COL_STATUS, COL_JOINED) = range(11)
 HEADERS = ("姓名", "性别", "年龄", "身份证号码", "手机号码", "职业", "平台", "工作单位",
            "所属工会", "会籍状态", "入会日期")
 
-ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the whole MemberRow
-SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # the raw value (unmasked code/date) to sort on
+__all__ = ["ROW_ROLE", "SORT_ROLE", "MemberTableModel", "StatusHistoryModel"]
 
 PageFetcher = Callable[[int | None, int], list[MemberRow]]  # (before_rowid, limit) -> rows
 
@@ -73,16 +71,16 @@ def _sort_key(row: MemberRow, col: int) -> Any:
     return _display(row, col)
 
 
-class MemberTableModel(QAbstractTableModel):
+class MemberTableModel(RowsModel):
     """Member rows, either a fixed list (``set_rows``: search results) or the whole roster
     fetched page by page as the view scrolls (``browse``: keyset paging on rowid), so a
     200,000-member database opens as fast as an empty one."""
 
     PAGE_SIZE = 200
+    headers = HEADERS
 
     def __init__(self, parent=None, page_size: int | None = None):
         super().__init__(parent)
-        self._rows: list[MemberRow] = []
         self._fetch: PageFetcher | None = None
         self._more = False
         self.page_size = page_size or self.PAGE_SIZE
@@ -118,31 +116,10 @@ class MemberTableModel(QAbstractTableModel):
             self._rows.extend(rows)
             self.endInsertRows()
 
-    def row_at(self, row: int) -> MemberRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+    def _display(self, row: MemberRow, col: int) -> str:
+        return _display(row, col)
 
-    def row_of(self, member_id: str) -> int:
-        for i, r in enumerate(self._rows):
-            if r.id == member_id:
-                return i
-        return -1
-
-    # --- Qt model interface -------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _display(row, col)
-        if role == ROW_ROLE:
-            return row
+    def _extra(self, row: MemberRow, col: int, role: int) -> Any:
         if role == SORT_ROLE:
             return _sort_key(row, col)
         if role == Qt.ItemDataRole.ToolTipRole and col == COL_STATUS:
@@ -151,35 +128,15 @@ class MemberTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return HEADERS[section] if 0 <= section < len(HEADERS) else None
-        return str(section + 1)
-
 
 (HCOL_DATE, HCOL_STATUS, HCOL_REASON, HCOL_CHANNEL) = range(4)
 HISTORY_HEADERS = ("生效日期", "会籍状态", "原因", "方式")
 
 
-class StatusHistoryModel(QAbstractTableModel):
+class StatusHistoryModel(RowsModel):
     """A member's status history (from ``services.members.get_member(...)['history']``)."""
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list[dict] = []
-
-    def set_rows(self, rows: Sequence[dict]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(HISTORY_HEADERS)
+    headers = HISTORY_HEADERS
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
@@ -197,10 +154,3 @@ class StatusHistoryModel(QAbstractTableModel):
             return rec.get("reason", "")
         channel = rec.get("channel", "") or ""
         return vocab.JOIN_CHANNELS.get(channel, channel)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return HISTORY_HEADERS[section] if 0 <= section < len(HISTORY_HEADERS) else None
-        return str(section + 1)

@@ -11,7 +11,7 @@ import html
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QTableView, QVBoxLayout, QWizardPage)
@@ -22,9 +22,9 @@ from ..domain.roster_cells import cell_text
 from ..services import roster_import as ri
 from ..services.members import Cancelled
 from . import crash
+from .rows_model import RowsModel
 from .task_panel import TaskPanel
 
-Index = QModelIndex | QPersistentModelIndex
 BAD, WARN = "bad", "warn"
 (PCOL_ROW, PCOL_NAME, PCOL_ID, PCOL_KIND, PCOL_REASON) = range(5)
 PROBLEM_HEADERS = ("行号", "姓名", "身份证号码", "结果", "原因")
@@ -64,8 +64,10 @@ def problems_of(preview: ri.ImportPreview, bad_rows: Sequence[ri.BadRow] | None 
     return out
 
 
-class ProblemModel(QAbstractTableModel):
+class ProblemModel(RowsModel):
     """Problem rows, optionally only the ones that cannot be imported."""
+
+    headers = PROBLEM_HEADERS
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -89,35 +91,19 @@ class ProblemModel(QAbstractTableModel):
         self._rows = [p for p in self._all if p.kind == BAD] if self.only_bad else list(self._all)
 
     def problem(self, row: int) -> Problem | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        return self.row_at(row)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
+    def _display(self, p: Problem, col: int) -> str:
+        return (str(p.row), p.name, p.id_masked, KIND_LABELS[p.kind], p.reason)[col]
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(PROBLEM_HEADERS)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        p = self._rows[index.row()]
-        col = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            if role == Qt.ItemDataRole.ToolTipRole and col != PCOL_REASON:
-                return None
-            return (str(p.row), p.name, p.id_masked, KIND_LABELS[p.kind], p.reason)[col]
+    def _extra(self, p: Problem, col: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and col == PCOL_REASON:
+            return p.reason
         if role == Qt.ItemDataRole.ForegroundRole and col == PCOL_KIND:
             return QBrush(QColor(_KIND_COLOURS[p.kind]))
         if role == Qt.ItemDataRole.TextAlignmentRole and col == PCOL_ROW:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return PROBLEM_HEADERS[section] if 0 <= section < len(PROBLEM_HEADERS) else None
-        return str(section + 1)
 
 
 def problem_table(model: ProblemModel) -> QTableView:
