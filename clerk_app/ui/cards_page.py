@@ -6,19 +6,38 @@ from __future__ import annotations
 
 from PySide6.QtCore import QDate, QItemSelectionModel, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..domain import card as lifecycle
 from ..services import cards as card_service
 from ..services.context import Context
 from .card_dialogs import BatchPrintDialog, CardActionDialog, to_date
-from .card_models import (CARD_ROLE, COL_HOLDER, COL_ID, COL_ISSUED, COL_NO, COL_REPLACED_BY, COL_STATUS,
-                          COL_STATUS_DATE, CardTableModel)
+from .card_models import (
+    CARD_ROLE,
+    COL_HOLDER,
+    COL_ID,
+    COL_ISSUED,
+    COL_NO,
+    COL_REPLACED_BY,
+    COL_STATUS,
+    COL_STATUS_DATE,
+    CardTableModel,
+)
 from .feedback import ask_choice
 from .member_dialog import DateField
 from .print_actions import preview_card, preview_card_sheets
 from .print_preview import PrintPreviewDialog
+from .rows_model import row_table
 from .tasks import Task
 
 SEARCH_DELAY_MS = 150
@@ -59,22 +78,7 @@ class CardsPage(QWidget):
         self.count_label = QLabel()
 
         self.model = CardTableModel(self, page_size=page_size)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        metrics = self.table.fontMetrics()
-        han, digit = metrics.horizontalAdvance("国"), metrics.horizontalAdvance("0")
-        for col, (chars, digits) in COLUMN_WIDTHS.items():
-            self.table.setColumnWidth(col, int(chars * han + digits * digit) + 16)
-        self.table.verticalHeader().setDefaultSectionSize(int(metrics.height() * 1.5))
+        self.table = row_table(self.model, COLUMN_WIDTHS, multi=True)
 
         filters = QHBoxLayout()
         filters.addWidget(self.search_box, 1)

@@ -7,14 +7,32 @@ import datetime as _dt
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..domain import event as ev
 from ..services import events as event_service
 from ..services.context import Context
 from .event_dialog import EventDialog
-from .event_models import ECOL_DATE, ECOL_TIME, ECOL_TITLE, ECOL_TYPE, ECOL_VENUE, ROW_ROLE, EventTableModel
+from .event_models import (
+    ECOL_DATE,
+    ECOL_TIME,
+    ECOL_TITLE,
+    ECOL_TYPE,
+    ECOL_VENUE,
+    ROW_ROLE,
+    EventTableModel,
+)
+from .rows_model import row_table
 
 SEARCH_DELAY_MS = 150
 ALL_TYPES = "全部类型"
@@ -61,23 +79,8 @@ class EventsPage(QWidget):
         self.count_label = QLabel()
 
         self.model = EventTableModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        metrics = self.table.fontMetrics()
-        self.table.verticalHeader().setDefaultSectionSize(int(metrics.height() * 1.5))
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        han, digit = metrics.horizontalAdvance("国"), metrics.horizontalAdvance("0")
-        for col, width in ((ECOL_DATE, 10 * digit), (ECOL_TIME, 11 * digit + han), (ECOL_TYPE, 5 * han),
-                           (ECOL_TITLE, 18 * han), (ECOL_VENUE, 10 * han)):
-            self.table.setColumnWidth(col, width + 20)
+        self.table = row_table(self.model, {ECOL_DATE: (0, 10), ECOL_TIME: (1, 11), ECOL_TYPE: (5, 0),
+                                            ECOL_TITLE: (18, 0), ECOL_VENUE: (10, 0)})
         self.detail = QLabel()
         self.detail.setWordWrap(True)
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)

@@ -4,15 +4,38 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QPushButton, QScrollArea, QSplitter, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..services import members as member_service
 from ..services.context import Context
 from .member_detail import MemberDetail
 from .member_dialog import OPEN_EXISTING, MemberDialog
-from .member_models import (COL_AGE, COL_EMPLOYER, COL_GENDER, COL_ID, COL_JOINED, COL_NAME, COL_OCCUPATION,
-                            COL_PHONE, COL_PLATFORM, COL_STATUS, COL_UNION, ROW_ROLE, MemberTableModel)
+from .member_models import (
+    COL_AGE,
+    COL_EMPLOYER,
+    COL_GENDER,
+    COL_ID,
+    COL_JOINED,
+    COL_NAME,
+    COL_OCCUPATION,
+    COL_PHONE,
+    COL_PLATFORM,
+    COL_STATUS,
+    COL_UNION,
+    ROW_ROLE,
+    MemberTableModel,
+)
+from .rows_model import row_table
 from .status_dialog import StatusDialog
 
 SEARCH_DELAY_MS = 150
@@ -42,22 +65,7 @@ class MembersPage(QWidget):
         self.count_label = QLabel()
 
         self.model = MemberTableModel(self, page_size=page_size)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        metrics = self.table.fontMetrics()
-        han, digit = metrics.horizontalAdvance("国"), metrics.horizontalAdvance("0")
-        for col, width in COLUMN_WIDTHS.items():
-            self.table.setColumnWidth(col, int(width[0] * han + width[1] * digit) + 16)
-        self.table.verticalHeader().setDefaultSectionSize(int(metrics.height() * 1.5))
+        self.table = row_table(self.model, COLUMN_WIDTHS)
 
         self.detail = MemberDetail(ctx)
         detail_scroll = QScrollArea()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -64,3 +65,28 @@ class RowsModel(QAbstractTableModel):
         if role == ROW_ROLE:
             return row
         return self._extra(row, index.column(), role)
+
+
+def row_table(model: QAbstractTableModel, widths: dict[int, tuple[int, int]] | None = None, *,
+              multi: bool = False) -> QTableView:
+    """The read-only list view every page uses: whole rows selected, alternating colours,
+    comfortable row height, no wrapping. ``widths`` gives columns as (汉字, digits) wide,
+    so they fit the bundled font at whatever size it is shown."""
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection if multi
+                          else QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    metrics = view.fontMetrics()
+    han, digit = metrics.horizontalAdvance("国"), metrics.horizontalAdvance("0")
+    for col, (chars, digits) in (widths or {}).items():
+        view.setColumnWidth(col, int(chars * han + digits * digit) + 16)
+    view.verticalHeader().setDefaultSectionSize(int(metrics.height() * 1.5))
+    return view
