@@ -8,6 +8,7 @@ does not know (rare Ext-B characters) are kept as they are.
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 _MAX_COMBINATIONS = 8
@@ -22,11 +23,12 @@ def _readings(name: str) -> list[list[str]]:
     return pinyin(name, style=Style.NORMAL, heteronym=True, errors=lambda ch: list(ch))
 
 
-def name_keys(name: str) -> set[str]:
+@functools.lru_cache(maxsize=65536)  # common names repeat; a roster import asks again and again
+def name_keys(name: str) -> frozenset[str]:
     """All keys (full pinyin and initials, lower-case, no spaces) a search may start with."""
     name = "".join(name.split()).replace("·", "").replace("•", "")
     if not name:
-        return set()
+        return frozenset()
     from pypinyin import lazy_pinyin
 
     default = [s.lower() for s in lazy_pinyin(name, errors=lambda ch: list(ch))]
@@ -41,4 +43,4 @@ def name_keys(name: str) -> set[str]:
     for combo in combos:
         keys.add("".join(combo))
         keys.add("".join(part[0] for part in combo if part))
-    return {k for k in keys if k}
+    return frozenset(k for k in keys if k)
