@@ -198,6 +198,14 @@ def parse_card_no(text: str) -> ParsedCardNo:
     return ParsedCardNo(text, norm, CardNo(norm, m.group(1), int(m.group(2)), m.group(3)), None)
 
 
+def grouped(number: str | None) -> str:
+    """``DX07000123K`` -> ``DX07 000123 K`` (as read aloud); other text unchanged."""
+    if not number:
+        return ""
+    parsed = parse_card_no(number)
+    return parsed.card.grouped if parsed.card else number
+
+
 def looks_like_card_no(text: str) -> bool:
     """True when ``text`` has the shape of a card number, whatever its check character
     (a search box uses this to decide between a number and a name)."""

@@ -21,7 +21,7 @@ from ..services import members as member_service
 from ..services.context import Context
 from ..services.printouts import active_cards
 from .card_models import grouped
-from .feedback import FieldError, ask_choice
+from .feedback import FieldError, ask_choice, run_modal
 from .member_dialog import DateField
 
 ACTION_TEXT = {
@@ -251,5 +251,5 @@ def ensure_card_prefix(parent: QWidget | None, ctx: Context) -> bool:
         return False
     from .settings_dialog import SettingsDialog
 
-    SettingsDialog(ctx, parent).exec()
+    run_modal(SettingsDialog(ctx, parent))
     return bool(card_service.get_card_prefix(ctx))

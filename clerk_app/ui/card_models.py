@@ -10,7 +10,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from ..domain import card as lifecycle
-from ..domain import cardno
+from ..domain.cardno import grouped
 from ..services.cards import Card, CardHistory, CardPage
 from .rows_model import ROW_ROLE, SORT_ROLE, Index, RowsModel
 
@@ -24,14 +24,6 @@ STATUS_COLOURS = {lifecycle.ACTIVE: "#2e7d32", lifecycle.LOST: "#b26a00",
                   lifecycle.CANCELLED: "#757575", lifecycle.REPLACED: "#757575"}
 
 PageFetcher = Callable[[int, int], CardPage]  # (limit, offset) -> page with total
-
-
-def grouped(number: str | None) -> str:
-    """``DX07000123K`` -> ``DX07 000123 K`` (as read aloud); other text unchanged."""
-    if not number:
-        return ""
-    parsed = cardno.parse_card_no(number)
-    return parsed.card.grouped if parsed.card else number
 
 
 def _display(card: Card, col: int) -> str:

@@ -33,7 +33,7 @@ from .card_models import (
     COL_STATUS_DATE,
     CardTableModel,
 )
-from .feedback import ask_choice
+from .feedback import ask_choice, run_modal
 from .member_dialog import DateField
 from .print_actions import preview_card, preview_card_sheets
 from .print_preview import PrintPreviewDialog
@@ -57,7 +57,6 @@ class CardsPage(QWidget):
         self.ctx = ctx
         self.task: Task | None = None
         self.preview: PrintPreviewDialog | None = None
-        self.last_dialog: QDialog | None = None
 
         self.search_box = QLineEdit()
         self.search_box.setPlaceholderText("搜索：卡号（可扫码）、持卡人姓名、拼音或身份证号后几位")
@@ -75,6 +74,8 @@ class CardsPage(QWidget):
         self.cancel_button = QPushButton("注销…")
         self.print_button = QPushButton("打印此卡")
         self.batch_button = QPushButton("批量打印…")
+        self.export_button = QPushButton("导出…")
+        self.export_button.setToolTip("把当前筛选的服务卡登记簿导出为 Excel 文件（身份证号已遮蔽）")
         self.count_label = QLabel()
 
         self.model = CardTableModel(self, page_size=page_size)
@@ -94,6 +95,7 @@ class CardsPage(QWidget):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.batch_button)
+        actions.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addLayout(actions)
@@ -115,6 +117,7 @@ class CardsPage(QWidget):
         self.cancel_button.clicked.connect(lambda: self.act(lifecycle.EV_CANCEL))
         self.print_button.clicked.connect(self.print_current)
         self.batch_button.clicked.connect(self.batch_print)
+        self.export_button.clicked.connect(self.export_register)
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
         self.table.selectionModel().currentRowChanged.connect(lambda *_a: self._update_buttons())
         QShortcut(QKeySequence("Ctrl+F"), self, self.search_box.setFocus)
@@ -149,6 +152,15 @@ class CardsPage(QWidget):
         if self.use_dates.isChecked():
             dates = {"date_from": to_date(self.date_from.date()), "date_to": to_date(self.date_to.date())}
         return dict(status=status, query=self.search_box.text().strip() or None, **dates)
+
+    def export_register(self):
+        """The register as filtered now, to .xlsx (in the background)."""
+        from ..services.list_export import export_cards
+        from .roster_export import export_list
+
+        filters = self._filters()
+        return export_list(self, self.ctx, "导出服务卡登记簿", "服务卡登记簿",
+                           lambda ctx, path: export_cards(ctx, path, **filters))
 
     # --- list ------------------------------------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:
@@ -219,8 +231,7 @@ class CardsPage(QWidget):
         if card is None:
             return
         dialog = CardActionDialog(self.ctx, card, action, self)
-        self.last_dialog = dialog
-        if dialog.exec() != QDialog.DialogCode.Accepted:
+        if run_modal(dialog) != QDialog.DialogCode.Accepted:
             return
         self.after_change()
         if dialog.reissued is not None:
@@ -249,8 +260,7 @@ class CardsPage(QWidget):
 
     def batch_print(self) -> Task | None:
         dialog = BatchPrintDialog(self.ctx, self.selected_cards(), self)
-        self.last_dialog = dialog
-        if dialog.exec() != QDialog.DialogCode.Accepted:
+        if run_modal(dialog) != QDialog.DialogCode.Accepted:
             return None
         return self.print_sheets(dialog.cards, dialog.since)
 

@@ -23,6 +23,7 @@ from ..domain import event as ev
 from ..services import events as event_service
 from ..services.context import Context
 from .event_dialog import EventDialog
+from .feedback import run_modal
 from .event_models import (
     ECOL_DATE,
     ECOL_TIME,
@@ -76,6 +77,8 @@ class EventsPage(QWidget):
         self.sheet_button = QPushButton("打印签到表")
         self.blank_button = QPushButton("打印空白签到表")
         self.report_button = QPushButton("打印活动报告")
+        self.export_button = QPushButton("导出签到名单…")
+        self.export_button.setToolTip("把本活动的签到名单导出为 Excel 文件（手机号、身份证号已遮蔽）")
         self.count_label = QLabel()
 
         self.model = EventTableModel(self)
@@ -95,7 +98,8 @@ class EventsPage(QWidget):
         bar.addWidget(self.new_button)
         bar.addWidget(self.edit_button)
         actions = QHBoxLayout()
-        for button in (self.desk_button, self.sheet_button, self.blank_button, self.report_button):
+        for button in (self.desk_button, self.sheet_button, self.blank_button, self.report_button,
+                       self.export_button):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.count_label)
@@ -123,6 +127,7 @@ class EventsPage(QWidget):
         self.sheet_button.clicked.connect(lambda: self.print_sheet(blank=False))
         self.blank_button.clicked.connect(lambda: self.print_sheet(blank=True))
         self.report_button.clicked.connect(lambda: self.print_report())
+        self.export_button.clicked.connect(lambda: self.export_attendance())
         self.table.doubleClicked.connect(lambda _i: self.open_desk())
         self.table.activated.connect(lambda _i: self.open_desk())
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_detail())
@@ -160,7 +165,8 @@ class EventsPage(QWidget):
 
     def _show_detail(self) -> None:
         event = self.selected()
-        for button in (self.edit_button, self.desk_button, self.sheet_button, self.blank_button, self.report_button):
+        for button in (self.edit_button, self.desk_button, self.sheet_button, self.blank_button, self.report_button,
+                       self.export_button):
             button.setEnabled(event is not None)
         if event is None:
             self.detail.setText("还没有活动。点“新建活动”登记一场活动，再点“开始签到”。")
@@ -188,7 +194,7 @@ class EventsPage(QWidget):
         return self._run_dialog(EventDialog(self.ctx, event_id, parent=self)) if event_id else None
 
     def _run_dialog(self, dialog: EventDialog) -> EventDialog:
-        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.saved is not None:
+        if run_modal(dialog) == QDialog.DialogCode.Accepted and dialog.saved is not None:
             self.refresh()
             self.select_event(dialog.saved.id)
             self.changed.emit()
@@ -227,6 +233,17 @@ class EventsPage(QWidget):
 
         event_id = self.selected_id()
         return preview_event_report(self, self.ctx, event_id) if event_id else None
+
+    def export_attendance(self):
+        """Who signed in at the selected event, to .xlsx (numbers masked)."""
+        from ..services.list_export import export_attendance
+        from .roster_export import export_list
+
+        event = self.selected()
+        if event is None:
+            return None
+        return export_list(self, self.ctx, "导出签到名单", f"签到名单_{event.title}",
+                           lambda ctx, path: export_attendance(ctx, path, event.id))
 
 
 def _esc(text: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QWidget
 
 ERROR, WARNING, OK, HINT = "error", "warning", "ok", "hint"
 _COLOURS = {ERROR: "#c62828", WARNING: "#a15c00", OK: "#2e7d32", HINT: "#616161"}
@@ -42,6 +42,15 @@ def ask_choice(parent: QWidget | None, title: str, text: str, choices: list[str]
     buttons = [box.addButton(label, QMessageBox.ButtonRole.ActionRole) for label in choices]
     box.setDefaultButton(buttons[0])
     box.setEscapeButton(buttons[-1 if escape is None else escape])
-    box.exec()
+    run_modal(box)
     clicked = box.clickedButton()
     return buttons.index(clicked) if clicked in buttons else (len(choices) - 1 if escape is None else escape)
+
+
+def run_modal(dialog: QDialog) -> int:
+    """``exec()`` a dialog, then let Qt delete it. A dialog made with a parent otherwise lives as
+    long as that parent, hidden: one more for every member registered or card issued that day."""
+    try:
+        return dialog.exec()
+    finally:
+        dialog.deleteLater()  # after the caller has read its results (deferred to the event loop)

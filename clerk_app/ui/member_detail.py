@@ -26,7 +26,7 @@ from ..services.context import Context
 from ..storage.db import transaction
 from .card_dialogs import IssueCardDialog, ensure_card_prefix
 from .card_models import history_lines
-from .feedback import ask_choice
+from .feedback import ask_choice, run_modal
 from .member_models import StatusHistoryModel
 from .print_actions import preview_card, preview_registration_form
 
@@ -204,8 +204,7 @@ class MemberDetail(QWidget):
         if self.record is None or not ensure_card_prefix(self, self.ctx):
             return None
         dialog = IssueCardDialog(self.ctx, self.record["id"], self)
-        self.last_dialog = dialog
-        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.card is None:
+        if run_modal(dialog) != QDialog.DialogCode.Accepted or dialog.card is None:
             return None
         card = dialog.card
         self._render_cards()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from ..services import members as member_service
 from ..services.context import Context
+from .feedback import run_modal
 from .member_detail import MemberDetail
 from .member_dialog import OPEN_EXISTING, MemberDialog
 from .member_models import (
@@ -182,7 +183,7 @@ class MembersPage(QWidget):
         self._run_dialog(MemberDialog(self.ctx, member_id, parent=self))
 
     def _run_dialog(self, dialog: MemberDialog) -> None:
-        result = dialog.exec()
+        result = run_modal(dialog)
         if result == QDialog.DialogCode.Accepted and dialog.saved_id:
             self.after_save(dialog.saved_id)
         elif result == OPEN_EXISTING and dialog.existing_member_id:
@@ -210,5 +211,5 @@ class MembersPage(QWidget):
             return
         rec = member_service.get_member(self.ctx, member_id)
         dialog = StatusDialog(self.ctx, member_id, rec["name"], rec["status"], self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        if run_modal(dialog) == QDialog.DialogCode.Accepted:
             self.after_save(member_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import html
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
@@ -139,3 +140,27 @@ class ExportDialog(QDialog):
         else:
             crash.report_bug(exc, self)
 
+
+
+def export_list(parent: QWidget, ctx: Context, title: str, file_stem: str,
+                work: Callable[[Context, str], ExportResult]) -> Task | None:
+    """Any other list to .xlsx (card register, event attendance): ask where, write it in the
+    background on the worker's own connection (``work(ctx, path)``), say how many and where."""
+    name = "".join("_" if ch in '\\/:*?"<>|' else ch for ch in f"{file_stem}_{_dt.date.today().isoformat()}.xlsx")
+    path, _filter = QFileDialog.getSaveFileName(parent, title, str(Path(documents_dir()) / name), XLSX_FILTER)
+    if not path:
+        return None
+    path = with_xlsx_suffix(path)
+
+    def done(result: ExportResult) -> None:
+        kind = "含完整号码，已记入审计日志" if result.full else "身份证号和手机号已遮蔽"
+        QMessageBox.information(parent, "导出完成", f"已导出 {result.count} 行（{kind}）到：\n{result.path}")
+
+    def failed(exc: BaseException) -> None:
+        if isinstance(exc, UserError):
+            QMessageBox.warning(parent, "未能导出", exc.message)
+        elif not isinstance(exc, Cancelled):
+            crash.report_bug(exc, parent)
+
+    return run_with_progress(parent, f"正在{title}……", db_job(database_path(ctx), lambda c, _p, _c: work(c, path)),
+                             on_success=done, on_error=failed)

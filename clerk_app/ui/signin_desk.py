@@ -19,7 +19,7 @@ from ..services import signin
 from ..services.context import Context
 from . import crash
 from .event_models import ROW_ROLE, AttendanceModel
-from .feedback import ask_choice
+from .feedback import ask_choice, run_modal
 from .signin_widgets import LookupPanel, ResultPanel, ScanField, WalkInPanel, normalise_scan, sized
 from .tally_panel import TallyPanel
 
@@ -339,7 +339,7 @@ class SignInDesk(QWidget):
         except UserError as exc:
             self._failed(exc)
             return None
-        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.join is not None:
+        if run_modal(dialog) == QDialog.DialogCode.Accepted and dialog.join is not None:
             self._joined(dialog.join)
         self.back_to_scan()
         return dialog
@@ -364,7 +364,7 @@ class SignInDesk(QWidget):
         from .paper_entry import PaperEntryDialog
 
         dialog = PaperEntryDialog(self.ctx, self.meeting.id, self)
-        dialog.exec()
+        run_modal(dialog)
         if dialog.saved_count:
             self.reload()
             self.tally.refresh_summary()

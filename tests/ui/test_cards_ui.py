@@ -432,3 +432,24 @@ def test_window_menus_open_settings_and_the_blank_form(qtbot, workspace, ctx):
     preview = window.print_blank_form()
     assert preview.page_count() >= 2 and preview.entity == "form" and not preview.reveal_box.isVisible()
     preview.close()
+
+
+def test_export_writes_the_whole_filtered_register_not_just_the_loaded_page(qtbot, ctx, page, cards, tmp_path,
+                                                                           monkeypatch):
+    from openpyxl import load_workbook
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    target = tmp_path / "登记簿.xlsx"
+    told = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    monkeypatch.setattr(QMessageBox, "information", lambda _parent, _title, text: told.append(text))
+    assert page.model.rowCount() == 3 < page.model.total == 4  # page_size=3: one page loaded
+
+    click(qtbot, page.export_button)
+    qtbot.waitUntil(lambda: bool(told), timeout=10_000)
+
+    rows = list(load_workbook(target).active.iter_rows(values_only=True))
+    _ids, issued = cards
+    assert sorted(r[0] for r in rows[1:]) == sorted(c.grouped_no for c in issued)
+    assert all("*" in r[2] for r in rows[1:])
+    assert "已导出 4 行" in told[0]

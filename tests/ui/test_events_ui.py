@@ -159,3 +159,25 @@ def test_the_window_lists_the_events_page(qtbot, workspace, ctx):
     window = MainWindow(workspace, ctx)
     qtbot.addWidget(window)
     assert isinstance(window.pages["events"], EventsPage)
+
+
+def test_attendance_exports_from_the_events_page(qtbot, ctx, page, tmp_path, monkeypatch):
+    from openpyxl import load_workbook
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from clerk_app.services import signin
+
+    event = _event(ctx, "沟通会", TODAY)
+    signin.sign_in_walk_in(ctx, event.id, "赵六", "13700001111", "快递员", confirm_not_member=True)
+    page.refresh()
+    page.select_event(event.id)
+    target = tmp_path / "签到.xlsx"
+    told = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    monkeypatch.setattr(QMessageBox, "information", lambda _parent, _title, text: told.append(text))
+
+    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(told), timeout=10_000)
+
+    rows = list(load_workbook(target).active.iter_rows(values_only=True))
+    assert [(r[2], r[4]) for r in rows[1:]] == [("赵六", "137****1111")]

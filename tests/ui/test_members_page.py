@@ -94,3 +94,26 @@ def test_expelled_member_cannot_change_status(qtbot, ctx, page):
     qtbot.addWidget(dialog)
     assert dialog.target.count() == 0 and not dialog.ok_button.isEnabled()
     assert "不能再变更" in dialog.error.text()
+
+
+def test_closed_dialogs_do_not_stay_alive_under_the_page(qtbot, page, boxes):
+    """A parented dialog lives as long as its parent unless deleted: one per registration."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from clerk_app.ui.feedback import ask_choice
+    from clerk_app.ui.member_dialog import MemberDialog
+
+    def close_form(left: int = 200) -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, MemberDialog):
+            dialog.reject()  # nothing typed: closes without asking
+        elif left:
+            QTimer.singleShot(10, lambda: close_form(left - 1))
+
+    for _ in range(2):
+        QTimer.singleShot(0, close_form)
+        page.register_new()
+    boxes.answer("否")
+    assert ask_choice(page, "问题", "确定吗？", ["是", "否"]) == 1
+    qtbot.waitUntil(lambda: not page.findChildren(MemberDialog) and not page.findChildren(QMessageBox))
