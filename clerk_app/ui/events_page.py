@@ -77,7 +77,7 @@ class EventsPage(QWidget):
         self.sheet_button = QPushButton("打印签到表")
         self.blank_button = QPushButton("打印空白签到表")
         self.report_button = QPushButton("打印活动报告")
-        self.export_button = QPushButton("导出签到名单…")
+        self.export_button = QPushButton("导出名单…")
         self.export_button.setToolTip("把本活动的签到名单导出为 Excel 文件（手机号、身份证号已遮蔽）")
         self.count_label = QLabel()
 
@@ -97,9 +97,9 @@ class EventsPage(QWidget):
         bar.addWidget(self.range_box)
         bar.addWidget(self.new_button)
         bar.addWidget(self.edit_button)
+        bar.addWidget(self.export_button)  # here, not with the prints: keeps the page narrow
         actions = QHBoxLayout()
-        for button in (self.desk_button, self.sheet_button, self.blank_button, self.report_button,
-                       self.export_button):
+        for button in (self.desk_button, self.sheet_button, self.blank_button, self.report_button):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.count_label)

@@ -37,12 +37,16 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(self.fontMetrics().horizontalAdvance("国" * 6) + 32)
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
+        self.counter: QWidget | None = None  # the page that counts members anyway (会员)
         for spec in pages if pages is not None else PAGES:
             widget = spec.factory(ctx, self)
             self.pages[spec.key] = widget
             self.stack.addWidget(widget)
             self.nav.addItem(spec.title)
-            if hasattr(widget, "changed"):
+            if hasattr(widget, "counted"):  # its figure, not a second count of 200,000 rows
+                widget.counted.connect(self.show_count)
+                self.counter = widget
+            elif hasattr(widget, "changed"):
                 widget.changed.connect(self.update_status)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.nav.setCurrentRow(0)
@@ -59,7 +63,10 @@ class MainWindow(QMainWindow):
             label.setContentsMargins(12, 0, 12, 0)
             self.statusBar().addPermanentWidget(label)
         self._build_menus()
-        self.update_status()
+        if self.counter is not None and self.counter.total is not None:
+            self.show_count(self.counter.total)
+        else:
+            self.update_status()
         self._restore_geometry()
 
     def _build_menus(self) -> None:
@@ -94,13 +101,17 @@ class MainWindow(QMainWindow):
 
     # --- status ---------------------------------------------------------------------------
     def update_status(self) -> None:
-        self.member_count.setText(f"会员 {member_service.count(self.ctx)} 名")
+        self.show_count(member_service.count(self.ctx))
+
+    def show_count(self, total: int) -> None:
+        self.member_count.setText(f"会员 {total} 名")
 
     def refresh_pages(self) -> None:
         for widget in self.pages.values():
             if hasattr(widget, "refresh"):
-                widget.refresh()
-        self.update_status()
+                widget.refresh()  # the members page counts again and says so (``counted``)
+        if self.counter is None:
+            self.update_status()
 
     def show_about(self) -> None:
         QMessageBox.about(self, "关于", f"<h3>{APP_TITLE}</h3><p>版本 {__version__}</p>"

@@ -48,12 +48,14 @@ COLUMN_WIDTHS = {COL_NAME: (4, 0), COL_GENDER: (2, 0), COL_AGE: (3, 0), COL_ID: 
 
 class MembersPage(QWidget):
     title = "会员"
-    changed = Signal()  # members were added or edited (the window updates its counts)
+    changed = Signal()  # members were added or edited
+    counted = Signal(int)  # all members were counted (the window's status bar shows the same figure)
     results_shown = Signal(int)  # a search or the full list is on screen, with this many rows
 
     def __init__(self, ctx: Context, parent: QWidget | None = None, page_size: int | None = None):
         super().__init__(parent)
         self.ctx = ctx
+        self.total: int | None = None  # members counted last, None before the first count
 
         self.search_box = QLineEdit()
         self.search_box.setPlaceholderText("搜索：姓名、拼音（如 wxm）、身份证号或手机号的后几位")
@@ -115,7 +117,15 @@ class MembersPage(QWidget):
 
     # --- list -------------------------------------------------------------------------------
     def refresh(self) -> None:
+        """Members changed (here or elsewhere): list them again and count them again."""
         self.run_search()
+        if self.search_box.text().strip():  # a search was listed: the total was not counted
+            self._count()
+
+    def _count(self) -> int:
+        self.total = member_service.count(self.ctx)
+        self.counted.emit(self.total)
+        return self.total
 
     def run_search(self) -> None:
         self._timer.stop()
@@ -129,7 +139,7 @@ class MembersPage(QWidget):
             self.count_label.setText(f"找到 {len(rows)} 名会员{more}")
         else:
             self.model.browse(lambda before, limit: member_service.page(self.ctx, before, limit))
-            self.count_label.setText(f"共 {member_service.count(self.ctx)} 名会员")
+            self.count_label.setText(f"共 {self._count()} 名会员")
         if shown and self.model.row_of(shown) >= 0:
             self.select_member(shown)  # the member on screen is still in the list: keep it
         else:
@@ -191,7 +201,7 @@ class MembersPage(QWidget):
             self.open_member(dialog.existing_member_id)
 
     def after_save(self, member_id: str) -> None:
-        self.run_search()
+        self.refresh()
         self.select_member(member_id)
         self.changed.emit()
 

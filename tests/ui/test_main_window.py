@@ -31,18 +31,36 @@ def test_title_pages_and_status_bar(window):
 
 
 def test_geometry_is_saved_and_restored(qtbot, workspace, window):
-    window.resize(QSize(1061, 602))  # odd sizes, above the minimum width
+    window.resize(QSize(785, 502))  # fits the 800 px offscreen screen, above the minimum width
     window.close()
     assert (workspace.folder / SETTINGS_FILE).is_file()
     again = build_main_window(workspace)
     qtbot.addWidget(again)
-    assert again.size() == QSize(1061, 602)
+    assert again.size() == QSize(785, 502)
 
 
 def test_saving_a_member_updates_the_status_count(window, ctx, member_input):
     result = member_service.register_member(ctx, member_input(name="新会员"))
     window.pages["members"].after_save(result.member_id)
     assert window.member_count.text() == "会员 13 名"
+
+
+def test_members_are_counted_once_at_start_up_and_once_per_save(qtbot, workspace, ctx, add_members,
+                                                                 member_input, monkeypatch):
+    add_members(5)
+    calls = []
+    real_count = member_service.count
+    monkeypatch.setattr(member_service, "count", lambda c: calls.append(c) or real_count(c))
+    win = build_main_window(workspace)
+    qtbot.addWidget(win)
+    assert len(calls) == 1 and win.member_count.text() == "会员 5 名"
+    page = win.pages["members"]
+    assert page.count_label.text() == "共 5 名会员"
+    page.search_box.setText("新会员")
+    page.run_search()  # a search lists matches, it does not count everybody
+    result = member_service.register_member(ctx, member_input(name="新会员"))
+    page.after_save(result.member_id)
+    assert len(calls) == 2 and win.member_count.text() == "会员 6 名"
 
 
 def test_demo_data_is_generated_in_the_background(qtbot, window, ctx):
