@@ -70,12 +70,20 @@ def _member_id(ctx, ref: str) -> str:
 
 
 def _write(path: str, result) -> Path:
-    """Write the PDF next to its final name first, so a failed write leaves no half file."""
+    """Write the PDF next to its final name first, so a failed write leaves no half file.
+    A place that cannot be written (a folder, no permission, a full disk) is the clerk's to
+    change: a Chinese message, not a traceback."""
+    from ..domain.errors import UserError
+
     out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
-    tmp.write_bytes(result.pdf)
-    tmp.replace(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(result.pdf)
+        tmp.replace(out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UserError("print.save_failed", path=str(out), detail=exc.strerror or str(exc)) from None
     return out
 
 

@@ -131,3 +131,15 @@ def test_print_cards_since_a_date(folder, issued, tmp_path):
     assert found == sorted(c.card_no for c in issued[1:11])  # from the 2nd; the cancelled one left out
     entry, = _prints(folder)
     assert entry.detail["items"] == 10 and entry.detail["since"] == "2026-11-02"
+
+
+def test_an_output_that_cannot_be_written_is_a_clear_error(folder, tmp_path, capsys):
+    """--out naming a folder (or a place without permission): a Chinese message, exit 2, no
+    traceback, no half-written ``.part`` file left beside it, nothing audited."""
+    taken = tmp_path / "a-folder.pdf"
+    taken.mkdir()
+    assert main(["--data-dir", str(folder), "print", "registration-form", "--blank", "--out", str(taken)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("错误：无法保存文件") and str(taken) in err
+    assert not (tmp_path / "a-folder.pdf.part").exists()
+    assert _prints(folder) == []
