@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from . import paths
+from .domain.errors import UserError
 from .services.context import Context
 from .services.setup import SetupInput, is_set_up, load_context, set_up
 from .storage.db import open_db
@@ -42,7 +43,10 @@ class Workspace:
 
 
 def open_workspace(data_dir: str | Path | None = None, *, lock: bool = True) -> Workspace:
-    folder = paths.data_dir(data_dir)
+    try:
+        folder = paths.data_dir(data_dir)
+    except OSError:  # a file in the way, no permission: the clerk picks another folder
+        raise UserError("app.data_dir_unusable", path=str(data_dir or "")) from None
     held = InstanceLock(folder).acquire() if lock else None
     try:
         db = open_db(paths.db_path(folder), backup_dir=folder / "backups")

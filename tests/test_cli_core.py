@@ -112,3 +112,20 @@ def test_output_cut_short_by_the_reader_is_not_an_error(tmp_path):
     assert b'"valid": true' in first
     assert "Traceback" not in err and "BrokenPipe" not in err
     assert proc.returncode == 0
+
+
+def test_a_data_folder_that_cannot_be_used_is_a_clear_error(tmp_path, capsys):
+    """--data-dir naming a file, or a folder whose lock file cannot be made: a Chinese
+    message and exit 2 (the window says the same), never a traceback."""
+    from clerk_app.cli import main
+
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    assert main(["--data-dir", str(a_file), "demo", "--members", "1"]) == 2
+    assert capsys.readouterr().err.startswith("错误：无法创建或写入数据目录")
+
+    folder = tmp_path / "folder"
+    (folder / "clerk.lock").mkdir(parents=True)  # stands for any reason the lock file cannot open
+    assert main(["--data-dir", str(folder), "demo", "--members", "1"]) == 2
+    assert capsys.readouterr().err.startswith("错误：无法创建或写入数据目录")
+    assert not (folder / "clerk.db").exists()

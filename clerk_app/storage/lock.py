@@ -20,8 +20,11 @@ class InstanceLock:
         self._fh = None
 
     def acquire(self) -> "InstanceLock":
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path, "a+b")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fh = open(self.path, "a+b")
+        except OSError as exc:  # a read-only folder: no lock file, so no database either
+            raise UserError("app.data_dir_unusable", path=str(self.path.parent)) from exc
         try:
             if sys.platform == "win32":
                 import msvcrt
