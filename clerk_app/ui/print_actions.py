@@ -19,12 +19,12 @@ from .print_preview import PrintPreviewDialog, show_preview
 from .tasks import Task, run_with_progress
 
 
-def file_safe(text: str) -> str:
+def file_safe(text: str, fallback: str = "会员") -> str:
     """A name usable in a file name on Windows (no \\ / : * ? " < > |)."""
-    return "".join(ch for ch in text if ch not in '\\/:*?"<>|').strip() or "会员"
+    return "".join(ch for ch in text if ch not in '\\/:*?"<>|').strip() or fallback
 
 
-def _refused(parent: QWidget | None, exc: UserError) -> None:
+def refuse_print(parent: QWidget | None, exc: UserError) -> None:
     QMessageBox.warning(parent, "不能打印", exc.message)
 
 
@@ -43,7 +43,7 @@ def preview_card(parent: QWidget | None, ctx: Context, card: card_service.Card) 
 
         result = card_pdf(card_face(card), imprint(ctx))
     except UserError as exc:
-        _refused(parent, exc)
+        refuse_print(parent, exc)
         return None
     return show_preview(parent, ctx, result, entity="card", entity_id=card.id, title=f"打印服务卡 {card.grouped_no}",
                         file_name=f"服务卡-{card.card_no}.pdf")
@@ -62,7 +62,7 @@ def preview_registration_form(parent: QWidget | None, ctx: Context,
         member = member_service.get_member(ctx, member_id)
         result = registration_form_pdf(member, stamp)
     except UserError as exc:
-        _refused(parent, exc)
+        refuse_print(parent, exc)
         return None
     return show_preview(parent, ctx, result, entity="member", entity_id=member_id,
                         title=f"打印入会登记表：{member['name']}", file_name=f"入会登记表-{file_safe(member['name'])}.pdf",
@@ -97,7 +97,7 @@ def preview_card_sheets(parent: QWidget | None, ctx: Context, cards: list[card_s
         if isinstance(exc, Cancelled):
             return
         if isinstance(exc, UserError):
-            _refused(parent, exc)
+            refuse_print(parent, exc)
         else:
             crash.report_bug(exc, parent)
 

@@ -356,9 +356,9 @@ class SignInDesk(QWidget):
         if join.card is not None and ask_choice(
                 self, "打印服务卡", f"已为{join.attendee.name}发放服务卡 {join.card.grouped_no}。现在打印这张卡吗？",
                 ["打印服务卡…", "以后再打印"], escape=1) == 0:
-            from .event_prints import preview_card
+            from .print_actions import preview_card
 
-            preview_card(self, self.ctx, join.card).finished.connect(lambda _r: self._later_back_to_scan())
+            self._back_to_scan_after(preview_card(self, self.ctx, join.card))
 
     def enter_paper(self) -> None:
         from .paper_entry import PaperEntryDialog
@@ -377,9 +377,13 @@ class SignInDesk(QWidget):
         blank = ask_choice(self, "打印签到表", "打印哪一种签到表？",
                            ["已签到名单（手机号隐去部分数字）", "空白签到表（手写用）", "取消"], escape=2)
         if blank < 2:
-            preview_signin_sheet(self, self.ctx, self.meeting.id, blank=blank == 1).finished.connect(
-                lambda _r: self._later_back_to_scan())
+            self._back_to_scan_after(preview_signin_sheet(self, self.ctx, self.meeting.id, blank=blank == 1))
         self.back_to_scan()
+
+    def _back_to_scan_after(self, preview: QDialog | None) -> None:
+        """When the print preview (None: it could not be made) closes, the scanner gets the focus."""
+        if preview is not None:
+            preview.finished.connect(lambda _r: self._later_back_to_scan())
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.changed.emit()

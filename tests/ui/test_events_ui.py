@@ -181,3 +181,19 @@ def test_attendance_exports_from_the_events_page(qtbot, ctx, page, tmp_path, mon
 
     rows = list(load_workbook(target).active.iter_rows(values_only=True))
     assert [(r[2], r[4]) for r in rows[1:]] == [("赵六", "137****1111")]
+
+
+def test_papers_that_cannot_be_made_are_refused_in_chinese(qtbot, ctx, page, boxes, monkeypatch, tmp_path):
+    """The bundled font missing: a Chinese message, not the crash dialog (a UserError, not a bug)."""
+    from clerk_app import paths
+    from clerk_app.printing import fonts
+
+    _event(ctx, "职工沟通会", TODAY)
+    page.refresh()
+    monkeypatch.setattr(fonts, "_font", None)
+    monkeypatch.setattr(paths, "font_path", lambda: tmp_path / "missing.ttf")
+    for make in (lambda: page.print_sheet(blank=False), lambda: page.print_sheet(blank=True), page.print_report):
+        boxes.answer("确定")
+        assert make() is None
+    assert boxes.titles == ["不能打印"] * 3
+    assert all("missing.ttf" in text for text in boxes.texts)
