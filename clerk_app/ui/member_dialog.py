@@ -345,13 +345,15 @@ class MemberDialog(QDialog):
         finally:
             self._saving = False
 
+    def _save_record(self, inp: MemberInput, confirm: bool):
+        """The one service call that saves the form; its result names the ``member_id``."""
+        if self.member_id:
+            return member_service.update_member(self.ctx, self.member_id, inp, confirm_possible_duplicate=confirm)
+        return member_service.register_member(self.ctx, inp, confirm_possible_duplicate=confirm)
+
     def _store(self, inp: MemberInput, confirm: bool) -> None:
         try:
-            if self.member_id:
-                result = member_service.update_member(self.ctx, self.member_id, inp,
-                                                      confirm_possible_duplicate=confirm)
-            else:
-                result = member_service.register_member(self.ctx, inp, confirm_possible_duplicate=confirm)
+            result = self._save_record(inp, confirm)
         except ValidationFailed as exc:
             self.show_issues(exc.issues)
         except DuplicateIdNumber as exc:

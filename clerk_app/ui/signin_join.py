@@ -7,7 +7,6 @@ from __future__ import annotations
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QCheckBox, QComboBox, QWidget
 
-from ..domain.errors import DuplicateIdNumber, PossibleDuplicate, UserError, ValidationFailed
 from ..domain.member import MemberInput
 from ..services import cards as card_service
 from ..services import signin
@@ -50,20 +49,7 @@ class JoinDialog(MemberDialog):
             self.join_date.setDate(QDate(d.year, d.month, d.day))
         self.join_channel.setCurrentIndex(max(self.join_channel.findData(inp.join_channel), 0))
 
-    def _store(self, inp: MemberInput, confirm: bool) -> None:
-        try:
-            result = signin.join_walk_in(self.ctx, self.attendance_id, inp, issue_card=self.issue_card.isChecked(),
-                                         confirm_possible_duplicate=confirm)
-        except ValidationFailed as exc:
-            self.show_issues(exc.issues)
-        except DuplicateIdNumber as exc:
-            self._offer_existing(exc)
-        except PossibleDuplicate as exc:
-            self._ask_same_person(inp, exc)
-        except UserError as exc:
-            self.general_error.show_error(exc.message)
-        else:
-            self.join = result
-            self.saved_id = result.member_id
-            self._saving = False
-            self.accept()
+    def _save_record(self, inp: MemberInput, confirm: bool) -> signin.JoinResult:
+        self.join = signin.join_walk_in(self.ctx, self.attendance_id, inp, issue_card=self.issue_card.isChecked(),
+                                        confirm_possible_duplicate=confirm)
+        return self.join
