@@ -227,8 +227,16 @@ class BatchPrintDialog(_CardForm):
             return sorted(self.selected, key=lambda c: (c.issue_date, c.issued_at, c.card_no))
         return active_cards(self.ctx, to_date(self.since_date.date()))
 
+    def _how_many(self) -> int:
+        """The count only (one query): the cards themselves are read on 确认, not at every
+        change of the date (tens of thousands of active cards take seconds to read)."""
+        if self.use_selection.isChecked():
+            return len(self.selected)
+        return card_service.list_cards(self.ctx, status=lifecycle.ACTIVE, date_from=to_date(self.since_date.date()),
+                                       limit=1).total
+
     def _update_count(self, *_args) -> None:
-        n = len(self.chosen())
+        n = self._how_many()
         self.count.setText(f"共 {n} 张，A4 纸 {sheets(n)} 页" if n else "没有符合条件的有效卡")
         self.ok_button.setEnabled(n > 0)
 

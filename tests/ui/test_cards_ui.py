@@ -453,3 +453,18 @@ def test_export_writes_the_whole_filtered_register_not_just_the_loaded_page(qtbo
     assert sorted(r[0] for r in rows[1:]) == sorted(c.grouped_no for c in issued)
     assert all("*" in r[2] for r in rows[1:])
     assert "已导出 4 行" in told[0]
+
+
+def test_batch_dialog_counts_without_reading_every_card_until_confirmed(qtbot, ctx, cards, monkeypatch):
+    import clerk_app.ui.card_dialogs as card_dialogs
+
+    reads = []
+    real = card_dialogs.active_cards
+    monkeypatch.setattr(card_dialogs, "active_cards", lambda c, since: reads.append(since) or real(c, since))
+    dialog = BatchPrintDialog(ctx, [])
+    qtbot.addWidget(dialog)
+    for day in (9, 10, 11, 10):
+        dialog.since_date.setDate(QDate(2026, 1, day))
+    assert dialog.count.text() == "共 4 张，A4 纸 1 页" and reads == []
+    dialog.save()
+    assert len(dialog.cards) == 4 and reads == [dt.date(2026, 1, 10)]
