@@ -7,7 +7,7 @@ import sys
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMainWindow
 
 from clerk_app import paths
 from clerk_app.storage.lock import InstanceLock
