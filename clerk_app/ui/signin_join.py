@@ -31,7 +31,7 @@ class JoinDialog(MemberDialog):
         self.issue_card.setChecked(bool(prefix))
         if not prefix:
             self.issue_card.setEnabled(False)
-            self.issue_card.setText("同时发放服务卡（本机尚未设置卡号代码，请先在“服务卡”页设置）")
+            self.issue_card.setText("同时发放服务卡（本机尚未设置发卡代码，请在“设置 → 本机设置”中填写）")
         layout = self.layout()
         layout.insertWidget(layout.count() - 1, self.issue_card)
         self._initial = self.read_input()
