@@ -129,3 +129,22 @@ def test_a_data_folder_that_cannot_be_used_is_a_clear_error(tmp_path, capsys):
     assert main(["--data-dir", str(folder), "demo", "--members", "1"]) == 2
     assert capsys.readouterr().err.startswith("错误：无法创建或写入数据目录")
     assert not (folder / "clerk.db").exists()
+
+
+@pytest.mark.parametrize("text", ["2026-11-01", "2026/11/1", "2026.11.1", "2026年11月1日", " 2026-11-1 "])
+def test_batch_commands_read_dates_as_clerks_write_them(text):
+    import datetime as dt
+
+    from clerk_app.cli.common import parse_date
+
+    assert parse_date(text) == dt.date(2026, 11, 1)
+
+
+@pytest.mark.parametrize("text", ["2026-13-01", "2026-02-30", "明天", "2026-11", " "])
+def test_a_date_that_is_not_one_is_a_user_error(text):
+    from clerk_app.cli.common import parse_date
+    from clerk_app.domain.errors import UserError
+
+    with pytest.raises(UserError) as err:
+        parse_date(text)
+    assert err.value.code == "cli.bad_date"

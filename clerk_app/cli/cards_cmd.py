@@ -3,11 +3,7 @@ set-prefix). Output is for a clerk: Chinese, ID numbers masked."""
 
 from __future__ import annotations
 
-import re
-
-from .common import open_ready_workspace, parse_date
-
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+from .common import member_id, open_ready_workspace, parse_date
 
 
 def register(sub, common) -> None:
@@ -58,23 +54,6 @@ def _status(text: str | None) -> str | None:
     raise UserError("card.bad_status", choices="、".join(lifecycle.STATUSES.values()))
 
 
-def _member_id(ctx, ref: str) -> str:
-    from ..domain.errors import UserError
-    from ..domain.idnumber import check_id, mask
-    from ..storage import members_repo
-
-    ref = ref.strip()
-    if _UUID.fullmatch(ref) and members_repo.get(ctx.db, ref.lower()):
-        return ref.lower()
-    checked = check_id(ref)
-    if checked.error is None:
-        row = members_repo.by_id_number(ctx.db, checked.number)
-        if row:
-            return row.id
-    shown = mask(checked.number) if len(checked.number) >= 10 and not _UUID.fullmatch(ref) else ref
-    raise UserError("card.member_ref_unknown", text=shown)
-
-
 def _line(card) -> str:
     h = card.holder
     text = (f"卡号 {card.grouped_no}  状态 {card.status_label}  持卡人 {h.name}（{h.id_number_masked}）"
@@ -95,7 +74,7 @@ def _issue(args) -> int:
     ws = open_ready_workspace(args)
     try:
         ctx = ws.context()
-        card = cards.issue_card(ctx, _member_id(ctx, args.member), parse_date(args.date))
+        card = cards.issue_card(ctx, member_id(ctx, args.member, "card.member_ref_unknown"), parse_date(args.date))
         print(f"已发卡：{_line(card)}")
     finally:
         ws.close()

@@ -1,4 +1,5 @@
-"""What every batch command needs: a set-up data folder, and dates as a clerk types them."""
+"""What every batch command needs: a set-up data folder, dates as a clerk types them, and a
+member named by record id or ID number."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import datetime as _dt
 import re
 
 from ..domain.errors import UserError
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def open_ready_workspace(args):
@@ -22,12 +25,31 @@ def open_ready_workspace(args):
 
 
 def parse_date(text: str | None) -> _dt.date | None:
-    """``2026-11-01``, ``2026/11/1``, ``2026.11.1`` or ``2026年11月1日``; None for no text."""
+    """``2026-11-01``, ``2026/11/1``, ``2026.11.1``, ``2026年11月1日`` (the roster's own date
+    reader, :func:`domain.roster_cells.cell_date`); None for no text."""
+    from ..domain.roster_cells import cell_date
+
     if not text:
         return None
-    parts = re.split(r"[-/.年月日]", text.strip().rstrip("日"))
-    try:
-        y, m, d = (int(x) for x in parts)
-        return _dt.date(y, m, d)
-    except (ValueError, TypeError):
-        raise UserError("cli.bad_date", text=text) from None
+    day, ok = cell_date(text)
+    if not ok or day is None:
+        raise UserError("cli.bad_date", text=text)
+    return day
+
+
+def member_id(ctx, ref: str, unknown_code: str) -> str:
+    """A member by record id (UUID) or by 18-digit ID number. ``unknown_code``: the message
+    when there is none (it never echoes a full ID number)."""
+    from ..domain.idnumber import check_id, mask
+    from ..storage import members_repo
+
+    ref = ref.strip()
+    if _UUID.fullmatch(ref) and members_repo.get(ctx.db, ref.lower()):
+        return ref.lower()
+    checked = check_id(ref)
+    if checked.valid:
+        row = members_repo.by_id_number(ctx.db, checked.number)
+        if row:
+            return row.id
+    shown = ref if _UUID.fullmatch(ref) or len(checked.number) < 10 else mask(checked.number)
+    raise UserError(unknown_code, text=shown)

@@ -4,13 +4,10 @@ one), one service card, sheets of service cards. Every print writes an audit ent
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
-from .common import open_ready_workspace, parse_date
-
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+from .common import member_id, open_ready_workspace, parse_date
 
 
 def register(sub, common) -> None:
@@ -42,33 +39,6 @@ def register(sub, common) -> None:
 
 # ---------------------------------------------------------------- helpers
 
-def _imprint(ctx):
-    from ..services.printouts import imprint
-
-    return imprint(ctx)
-
-
-def _member_id(ctx, ref: str) -> str:
-    """A member by UUID or by 18-digit ID number (the message never echoes a full ID)."""
-    from ..domain.errors import UserError
-    from ..domain.idnumber import check_id, mask
-    from ..services import members
-
-    ref = ref.strip()
-    if _UUID.fullmatch(ref):
-        try:
-            return members.get_member(ctx, ref.lower())["id"]
-        except UserError:
-            pass
-    checked = check_id(ref)
-    if checked.valid:
-        found = members.search(ctx, checked.number, limit=1)
-        if found and found[0].id_number == checked.number:
-            return found[0].id
-    shown = ref if _UUID.fullmatch(ref) or len(checked.number) < 10 else mask(checked.number)
-    raise UserError("print.member_unknown", text=shown)
-
-
 def _write(path: str, result) -> Path:
     """Write the PDF next to its final name first, so a failed write leaves no half file.
     A place that cannot be written (a folder, no permission, a full disk) is the clerk's to
@@ -87,14 +57,6 @@ def _write(path: str, result) -> Path:
     return out
 
 
-def record_print(ctx, result, entity: str, entity_id: str = "", **extra) -> None:
-    """The audit entry every print writes (kept here for the other print commands; the code
-    lives in ``services.printouts``, which the window uses too)."""
-    from ..services.printouts import record_print as record
-
-    record(ctx, result, entity, entity_id, **extra)
-
-
 def _report(result, out: Path) -> None:
     for warning in result.warnings:
         print(f"提示：{warning.message}", file=sys.stderr)
@@ -107,18 +69,19 @@ def _report(result, out: Path) -> None:
 def _registration_form(args) -> int:
     from ..printing.forms import registration_form_pdf
     from ..services import members
+    from ..services.printouts import imprint, record_print
 
     ws = open_ready_workspace(args)
     try:
         ctx = ws.context()
         if args.blank:
-            result = registration_form_pdf(None, _imprint(ctx))
-            member_id = ""
+            result = registration_form_pdf(None, imprint(ctx))
+            member = ""
         else:
-            member_id = _member_id(ctx, args.member)
-            result = registration_form_pdf(members.get_member(ctx, member_id), _imprint(ctx), reveal=args.reveal)
+            member = member_id(ctx, args.member, "print.member_unknown")
+            result = registration_form_pdf(members.get_member(ctx, member), imprint(ctx), reveal=args.reveal)
         out = _write(args.out, result)
-        record_print(ctx, result, "member" if member_id else "form", member_id)
+        record_print(ctx, result, "member" if member else "form", member)
         _report(result, out)
     finally:
         ws.close()
@@ -129,7 +92,7 @@ def _card(args) -> int:
     from ..domain.errors import UserError
     from ..printing.cards import card_pdf
     from ..services import cards
-    from ..services.printouts import card_face
+    from ..services.printouts import card_face, imprint, record_print
 
     ws = open_ready_workspace(args)
     try:
@@ -137,7 +100,7 @@ def _card(args) -> int:
         card = cards.get_card(ctx, args.card_no)
         if not card.is_active:
             raise UserError("print.card_not_active", card_no=card.grouped_no, status=card.status_label)
-        result = card_pdf(card_face(card), _imprint(ctx))
+        result = card_pdf(card_face(card), imprint(ctx))
         out = _write(args.out, result)
         record_print(ctx, result, "card", card.id)
         _report(result, out)
@@ -148,7 +111,7 @@ def _card(args) -> int:
 
 def _cards(args) -> int:
     from ..printing.cards import card_sheet_pdf
-    from ..services.printouts import active_cards, card_face
+    from ..services.printouts import active_cards, card_face, imprint, record_print
 
     since, until = parse_date(args.since), parse_date(args.until)
     ws = open_ready_workspace(args)
@@ -160,7 +123,7 @@ def _cards(args) -> int:
             sys.stderr.write(f"\r排版服务卡 {done}/{total}")
             sys.stderr.flush()
 
-        result = card_sheet_pdf(faces, _imprint(ctx), progress=progress)
+        result = card_sheet_pdf(faces, imprint(ctx), progress=progress)
         sys.stderr.write("\n")
         out = _write(args.out, result)
         record_print(ctx, result, "cards", "", since=since.isoformat() if since else "",
