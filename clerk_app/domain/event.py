@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from .errors import Issue
+from .member import bad_name_chars
 from .phone import normalise_phone
 
 EVENT_TYPES = ("职工沟通会", "企业沟通会", "招聘会", "送清凉", "心理减压", "义诊", "法律咨询", "其他")
@@ -173,18 +174,13 @@ class WalkIn:
     employer: str
 
 
-def _bad_name_chars(name: str) -> str:
-    bad = [ch for ch in name if not (ch in "·•. " or unicodedata.category(ch).startswith("L"))]
-    return "".join(dict.fromkeys(bad))
-
-
 def check_name(raw: str, fname: str = "name") -> tuple[str, Issue | None]:
     name = " ".join(unicodedata.normalize("NFC", raw or "").split())
     if not name:
         return name, Issue(fname, "signin.name_required")
     if len(name) > NAME_MAX:
         return name, Issue(fname, "signin.name_too_long", {"max": NAME_MAX})
-    bad = _bad_name_chars(name)
+    bad = bad_name_chars(name)
     if bad:
         return name, Issue(fname, "signin.name_bad_chars", {"chars": bad})
     return name, None

@@ -80,13 +80,10 @@ def _clean_text(value: str) -> str:
     return " ".join(unicodedata.normalize("NFC", value or "").split())
 
 
-def _bad_name_chars(name: str) -> str:
-    bad = []
-    for ch in name:
-        cat = unicodedata.category(ch)
-        if ch in "·•. " or cat.startswith("L"):
-            continue
-        bad.append(ch)
+def bad_name_chars(name: str) -> str:
+    """The distinct characters of a name that are neither letters (any script) nor the
+    middle dots, full stop and space of transliterated names."""
+    bad = [ch for ch in name if not (ch in "·•. " or unicodedata.category(ch).startswith("L"))]
     return "".join(dict.fromkeys(bad))
 
 
@@ -114,8 +111,8 @@ def validate_member(inp: MemberInput, today: _dt.date | None = None) -> tuple[Cl
         issues.append(Issue("name", "member.name_required"))
     elif len(name) > NAME_MAX:
         issues.append(Issue("name", "member.name_too_long", {"max": NAME_MAX}))
-    elif _bad_name_chars(name):
-        issues.append(Issue("name", "member.name_bad_chars", {"chars": _bad_name_chars(name)}))
+    elif bad_name_chars(name):
+        issues.append(Issue("name", "member.name_bad_chars", {"chars": bad_name_chars(name)}))
     values["name"] = name
 
     idc = check_id(inp.id_number, today)
