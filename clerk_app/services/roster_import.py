@@ -298,7 +298,7 @@ def commit_import(ctx: Context, preview: ImportPreview, *, progress: Progress | 
         for index, issues in bulk.rejected:  # changed since the preview (another window, a sync)
             good = preview.good[index]
             bad.append(BadRow(good.row, good.cells, issues))
-        set_meta(ctx.db, _mapping_key(preview.table.headers), json.dumps(preview.mapping.to_json(), sort_keys=True))
+        remember_mapping(ctx.db, preview.table.headers, preview.mapping)
         ctx.audit("import", "members", "", rows=preview.total, saved=len(bulk.saved), rejected=len(bad),
                   source=preview.table.kind)
     bad.sort(key=lambda b: b.row)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import python_calamine
 
+from ..domain.roster_cells import is_blank
 from ..domain.roster_columns import ImportRejected, header_score
 
 MAX_FILE_BYTES = 60 * 1024 * 1024
@@ -196,14 +197,10 @@ def _read_csv(path: Path) -> tuple[list[list[object]], str]:
     return rows, encoding
 
 
-def _is_blank(cell: object) -> bool:
-    return cell is None or (isinstance(cell, str) and not cell.strip())
-
-
 def _table(cells: list[list[object]], sheet: str, names: list[str], kind: str, encoding: str) -> RosterTable:
     """Find the header row among the first rows (titles like “会员花名册” often sit above
     it), and keep the non-blank rows under it with their Excel row numbers."""
-    if not any(not _is_blank(c) for row in cells[:HEADER_SEARCH_ROWS] for c in row):
+    if not any(not is_blank(c) for row in cells[:HEADER_SEARCH_ROWS] for c in row):
         raise ImportRejected("roster.empty")
     best, best_score = -1, 0
     for i, row in enumerate(cells[:HEADER_SEARCH_ROWS]):
@@ -214,11 +211,11 @@ def _table(cells: list[list[object]], sheet: str, names: list[str], kind: str, e
         raise ImportRejected("roster.no_header")
     header_cells = cells[best]
     width = max(len(r) for r in cells[best:]) if cells[best:] else len(header_cells)
-    headers = [("" if _is_blank(c) else str(c).strip()) for c in header_cells] + [""] * (width - len(header_cells))
+    headers = [("" if is_blank(c) else str(c).strip()) for c in header_cells] + [""] * (width - len(header_cells))
     rows = []
     for i in range(best + 1, len(cells)):
         row = cells[i]
-        if all(_is_blank(c) for c in row):
+        if all(is_blank(c) for c in row):
             continue
         rows.append((i + 1, list(row) + [""] * (width - len(row))))
     if len(rows) > MAX_ROWS:
