@@ -32,12 +32,6 @@ NOTE_MASKED = "注：手机号码、身份证号码按个人信息保护要求�
 NOTE_REVEALED = "注：本表印有完整的手机号码和身份证号码，请妥善保管，用后按规定处理。"
 
 
-def _date_cn(event) -> str:
-    d = event.date
-    text = f"{d.year}年{d.month}月{d.day}日"
-    return f"{text} {event.time_label}" if event.time_label else text
-
-
 def event_header(event, width: float, *, blank: bool) -> Table:
     """The ruled box above the table: what, when, where, who hosts, which venue."""
     st = styles()
@@ -45,7 +39,7 @@ def event_header(event, width: float, *, blank: bool) -> Table:
     venue_line = ("　/　" if blank else "、").join((MAIN_VENUE, *event.sub_venues))
     rows = [
         [para("活动名称", label), para(event.title, value), para("活动类型", label), para(event.type, value)],
-        [para("时　　间", label), para(_date_cn(event), value), para("地　　点", label), para(event.venue, value)],
+        [para("时　　间", label), para(event.when_label, value), para("地　　点", label), para(event.venue, value)],
         [para("主办单位", label), para(event.union_name, value),
          para("会　　场" if event.sub_venues else "服务项目", label),
          para(venue_line + "（请圈出本表所在会场）" if event.sub_venues and blank

@@ -26,7 +26,7 @@ from ..domain.errors import Issue, UserError, ValidationFailed
 from ..domain.idnumber import mask
 from ..domain.member import MemberInput
 from ..domain.messages import message
-from ..domain.phone import mask_phone, normalise_phone
+from ..domain.phone import mask_phone
 from ..storage import events_repo as repo
 from ..storage import members_repo
 from ..storage.db import transaction
