@@ -362,3 +362,22 @@ def test_update_to_an_unknown_union_is_a_user_error(ctx, member_input):
     assert info.value.issues[0].code == "member.union_required"
     assert _counts(ctx.db) == before
     assert ms.get_member(ctx, mid)["union_id"] == ctx.home_union_id
+
+
+def test_a_status_change_cannot_be_dated_in_the_future_or_before_joining(ctx, member_input):
+    import datetime as dt
+
+    from clerk_app.domain import vocab
+    from clerk_app.domain.errors import UserError
+    from clerk_app.services import members as ms
+
+    member_id = ms.register_member(ctx, member_input(join_date=dt.date(2026, 3, 1))).member_id
+    today = dt.date(2026, 11, 21)
+    for day, code in ((dt.date(2026, 11, 22), "member.status_date_future"),
+                      (dt.date(2026, 2, 28), "member.status_date_before_join")):
+        with pytest.raises(UserError) as caught:
+            ms.change_status(ctx, member_id, vocab.RETAINED, effective=day, today=today)
+        assert caught.value.code == code and caught.value.message
+    assert ms.get_member(ctx, member_id)["status"] == vocab.ACTIVE
+    ms.change_status(ctx, member_id, vocab.RETAINED, effective=dt.date(2026, 3, 1), today=today)
+    assert ms.get_member(ctx, member_id)["history"][-1]["effective_date"] == "2026-03-01"

@@ -38,6 +38,8 @@ MESSAGES: dict[str, str] = {
     "member.possible_duplicate": "已有同名且出生日期相同的会员：{names}，请确认是否为同一人",
     "member.not_found": "找不到该会员，可能已被删除",
     "member.bad_transition": "当前会籍状态“{current}”不能变更为“{target}”",
+    "member.status_date_future": "会籍变更日期不能晚于今天",
+    "member.status_date_before_join": "会籍变更日期不能早于入会日期（{join}）",
     "member.consent_required": "请先确认会员已同意个人信息处理告知书",
     "member.union_required": "请选择所属工会",
     "member.salary_invalid": "工资应为不小于 0 的金额，最多两位小数",

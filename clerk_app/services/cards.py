@@ -32,7 +32,7 @@ from ..storage import members_repo
 from ..storage.cards_repo import CardRecord, RegisterFilter
 from ..storage.db import transaction
 from ..storage.meta import get_meta, set_meta
-from .context import Context, new_id
+from .context import Context, new_id, now_stamp
 
 PREFIX_KEY = "card_prefix"
 USED_PREFIXES_KEY = "card_prefixes_used"
@@ -175,8 +175,6 @@ class LookupResult:
 
 # ---------------------------------------------------------------- helpers
 
-def _now() -> str:
-    return _dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
 def _card(rec: CardRecord) -> Card:
@@ -265,7 +263,7 @@ def _event(ctx: Context, card_id: str, event: str, day: str, reason: str, other:
 
 def _insert_card(ctx: Context, member_id: str, day: str, event_id: str | None, reason: str,
                  replaces: str | None) -> str:
-    card_id, now = new_id(), _now()
+    card_id, now = new_id(), now_stamp()
     ctx.changes.insert("cards", {
         "id": card_id, "card_no": _take_number(ctx), "member_id": member_id, "status": lifecycle.ACTIVE,
         "issue_date": day, "issued_at": now, "status_date": None, "replaced_by_card_id": None,
@@ -285,7 +283,7 @@ def _refuse_if_not_in_union(member: dict) -> None:
 def _step(ctx: Context, rec: CardRecord, event: str, day: str, reason: str,
           replaced_by: str | None = None) -> None:
     """Move ``rec`` along the lifecycle by ``event`` (already checked as allowed)."""
-    now = _now()
+    now = now_stamp()
     values = {"status": lifecycle.next_status(rec.status, event), "status_date": day, "updated_at": now}
     if replaced_by:
         values["replaced_by_card_id"] = replaced_by

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import uuid
 from dataclasses import dataclass
 
@@ -40,3 +41,8 @@ class Context:
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+def now_stamp() -> str:
+    """Local time with its UTC offset, to the second: what records keep as created/recorded at."""
+    return _dt.datetime.now().astimezone().isoformat(timespec="seconds")

@@ -29,7 +29,7 @@ from ..domain.errors import Issue, UserError, ValidationFailed
 from ..storage import events_repo as repo
 from ..storage.db import transaction
 from ..storage.events_repo import EventRecord
-from .context import Context, new_id
+from .context import Context, new_id, now_stamp
 
 LIST_LIMIT = 500
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -135,8 +135,6 @@ class EventSummary:
 
 # ---------------------------------------------------------------- helpers
 
-def _now() -> str:
-    return _dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
 def _event(rec: EventRecord) -> Event:
@@ -172,7 +170,7 @@ def new_event_input(ctx: Context, day: _dt.date | None = None) -> ev.EventInput:
 def create_event(ctx: Context, inp: ev.EventInput, *, today: _dt.date | None = None) -> Event:
     with transaction(ctx.db):
         values = _clean_or_raise(ctx, inp, today)
-        event_id, now = new_id(), _now()
+        event_id, now = new_id(), now_stamp()
         ctx.changes.insert("events", {"id": event_id, **values, "created_at": now, "updated_at": now})
         ctx.audit("create", "event", event_id, type=values["type"])
         return require_event(ctx, event_id)
@@ -183,7 +181,7 @@ def update_event(ctx: Context, event_id: str, inp: ev.EventInput, *, today: _dt.
     with transaction(ctx.db):
         require_event(ctx, event_id)
         values = _clean_or_raise(ctx, inp, today)
-        changed = ctx.changes.update("events", event_id, values, touch={"updated_at": _now()})
+        changed = ctx.changes.update("events", event_id, values, touch={"updated_at": now_stamp()})
         if changed:
             ctx.audit("update", "event", event_id, fields=sorted(changed))
         return require_event(ctx, event_id)
@@ -249,7 +247,7 @@ def add_tally(ctx: Context, event_id: str, kind: str, label: str, delta: int = 1
         if step:
             row_id = new_id()
             ctx.changes.insert("event_tallies", {"id": row_id, "event_id": event_id, "kind": kind, "label": label,
-                                                 "delta": step, "recorded_at": _now()})
+                                                 "delta": step, "recorded_at": now_stamp()})
             ctx.audit("create", "event_tally", row_id, event_id=event_id, kind=kind, delta=step)
         return TallyCount(kind, label, max(current + step, 0))
 

@@ -9,13 +9,19 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from ..domain import vocab
-from ..domain.errors import DuplicateIdNumber, Issue, PossibleDuplicate, UserError, ValidationFailed
+from ..domain.errors import (
+    DuplicateIdNumber,
+    Issue,
+    PossibleDuplicate,
+    UserError,
+    ValidationFailed,
+)
 from ..domain.member import MemberInput, validate_member
 from ..storage import members_repo as repo
 from ..storage.db import transaction
 from ..storage.members_repo import MemberRow
 from . import cards
-from .context import Context, new_id
+from .context import Context, new_id, now_stamp
 
 SEARCH_LIMIT = 200
 
@@ -27,8 +33,6 @@ class SaveResult:
     changed: tuple[str, ...] = ()
 
 
-def _now() -> str:
-    return _dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
 def _clean_or_raise(inp: MemberInput, today: _dt.date | None):
@@ -50,7 +54,7 @@ def _check_duplicates(ctx: Context, values: dict, exclude_id: str, confirmed: bo
 
 def _insert_member(ctx: Context, values: dict, consent_method: str) -> str:
     """The rows one registration writes. Call inside a transaction, after duplicate checks."""
-    member_id, now = new_id(), _now()
+    member_id, now = new_id(), now_stamp()
     ctx.changes.insert("members", {"id": member_id, **values, "status": vocab.ACTIVE,
                                    "created_at": now, "updated_at": now})
     repo.write_keys(ctx.db, member_id, values["name"], values["id_number"], values["phone"])
@@ -148,7 +152,7 @@ def update_member(ctx: Context, member_id: str, inp: MemberInput, *,
         identity_changed = (current["name"], current["birth_date"]) != (values["name"], values["birth_date"])
         _check_duplicates(ctx, values, member_id, confirm_possible_duplicate or not identity_changed)
         _require_union(ctx, values["union_id"])
-        changed = ctx.changes.update("members", member_id, values, touch={"updated_at": _now()})
+        changed = ctx.changes.update("members", member_id, values, touch={"updated_at": now_stamp()})
         if changed:
             if {"name", "id_number", "phone"} & changed.keys():
                 repo.write_keys(ctx.db, member_id, values["name"], values["id_number"], values["phone"])
@@ -157,9 +161,11 @@ def update_member(ctx: Context, member_id: str, inp: MemberInput, *,
 
 
 def change_status(ctx: Context, member_id: str, target: str, *, effective: _dt.date | None = None,
-                  reason: str = "", channel: str = "") -> None:
-    """Move a member through the lifecycle (在会, 保留会籍, 转出, 退会, 开除, re-join) with history."""
-    effective = effective or _dt.date.today()
+                  reason: str = "", channel: str = "", today: _dt.date | None = None) -> None:
+    """Move a member through the lifecycle (在会, 保留会籍, 转出, 退会, 开除, re-join) with history.
+    The effective date can be neither in the future nor before the member joined."""
+    today = today or _dt.date.today()
+    effective = effective or today
     with transaction(ctx.db):
         current = repo.get(ctx.db, member_id)
         if current is None:
@@ -167,7 +173,11 @@ def change_status(ctx: Context, member_id: str, target: str, *, effective: _dt.d
         if target not in vocab.TRANSITIONS.get(current["status"], set()):
             raise UserError("member.bad_transition", current=vocab.STATUSES.get(current["status"], current["status"]),
                             target=vocab.STATUSES.get(target, target))
-        now = _now()
+        if effective > today:
+            raise UserError("member.status_date_future")
+        if effective.isoformat() < current["join_date"]:
+            raise UserError("member.status_date_before_join", join=current["join_date"])
+        now = now_stamp()
         ctx.changes.update("members", member_id, {"status": target}, touch={"updated_at": now})
         ctx.changes.insert("member_status_history", {
             "id": new_id(), "member_id": member_id, "status": target,
@@ -184,7 +194,9 @@ def delete_member(ctx: Context, member_id: str) -> None:
         if repo.get(ctx.db, member_id) is None:
             raise UserError("member.not_found")
         cards.check_member_deletable(ctx, member_id)
-        from . import signin  # signin builds on this module; imported here to avoid a cycle
+        from . import (
+            signin,  # signin builds on this module; imported here to avoid a cycle
+        )
 
         signin.check_member_deletable(ctx, member_id)
         for tbl in ("member_status_history", "consents"):

@@ -31,7 +31,13 @@ from ..domain.idnumber import mask
 from ..domain.member import MemberInput, validate_member
 from ..domain.roster_cells import cell_date, cell_text, id_stored_as_number
 from ..domain.roster_columns import (
-    CHECK_ONLY, FIELD_LABELS, ColumnMapping, ImportRejected, header_signature, missing_required, propose_mapping,
+    CHECK_ONLY,
+    FIELD_LABELS,
+    ColumnMapping,
+    ImportRejected,
+    header_signature,
+    missing_required,
+    propose_mapping,
 )
 from ..storage import members_repo as repo
 from ..storage.db import transaction

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 from dataclasses import dataclass
 
 from sqlite_utils import Database
@@ -11,7 +10,7 @@ from ..domain.errors import Issue, ValidationFailed
 from ..domain.vocab import UNION_KINDS
 from ..storage.db import transaction
 from ..storage.meta import get_meta, set_meta
-from .context import Clerk, Context, new_id
+from .context import Clerk, Context, new_id, now_stamp
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,7 @@ def set_up(db: Database, inp: SetupInput) -> Context:
         issues.append(Issue("union_kind", "member.bad_choice", {"label": "工会类型"}))
     if issues:
         raise ValidationFailed(issues)
-    now = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    now = now_stamp()
     site_id = new_id()
     clerk = Clerk(new_id(), inp.clerk_name.strip())
     with transaction(db):

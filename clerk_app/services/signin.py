@@ -32,7 +32,7 @@ from ..storage import members_repo
 from ..storage.db import transaction
 from ..storage.events_repo import AttendanceRecord
 from . import cards, members
-from .context import Context, new_id
+from .context import Context, new_id, now_stamp
 from .events import Event, check_sub_venue, require_event
 
 SIGNED_IN, ALREADY, PHONE_IS_MEMBER = "signed_in", "already", "phone_is_member"
@@ -224,8 +224,6 @@ class PaperEntryResult:
 
 # ---------------------------------------------------------------- helpers
 
-def _now() -> str:
-    return _dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
 def _attendee(rec: AttendanceRecord) -> Attendee:
@@ -248,7 +246,7 @@ def _insert(ctx: Context, event_id: str, method: str, sub_venue: str | None, *, 
             walk_in: ev.WalkIn | None = None) -> Attendee:
     row_id = new_id()
     row = {"id": row_id, "event_id": event_id, "member_id": member_id, "is_walk_in": 0 if walk_in is None else 1,
-           "method": method, "sub_venue": sub_venue, "signed_in_at": _now()}
+           "method": method, "sub_venue": sub_venue, "signed_in_at": now_stamp()}
     if walk_in is not None:
         row.update(walk_in_name=walk_in.name, walk_in_phone=walk_in.phone, walk_in_occupation=walk_in.occupation,
                    walk_in_employer=walk_in.employer)
@@ -367,7 +365,7 @@ def join_walk_in(ctx: Context, attendance_id: str, member_input: MemberInput, *,
         event = require_event(ctx, rec.event_id)
         inp = member_input.copy(join_channel="onsite", join_date=event.date)
         saved = members.register_member(ctx, inp, confirm_possible_duplicate=confirm_possible_duplicate, today=today)
-        ctx.changes.update("attendance", attendance_id, {"member_id": saved.member_id, "joined_at": _now()})
+        ctx.changes.update("attendance", attendance_id, {"member_id": saved.member_id, "joined_at": now_stamp()})
         ctx.audit("update", "attendance", attendance_id, event_id=event.id, joined=True, member_id=saved.member_id)
     card = problem = None
     if issue_card:
