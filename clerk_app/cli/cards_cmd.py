@@ -59,10 +59,9 @@ def _line(card) -> str:
     text = (f"卡号 {card.grouped_no}  状态 {card.status_label}  持卡人 {h.name}（{h.id_number_masked}）"
             f"  发卡日期 {card.issue_date}")
     if card.replaced_by_no:
-        from ..domain.cardno import parse_card_no
+        from ..domain.cardno import grouped
 
-        parsed = parse_card_no(card.replaced_by_no)
-        text += f"  新卡 {parsed.card.grouped if parsed.card else card.replaced_by_no}"
+        text += f"  新卡 {grouped(card.replaced_by_no)}"
     return text
 
 
@@ -160,9 +159,9 @@ def _set_prefix(args) -> int:
         else:
             print(f"本机发卡代码已设为 {prefix}" + (f"（原为 {previous}）" if previous else ""))
         if info.next_no:
-            from ..domain.cardno import parse_card_no
+            from ..domain.cardno import grouped
 
-            print(f"下一张卡的卡号：{parse_card_no(info.next_no).card.grouped}")
+            print(f"下一张卡的卡号：{grouped(info.next_no)}")
     finally:
         ws.close()
     return 0

@@ -82,8 +82,7 @@ class Card:
     @property
     def grouped_no(self) -> str:
         """``DX07 000123 K`` for reading aloud and for print under the QR code."""
-        parsed = cardno.parse_card_no(self.card_no)
-        return parsed.card.grouped if parsed.card else self.card_no
+        return cardno.grouped(self.card_no)
 
     @property
     def status_label(self) -> str:
@@ -294,8 +293,7 @@ def _step(ctx: Context, rec: CardRecord, event: str, day: str, reason: str,
 
 def _refuse_unless_allowed(rec: CardRecord, event: str) -> None:
     if not lifecycle.allowed(rec.status, event):
-        parsed = cardno.parse_card_no(rec.card_no)
-        raise UserError("card.bad_transition", card_no=parsed.card.grouped if parsed.card else rec.card_no,
+        raise UserError("card.bad_transition", card_no=cardno.grouped(rec.card_no),
                         status=lifecycle.STATUSES.get(rec.status, rec.status),
                         action=lifecycle.EVENTS[event])
 
