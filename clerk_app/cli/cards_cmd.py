@@ -3,7 +3,7 @@ set-prefix). Output is for a clerk: Chinese, ID numbers masked."""
 
 from __future__ import annotations
 
-from .common import member_id, open_ready_workspace, parse_date
+from .common import member_id, parse_date, ready_context
 
 
 def register(sub, common) -> None:
@@ -70,23 +70,16 @@ def _line(card) -> str:
 def _issue(args) -> int:
     from ..services import cards
 
-    ws = open_ready_workspace(args)
-    try:
-        ctx = ws.context()
+    with ready_context(args) as ctx:
         card = cards.issue_card(ctx, member_id(ctx, args.member, "card.member_ref_unknown"), parse_date(args.date))
         print(f"已发卡：{_line(card)}")
-    finally:
-        ws.close()
     return 0
 
 
 def _step(args, action, verb: str) -> int:
-    ws = open_ready_workspace(args)
-    try:
-        card = action(ws.context(), args.card_no, args.reason, parse_date(args.date))
+    with ready_context(args) as ctx:
+        card = action(ctx, args.card_no, args.reason, parse_date(args.date))
         print(f"{verb}：{_line(card)}")
-    finally:
-        ws.close()
     return 0
 
 
@@ -105,52 +98,41 @@ def _cancel(args) -> int:
 def _reissue(args) -> int:
     from ..services import cards
 
-    ws = open_ready_workspace(args)
-    try:
-        result = cards.reissue_card(ws.context(), args.card_no, args.reason, parse_date(args.date))
+    with ready_context(args) as ctx:
+        result = cards.reissue_card(ctx, args.card_no, args.reason, parse_date(args.date))
         print(f"已补换：原卡 {result.old.grouped_no} 作废，新卡 {result.new.grouped_no}")
         print(f"新卡：{_line(result.new)}")
-    finally:
-        ws.close()
     return 0
 
 
 def _show(args) -> int:
     from ..services import cards
 
-    ws = open_ready_workspace(args)
-    try:
-        found = cards.lookup_card(ws.context(), args.card_no)
+    with ready_context(args) as ctx:
+        found = cards.lookup_card(ctx, args.card_no)
         print(found.message)
         if found.card:
             print(_line(found.card))
-    finally:
-        ws.close()
     return 0 if found.ok else 1
 
 
 def _list(args) -> int:
     from ..services import cards
 
-    ws = open_ready_workspace(args)
-    try:
-        page = cards.list_cards(ws.context(), status=_status(args.status), date_from=parse_date(args.since),
+    with ready_context(args) as ctx:
+        page = cards.list_cards(ctx, status=_status(args.status), date_from=parse_date(args.since),
                                 date_to=parse_date(args.until), query=args.query, limit=max(args.limit, 1))
         for card in page.rows:
             print(_line(card))
         more = f"，显示前 {len(page.rows)} 张" if page.total > len(page.rows) else ""
         print(f"共 {page.total} 张{more}")
-    finally:
-        ws.close()
     return 0
 
 
 def _set_prefix(args) -> int:
     from ..services import cards
 
-    ws = open_ready_workspace(args)
-    try:
-        ctx = ws.context()
+    with ready_context(args) as ctx:
         previous = cards.get_card_prefix(ctx)
         prefix = cards.set_card_prefix(ctx, args.code)
         info = cards.numbering(ctx)
@@ -162,6 +144,4 @@ def _set_prefix(args) -> int:
             from ..domain.cardno import grouped
 
             print(f"下一张卡的卡号：{grouped(info.next_no)}")
-    finally:
-        ws.close()
     return 0

@@ -3,8 +3,10 @@ member named by record id or ID number."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import re
+from typing import Iterator
 
 from ..domain.errors import UserError
 
@@ -22,6 +24,16 @@ def open_ready_workspace(args):
         ws.close()
         raise UserError("cli.not_set_up", path=str(folder))
     return ws
+
+
+@contextlib.contextmanager
+def ready_context(args) -> Iterator:
+    """``with ready_context(args) as ctx:`` the set-up laptop's context, closed afterwards."""
+    ws = open_ready_workspace(args)
+    try:
+        yield ws.context()
+    finally:
+        ws.close()
 
 
 def parse_date(text: str | None) -> _dt.date | None:

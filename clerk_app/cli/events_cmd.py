@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 
-from .common import open_ready_workspace, parse_date
+from .common import parse_date, ready_context
 
 
 def register(sub, common) -> None:
@@ -79,14 +79,11 @@ def _line(event) -> str:
 def _list(args) -> int:
     from ..services import events
 
-    ws = open_ready_workspace(args)
-    try:
-        found = events.list_events(ws.context(), parse_date(args.since), parse_date(args.until), args.type)
+    with ready_context(args) as ctx:
+        found = events.list_events(ctx, parse_date(args.since), parse_date(args.until), args.type)
         for event in found:
             print(_line(event))
         print(f"共 {len(found)} 场活动")
-    finally:
-        ws.close()
     return 0
 
 
@@ -94,16 +91,12 @@ def _create(args) -> int:
     from ..domain.event import EventInput
     from ..services import events
 
-    ws = open_ready_workspace(args)
-    try:
-        ctx = ws.context()
+    with ready_context(args) as ctx:
         inp = EventInput(type=args.type, title=args.title, event_date=parse_date(args.date), start_time=args.start,
                          end_time=args.end, venue=args.venue, union_id=_union_id(ctx, args.union),
                          sub_venues=args.sub_venue, services=args.service)
         event = events.create_event(ctx, inp)
         print(f"已新建活动：{_line(event)}")
-    finally:
-        ws.close()
     return 0
 
 
@@ -111,9 +104,7 @@ def _show(args) -> int:
     from ..printing.event_report import summary_sentence
     from ..services import events
 
-    ws = open_ready_workspace(args)
-    try:
-        ctx = ws.context()
+    with ready_context(args) as ctx:
         summary = events.event_summary(ctx, events.find_event(ctx, args.event).id)
         print(_line(summary.event))
         print(summary_sentence(summary))
@@ -123,8 +114,6 @@ def _show(args) -> int:
             items = [f"{t.label} {t.total}" for t in summary.tallies(kind) if t.total]
             if items:
                 print("、".join(items))
-    finally:
-        ws.close()
     return 0
 
 
@@ -133,16 +122,12 @@ def _print(args, make, entity: str) -> int:
     from ..services.printouts import imprint, record_print
     from .print_cmd import _report, _write
 
-    ws = open_ready_workspace(args)
-    try:
-        ctx = ws.context()
+    with ready_context(args) as ctx:
         event = events.find_event(ctx, args.event)
         result, extra = make(ctx, event, imprint(ctx))
         out = _write(args.out, result)
         record_print(ctx, result, entity, event.id, **extra)
         _report(result, out)
-    finally:
-        ws.close()
     return 0
 
 

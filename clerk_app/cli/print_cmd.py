@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .common import member_id, open_ready_workspace, parse_date
+from .common import member_id, parse_date, ready_context
 
 
 def register(sub, common) -> None:
@@ -71,9 +71,7 @@ def _registration_form(args) -> int:
     from ..services import members
     from ..services.printouts import imprint, record_print
 
-    ws = open_ready_workspace(args)
-    try:
-        ctx = ws.context()
+    with ready_context(args) as ctx:
         if args.blank:
             result = registration_form_pdf(None, imprint(ctx))
             member = ""
@@ -83,8 +81,6 @@ def _registration_form(args) -> int:
         out = _write(args.out, result)
         record_print(ctx, result, "member" if member else "form", member)
         _report(result, out)
-    finally:
-        ws.close()
     return 0
 
 
@@ -94,9 +90,7 @@ def _card(args) -> int:
     from ..services import cards
     from ..services.printouts import card_face, imprint, record_print
 
-    ws = open_ready_workspace(args)
-    try:
-        ctx = ws.context()
+    with ready_context(args) as ctx:
         card = cards.get_card(ctx, args.card_no)
         if not card.is_active:
             raise UserError("print.card_not_active", card_no=card.grouped_no, status=card.status_label)
@@ -104,8 +98,6 @@ def _card(args) -> int:
         out = _write(args.out, result)
         record_print(ctx, result, "card", card.id)
         _report(result, out)
-    finally:
-        ws.close()
     return 0
 
 
@@ -114,9 +106,7 @@ def _cards(args) -> int:
     from ..services.printouts import active_cards, card_face, imprint, record_print
 
     since, until = parse_date(args.since), parse_date(args.until)
-    ws = open_ready_workspace(args)
-    try:
-        ctx = ws.context()
+    with ready_context(args) as ctx:
         faces = [card_face(c) for c in active_cards(ctx, since, until)]
 
         def progress(done: int, total: int) -> None:
@@ -129,6 +119,4 @@ def _cards(args) -> int:
         record_print(ctx, result, "cards", "", since=since.isoformat() if since else "",
                      until=until.isoformat() if until else "")
         _report(result, out)
-    finally:
-        ws.close()
     return 0

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from ..domain.errors import UserError
-from .common import open_ready_workspace
+from .common import ready_context
 
 EXIT_OK, EXIT_SOME_REJECTED = 0, 1
 
@@ -114,9 +114,7 @@ def _print_report(table, mapping, preview, out=None) -> None:
 def run_import(args) -> int:
     from ..services import roster_import as ri
 
-    ws = open_ready_workspace(args)
-    try:
-        ctx = ws.context()
+    with ready_context(args) as ctx:
         table = ri.read_roster(args.file, args.sheet)
         mapping = ri.suggest_mapping(ctx.db, table.headers).mapping
         if args.mapping:
@@ -152,8 +150,6 @@ def run_import(args) -> int:
             n = ri.write_error_file(ctx, args.errors, preview, result)
             print(f"未导入的 {n} 行已另存为：{args.errors}")
         return EXIT_OK if not result.bad else EXIT_SOME_REJECTED
-    finally:
-        ws.close()
 
 
 def _progress(done: int, total: int) -> None:
@@ -171,12 +167,9 @@ def run_export(args) -> int:
         status = by_label.get(status, status)
         if status not in vocab.STATUSES:
             raise UserError("member.bad_choice", label="会籍状态")
-    ws = open_ready_workspace(args)
-    try:
-        result = export_members(ws.context(), args.out, query=args.filter, status=status,
+    with ready_context(args) as ctx:
+        result = export_members(ctx, args.out, query=args.filter, status=status,
                                 union_id=args.union, full=args.full)
-    finally:
-        ws.close()
     kind = "完整身份证号和手机号" if result.full else "身份证号和手机号已遮蔽"
     print(f"已导出 {result.count} 名会员到 {result.path}（{kind}）")
     return 0
