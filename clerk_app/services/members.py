@@ -98,12 +98,15 @@ class BulkResult:
 def register_many(ctx: Context, inputs: Sequence[MemberInput], *, chunk: int | None = None,
                   confirm_possible_duplicates: bool = False, today: _dt.date | None = None,
                   progress: Callable[[int, int], None] | None = None,
-                  cancel: Callable[[], bool] | None = None) -> BulkResult:
+                  cancel: Callable[[], bool] | None = None,
+                  validated: Sequence[dict] | None = None) -> BulkResult:
     """Register many members through the same rules as one. Bad rows are reported, not raised.
 
     ``chunk=None``: all good rows in one transaction (a roster import: all or nothing, and a
     cancel rolls everything back). ``chunk=N``: commit every N rows (the demo generator:
-    a cancel keeps what was committed)."""
+    a cancel keeps what was committed). ``validated``: the values ``validate_member`` already
+    made of each input with the same ``today`` (a roster preview), so validation is not
+    repeated; duplicates are still checked against the database as it is now."""
     result = BulkResult()
     total = len(inputs)
     size = chunk or max(total, 1)
@@ -115,15 +118,19 @@ def register_many(ctx: Context, inputs: Sequence[MemberInput], *, chunk: int | N
                 for i in batch:
                     if cancel is not None and i % 50 == 0 and cancel():
                         raise Cancelled()
-                    clean, issues = validate_member(inputs[i], today)
-                    if issues:
-                        part.rejected.append((i, issues))
-                        continue
+                    if validated is not None:
+                        values = validated[i]
+                    else:
+                        clean, issues = validate_member(inputs[i], today)
+                        if issues:
+                            part.rejected.append((i, issues))
+                            continue
+                        values = clean.values
                     try:
                         with transaction(ctx.db):
-                            _check_duplicates(ctx, clean.values, "", confirm_possible_duplicates)
-                            _require_union(ctx, clean.values["union_id"])
-                            part.saved.append(_insert_member(ctx, clean.values, inputs[i].consent_method))
+                            _check_duplicates(ctx, values, "", confirm_possible_duplicates)
+                            _require_union(ctx, values["union_id"])
+                            part.saved.append(_insert_member(ctx, values, inputs[i].consent_method))
                     except (DuplicateIdNumber, PossibleDuplicate, ValidationFailed) as exc:
                         problems = exc.issues if isinstance(exc, ValidationFailed) else \
                             [Issue("id_number", exc.code, exc.params)]

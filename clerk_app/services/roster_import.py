@@ -86,6 +86,7 @@ class GoodRow:
     member: MemberInput
     cells: list[object] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
+    values: dict = field(default_factory=dict)  # what validate_member made of ``member`` (saved as is)
 
 
 @dataclass
@@ -246,12 +247,12 @@ def build_preview(ctx: Context, table: RosterTable, mapping: ColumnMapping, opti
         warnings = list(clean.warnings) + _consistency(checks, clean.values)
         candidates.append((n, cells, inp.copy(name=clean.values["name"]), clean.values, warnings))
     _duplicates(ctx, table, candidates, problems, opts.allow_possible_duplicates)
-    for n, cells, inp, _values, warnings in candidates:
+    for n, cells, inp, values, warnings in candidates:
         row_no = table.rows[n][0]
         if n in problems:
             preview.bad.append(BadRow(row_no, cells, problems[n]))
         else:
-            preview.good.append(GoodRow(row_no, inp, cells, warnings))
+            preview.good.append(GoodRow(row_no, inp, cells, warnings, values))
     if progress is not None:
         progress(total, total)
     return preview
@@ -298,9 +299,13 @@ def commit_import(ctx: Context, preview: ImportPreview, *, progress: Progress | 
     remember the confirmed mapping, and write one 'import' audit entry with the counts."""
     inputs = [g.member for g in preview.good]
     bad = list(preview.bad)
+    # The preview validated every good row (with the same ``today``); the save does not repeat
+    # it, only the duplicate checks, which depend on the database as it is now.
+    validated = [g.values for g in preview.good] if all(g.values for g in preview.good) else None
     with transaction(ctx.db):
         bulk = register_many(ctx, inputs, chunk=None, today=preview.today, progress=progress, cancel=cancel,
-                             confirm_possible_duplicates=preview.options.allow_possible_duplicates)
+                             confirm_possible_duplicates=preview.options.allow_possible_duplicates,
+                             validated=validated)
         for index, issues in bulk.rejected:  # changed since the preview (another window, a sync)
             good = preview.good[index]
             bad.append(BadRow(good.row, good.cells, issues))
