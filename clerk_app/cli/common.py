@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import re
 from typing import Iterator
 
 from ..domain.errors import UserError
+from ..services.context import is_uuid
 
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def open_ready_workspace(args):
@@ -56,12 +55,12 @@ def member_id(ctx, ref: str, unknown_code: str) -> str:
     from ..storage import members_repo
 
     ref = ref.strip()
-    if _UUID.fullmatch(ref) and members_repo.get(ctx.db, ref.lower()):
+    if is_uuid(ref) and members_repo.get(ctx.db, ref.lower()):
         return ref.lower()
     checked = check_id(ref)
     if checked.valid:
         row = members_repo.by_id_number(ctx.db, checked.number)
         if row:
             return row.id
-    shown = ref if _UUID.fullmatch(ref) or len(checked.number) < 10 else mask(checked.number)
+    shown = ref if is_uuid(ref) or len(checked.number) < 10 else mask(checked.number)
     raise UserError(unknown_code, text=shown)

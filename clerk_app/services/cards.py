@@ -32,12 +32,11 @@ from ..storage import members_repo
 from ..storage.cards_repo import CardRecord, RegisterFilter
 from ..storage.db import transaction
 from ..storage.meta import get_meta, set_meta
-from .context import Context, new_id, now_stamp
+from .context import Context, is_uuid, new_id, now_stamp
 
 PREFIX_KEY = "card_prefix"
 USED_PREFIXES_KEY = "card_prefixes_used"
 LIST_LIMIT = 200
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 # ---------------------------------------------------------------- results
@@ -186,8 +185,8 @@ def _card(rec: CardRecord) -> Card:
 def _find(ctx: Context, ref: str) -> CardRecord:
     """A card by UUID or by number (as typed or scanned). Raises a UserError otherwise."""
     ref = (ref or "").strip()
-    if _UUID.fullmatch(ref):
-        rec = repo.by_id(ctx.db, ref)
+    if is_uuid(ref):
+        rec = repo.by_id(ctx.db, ref.lower())
         if rec:
             return rec
     parsed = cardno.parse_card_no(ref)
@@ -350,26 +349,27 @@ def issue_card(ctx: Context, member_id: str, issue_date: _dt.date | None = None,
         return _card(repo.by_id(ctx.db, card_id))
 
 
+def _end_step(ctx: Context, card: str, event: str, date_label: str, reason: str,
+              date: _dt.date | None, today: _dt.date | None) -> Card:
+    """Report lost or cancel: one dated step on the card, no new card (one transaction)."""
+    with transaction(ctx.db):
+        rec = _find(ctx, card)
+        _refuse_unless_allowed(rec, event)
+        day = _check_date(date, today, date_label, rec.issue_date)
+        _step(ctx, rec, event, day, _clean_reason(reason))
+        return _card(repo.by_id(ctx.db, rec.id))
+
+
 def report_lost(ctx: Context, card: str, reason: str = "", date: _dt.date | None = None, *,
                 today: _dt.date | None = None) -> Card:
     """Report an active card lost (挂失). ``card``: number or UUID."""
-    with transaction(ctx.db):
-        rec = _find(ctx, card)
-        _refuse_unless_allowed(rec, lifecycle.EV_LOST)
-        day = _check_date(date, today, "挂失日期", rec.issue_date)
-        _step(ctx, rec, lifecycle.EV_LOST, day, _clean_reason(reason))
-        return _card(repo.by_id(ctx.db, rec.id))
+    return _end_step(ctx, card, lifecycle.EV_LOST, "挂失日期", reason, date, today)
 
 
 def cancel_card(ctx: Context, card: str, reason: str = "", date: _dt.date | None = None, *,
                 today: _dt.date | None = None) -> Card:
     """Cancel an active or lost card (注销) for good."""
-    with transaction(ctx.db):
-        rec = _find(ctx, card)
-        _refuse_unless_allowed(rec, lifecycle.EV_CANCEL)
-        day = _check_date(date, today, "注销日期", rec.issue_date)
-        _step(ctx, rec, lifecycle.EV_CANCEL, day, _clean_reason(reason))
-        return _card(repo.by_id(ctx.db, rec.id))
+    return _end_step(ctx, card, lifecycle.EV_CANCEL, "注销日期", reason, date, today)
 
 
 def reissue_card(ctx: Context, card: str, reason: str = "", date: _dt.date | None = None, *,

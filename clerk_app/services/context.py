@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -41,6 +42,14 @@ class Context:
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+
+
+def is_uuid(text: str) -> bool:
+    """Whether ``text`` is a record id as :func:`new_id` makes them (any letter case)."""
+    return bool(_UUID.fullmatch(text))
 
 
 def now_stamp() -> str:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import re
 from dataclasses import dataclass
 
 from ..domain import event as ev
@@ -29,10 +28,9 @@ from ..domain.errors import Issue, UserError, ValidationFailed
 from ..storage import events_repo as repo
 from ..storage.db import transaction
 from ..storage.events_repo import EventRecord
-from .context import Context, new_id, now_stamp
+from .context import Context, is_uuid, new_id, now_stamp
 
 LIST_LIMIT = 500
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 # ---------------------------------------------------------------- results
@@ -205,7 +203,7 @@ def find_event(ctx: Context, ref: str) -> Event:
     """An event by its id or by a piece of its title that names only one event (an exact
     title wins over longer ones that contain it)."""
     text = ev.clean_text(ref)
-    if _UUID.fullmatch(text.lower()):
+    if is_uuid(text):
         rec = repo.event_by_id(ctx.db, text.lower())
         if rec:
             return _event(rec)
