@@ -27,6 +27,7 @@ from reportlab.pdfbase import pdfmetrics  # noqa: E402
 from reportlab.pdfbase.ttfonts import TTFont  # noqa: E402
 from reportlab.pdfgen.canvas import Canvas  # noqa: E402
 
+from clerk_app.domain.cardno import grouped, make_card_no  # noqa: E402
 from clerk_app.paths import font_path  # noqa: E402
 from clerk_app.printing.cards import CardFace, card_sheet_pdf  # noqa: E402
 from clerk_app.printing.layout import Imprint  # noqa: E402
@@ -42,8 +43,9 @@ def make_faces(n: int) -> list[CardFace]:
     faces = []
     for i in range(n):
         name = SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)] + GIVEN[(i * 13) % len(GIVEN)][: i % 2]
-        faces.append(CardFace(UNIONS[i % len(UNIONS)], name, f"DX07{i:06d}K", dt.date(2026, 11, 21),
-                              display_no=f"DX07 {i:06d} K"))
+        number = make_card_no("DX07", i + 1)  # real numbers: a valid check character each
+        faces.append(CardFace(UNIONS[i % len(UNIONS)], name, number, dt.date(2026, 11, 21),
+                              display_no=grouped(number)))
     return faces
 
 
