@@ -10,10 +10,17 @@ that writes goes through :func:`db_job`, which opens the worker's *own* connecti
 context and closes it afterwards; while it runs, :func:`run_with_progress` keeps a modal
 progress dialog up so the window's own connection does not write at the same time.
 Quick reads and single saves stay on the main thread.
+
+Garbage rule: Python's cycle collector runs on whichever thread happens to allocate. Run on a
+worker, it can free Qt objects that belong to the main thread, and PySide then crashes the
+process (seen in CI: a segfault while a card sheet was being laid out). So while any task
+runs the collector is paused, and it is resumed, and run once, on the main thread when
+the last task has ended.
 """
 
 from __future__ import annotations
 
+import gc
 import threading
 from pathlib import Path
 from typing import Any, Callable
@@ -24,6 +31,28 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 Progress = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
 TaskFn = Callable[[Progress, CancelCheck], Any]
+
+
+_gc_holds = 0
+_gc_was_enabled = False
+
+
+def _pause_gc() -> None:
+    """Main thread, before a worker starts."""
+    global _gc_holds, _gc_was_enabled
+    if _gc_holds == 0:
+        _gc_was_enabled = gc.isenabled()
+        gc.disable()
+    _gc_holds += 1
+
+
+def _resume_gc() -> None:
+    """Main thread (queued from the worker's ``done``), after a worker has ended."""
+    global _gc_holds
+    _gc_holds = max(0, _gc_holds - 1)
+    if _gc_holds == 0 and _gc_was_enabled:
+        gc.enable()
+        gc.collect()
 
 
 class Task(QObject):
@@ -43,6 +72,8 @@ class Task(QObject):
         self.error: BaseException | None = None
 
     def start(self) -> "Task":
+        _pause_gc()
+        self.done.connect(_resume_gc)  # queued to the main thread, like every slot of a task
         self._thread = threading.Thread(target=self._run, name="clerk-task", daemon=True)
         self._thread.start()
         return self

@@ -118,3 +118,27 @@ def _no_stray_dialogs(qtbot):
     yield
     qtbot.waitUntil(lambda: not [w for w in QApplication.topLevelWidgets()
                                  if isinstance(w, QProgressDialog) and w.isVisible()], timeout=3000)
+
+
+def test_the_garbage_collector_is_paused_while_a_task_runs_and_resumed_after(qtbot):
+    """Collected on a worker thread, Qt objects of the main thread crash PySide (a CI segfault)."""
+    import gc
+    import threading as _threading
+
+    from clerk_app.ui.tasks import Task
+
+    release = _threading.Event()
+    seen = {}
+
+    def work(progress, cancel):
+        seen["enabled_during"] = gc.isenabled()
+        release.wait(5)
+        return 1
+
+    assert gc.isenabled()
+    task = Task(work)
+    with qtbot.waitSignal(task.done, timeout=10_000):
+        task.start()
+        release.set()
+    qtbot.waitUntil(gc.isenabled, timeout=5_000)
+    assert seen["enabled_during"] is False
