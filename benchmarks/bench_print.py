@@ -27,6 +27,7 @@ from reportlab.pdfbase import pdfmetrics  # noqa: E402
 from reportlab.pdfbase.ttfonts import TTFont  # noqa: E402
 from reportlab.pdfgen.canvas import Canvas  # noqa: E402
 
+from clerk_app.clock import SYSTEM  # noqa: E402
 from clerk_app.domain.cardno import grouped, make_card_no  # noqa: E402
 from clerk_app.paths import font_path  # noqa: E402
 from clerk_app.printing.cards import CardFace, card_sheet_pdf  # noqa: E402
@@ -109,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     faces = make_faces(args.cards)
-    imprint = Imprint("基准测试")
+    imprint = Imprint("基准测试", SYSTEM.now().replace(microsecond=0))
     t0 = time.perf_counter()
     base_font = "BenchSans"
     pdfmetrics.registerFont(TTFont(base_font, str(font_path())))

@@ -77,14 +77,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=1000, help="registrations measured per way (default 1000)")
     args = parser.parse_args(argv)
 
-    import datetime as dt
 
     from clerk_app.services.demo import demo_inputs
     from clerk_app.services.members import count, register_many, register_member
     from clerk_app.workspace import open_workspace
 
     folder = ensure_data(args.members, args.seed, args.cache_dir)
-    today = dt.date.today()
+    from clerk_app.clock import SYSTEM
+
+    today = SYSTEM.today()
     with tempfile.TemporaryDirectory(prefix="bench-register-") as tmp:
         copy_data(folder, Path(tmp))
         ws = open_workspace(Path(tmp))

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import datetime as dt
 import io
 import pstats
 import sqlite3
@@ -104,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             ctx = ws.set_up(SetupInput(laptop_name="基准笔记本", union_name="大兴区黄村镇总工会", clerk_name="基准经办"))
             started = time.perf_counter()
-            forms = demo_inputs(ctx, args.rows, seed=args.seed, today=dt.date.today())
+            forms = demo_inputs(ctx, args.rows, seed=args.seed, today=ctx.today())
             roster = folder / "roster.xlsx"
             write_roster(roster, forms)
             prep = time.perf_counter() - started

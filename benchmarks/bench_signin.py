@@ -17,7 +17,6 @@ copy. The cache itself is never written.
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import random
 import shutil
 import statistics
@@ -30,6 +29,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from clerk_app.clock import SYSTEM  # noqa: E402
 from benchmarks._data import DATA_VERSION, _MARKER, common_args, copy_data, ensure_data, folder_for  # noqa: E402
 
 PREFIX = "BJ99"
@@ -74,13 +74,13 @@ def make_event(ctx, title: str):
     from clerk_app.domain.event import EventInput
     from clerk_app.services import events
 
-    return events.create_event(ctx, EventInput(title=title, event_date=_dt.date.today(), venue="基准测试会场",
+    return events.create_event(ctx, EventInput(title=title, event_date=ctx.today(), venue="基准测试会场",
                                                union_id=ctx.home_union_id, sub_venues=["分会场一"]))
 
 
 def raw_sign_in(conn, event_id: str, card_no: str) -> None:
     row = conn.execute(RAW_LOOKUP, [card_no]).fetchone()
-    now = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    now = SYSTEM.stamp()  # the app stamps through its clock too
     conn.execute("BEGIN IMMEDIATE")
     conn.execute(RAW_INSERT, [str(uuid.uuid4()), event_id, row[2], now])
     conn.execute("COMMIT")

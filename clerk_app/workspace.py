@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from . import paths
+from .clock import SYSTEM, Clock
 from .domain.errors import UserError
 from .services.context import Context
 from .services.setup import SetupInput, is_set_up, load_context, set_up
@@ -22,16 +23,17 @@ class Workspace:
     folder: Path
     db: Database
     lock: InstanceLock | None
+    clock: Clock = SYSTEM
 
     @property
     def ready(self) -> bool:
         return is_set_up(self.db)
 
     def context(self) -> Context:
-        return load_context(self.db)
+        return load_context(self.db, self.clock)
 
     def set_up(self, inp: SetupInput) -> Context:
-        return set_up(self.db, inp)
+        return set_up(self.db, inp, self.clock)
 
     def close(self) -> None:
         try:
@@ -42,7 +44,7 @@ class Workspace:
                 self.lock.release()
 
 
-def open_workspace(data_dir: str | Path | None = None, *, lock: bool = True) -> Workspace:
+def open_workspace(data_dir: str | Path | None = None, *, lock: bool = True, clock: Clock = SYSTEM) -> Workspace:
     try:
         folder = paths.data_dir(data_dir)
     except OSError:  # a file in the way, no permission: the clerk picks another folder
@@ -54,7 +56,7 @@ def open_workspace(data_dir: str | Path | None = None, *, lock: bool = True) -> 
         if held:
             held.release()
         raise
-    return Workspace(folder, db, held)
+    return Workspace(folder, db, held, clock)
 
 
 DEMO_SETUP = SetupInput(laptop_name="演示笔记本", union_name="大兴区黄村镇总工会（演示）",

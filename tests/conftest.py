@@ -12,10 +12,47 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 from stdnum.cn import ric
 
+from clerk_app.clock import SYSTEM, TODAY_ENV, Clock
 from clerk_app.domain.member import MemberInput
 from clerk_app.services.setup import SetupInput
 from clerk_app.storage.db import DB_FILENAME, open_db
 from clerk_app.workspace import open_workspace
+
+def pytest_addoption(parser):
+    parser.addoption("--today", metavar="YYYY-MM-DD", default=None,
+                     help="run the app's clock on this day (sets CLERK_APP_TODAY); the suite must pass on any day")
+
+
+def pytest_configure(config):
+    day = config.getoption("--today")
+    if day:
+        dt.date.fromisoformat(day)  # a typo fails here, not as a thousand odd failures
+        os.environ[TODAY_ENV] = day  # subprocesses (CLI, crash tests) inherit it
+
+
+@pytest.fixture(scope="session")
+def app_clock() -> Clock:
+    """The one way a test learns the date: the app's own clock (the machine's, or the day that
+    ``--today`` / ``CLERK_APP_TODAY`` names). Tests never call ``date.today()`` themselves."""
+    return SYSTEM
+
+
+@pytest.fixture
+def today(app_clock) -> dt.date:
+    return app_clock.today()
+
+
+def run_on(day: dt.date):
+    """An autouse fixture that runs the app's clock on ``day`` for every test of a module whose
+    scenario is dated (``_on_day = run_on(TODAY)``): the services, widgets, CLI runs and
+    subprocesses of those tests all work on that day, whatever day the suite runs on."""
+
+    @pytest.fixture(autouse=True)
+    def _on_day(monkeypatch):
+        monkeypatch.setenv(TODAY_ENV, day.isoformat())
+
+    return _on_day
+
 
 SETUP = SetupInput(laptop_name="测试笔记本", union_name="大兴区黄村镇总工会", clerk_name="李经办")
 
@@ -62,11 +99,12 @@ def ctx(workspace):
 
 @pytest.fixture
 def member_input(ctx):
-    """A factory of valid registration forms for this laptop's union."""
+    """A factory of valid registration forms for this laptop's union (joined 20 days before
+    the app's today, unless a test names the date)."""
 
     def make(**overrides) -> MemberInput:
         base = dict(name="王小明", id_number=make_id(), phone="13812345678", union_id=ctx.home_union_id,
-                    occupation="外卖配送员", platform="美团", join_date=dt.date(2026, 11, 1))
+                    occupation="外卖配送员", platform="美团", join_date=ctx.today() - dt.timedelta(days=20))
         base.update(overrides)
         return MemberInput(**base)
 

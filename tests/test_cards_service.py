@@ -21,10 +21,11 @@ from clerk_app.storage.changes import changes_since
 from clerk_app.storage.db import transaction
 from clerk_app.storage.meta import get_meta
 from clerk_app.workspace import open_workspace
-from tests.conftest import SETUP, make_id
+from tests.conftest import SETUP, make_id, run_on
 
 DAY = dt.date(2026, 11, 10)
 TODAY = dt.date(2026, 11, 20)
+_on_day = run_on(TODAY)  # the app works on this module's day
 
 
 @pytest.fixture

@@ -16,9 +16,10 @@ from clerk_app.services.demo_data import BRANCHES, POLYPHONIC_SURNAMES, RARE_CHA
 from clerk_app.services.unions import list_unions
 from clerk_app.storage.audit import verify_chain
 from clerk_app.workspace import open_workspace
-from tests.conftest import SETUP
+from tests.conftest import SETUP, run_on
 
 TODAY = dt.date(2026, 11, 21)
+_on_day = run_on(TODAY)  # the app works on this module's day
 # The surname reading and the everyday reading pypinyin gives first.
 READINGS = {"单": ("shan", "dan"), "曾": ("zeng", "ceng"), "解": ("xie", "jie"), "仇": ("qiu", "chou"),
             "区": ("ou", "qu"), "朴": ("piao", "pu"), "查": ("zha", "cha")}

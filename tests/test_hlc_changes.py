@@ -153,13 +153,14 @@ def test_a_member_life_yields_exactly_these_change_records(ctx, member_input):
 
     # 4. status change: the member's status, and a new history row.
     seq = _last_seq(db)
-    ms.change_status(ctx, mid, vocab.RETAINED, effective=dt.date(2026, 11, 10), reason="退休")
+    retired = ctx.today() - dt.timedelta(days=10)  # after joining (20 days ago), before today
+    ms.change_status(ctx, mid, vocab.RETAINED, effective=retired, reason="退休")
     hist2 = _ids(db, "member_status_history", mid)[1]
     log = _log_after(db, seq)
     assert [(t, r, o) for t, r, o, _ in log] == [
         ("members", mid, "update"), ("member_status_history", hist2, "create")]
     assert set(log[0][3]) == {"status", "updated_at"} and log[0][3]["status"] == vocab.RETAINED
-    assert log[1][3]["status"] == vocab.RETAINED and log[1][3]["effective_date"] == "2026-11-10"
+    assert log[1][3]["status"] == vocab.RETAINED and log[1][3]["effective_date"] == retired.isoformat()
     assert log[1][3]["reason"] == "退休"
 
     # field versions: each field's stamp is the latest record naming it.
@@ -202,7 +203,7 @@ def test_change_data_is_json_with_chinese_kept(ctx, member_input):
 
 def _form(ctx, **overrides) -> MemberInput:
     base = dict(name="王小明", id_number=make_id(), phone="13812345678", union_id=ctx.home_union_id,
-                occupation="快递员", join_date=dt.date(2026, 11, 1))
+                occupation="快递员", join_date=ctx.today() - dt.timedelta(days=20))
     return MemberInput(**{**base, **overrides})
 
 

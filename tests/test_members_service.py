@@ -13,9 +13,10 @@ from clerk_app.services import members as ms
 from clerk_app.services.members import Cancelled
 from clerk_app.storage.changes import HLC_KEY
 from clerk_app.storage.meta import get_meta
-from tests.conftest import make_id
+from tests.conftest import make_id, run_on
 
 TODAY = dt.date(2026, 11, 21)
+_on_day = run_on(TODAY)  # the app works on this module's day
 TABLES = ("members", "member_status_history", "consents", "member_keys", "change_log", "audit_log", "tombstones")
 
 
@@ -144,7 +145,7 @@ def test_failure_in_the_audit_write_rolls_back_an_edit(ctx, member_input):
     with pytest.raises(sqlite3.IntegrityError):
         ms.update_member(ctx, mid, member_input(phone="13900001111"), today=TODAY)
     with pytest.raises(sqlite3.IntegrityError):
-        ms.change_status(ctx, mid, vocab.WITHDRAWN)
+        ms.change_status(ctx, mid, vocab.WITHDRAWN, today=TODAY)
     with pytest.raises(sqlite3.IntegrityError):
         ms.delete_member(ctx, mid)
     assert _counts(ctx.db) == before
@@ -279,16 +280,16 @@ def test_transitions_follow_the_table(ctx, member_input, current):
         mid = ms.register_member(ctx, member_input(name="会员" + "甲乙丙丁戊"[k], id_number=make_id(seq=f"4{k}1")),
                                  today=TODAY).member_id
         for step in _REACH[current]:
-            ms.change_status(ctx, mid, step)
+            ms.change_status(ctx, mid, step, today=TODAY)
         assert _status(ctx.db, mid) == current
         before = _counts(ctx.db)
         if target in vocab.TRANSITIONS[current]:
-            ms.change_status(ctx, mid, target, effective=TODAY)
+            ms.change_status(ctx, mid, target, effective=TODAY, today=TODAY)
             assert _status(ctx.db, mid) == target
             assert ms.get_member(ctx, mid)["history"][-1]["status"] == target
         else:
             with pytest.raises(UserError) as info:
-                ms.change_status(ctx, mid, target)
+                ms.change_status(ctx, mid, target, today=TODAY)
             assert info.value.code == "member.bad_transition"
             assert vocab.STATUSES[current] in info.value.message
             assert vocab.STATUSES[target] in info.value.message
@@ -299,9 +300,9 @@ def test_transitions_follow_the_table(ctx, member_input, current):
 def test_history_in_order_and_rejoin_after_withdrawal(ctx, member_input):
     mid = ms.register_member(ctx, member_input(join_date=dt.date(2025, 3, 1), join_channel="qr"),
                              today=TODAY).member_id
-    ms.change_status(ctx, mid, vocab.WITHDRAWN, effective=dt.date(2025, 9, 1), reason="本人书面申请")
-    ms.change_status(ctx, mid, vocab.ACTIVE, effective=dt.date(2026, 2, 1), reason="重新入会", channel="onsite")
-    ms.change_status(ctx, mid, vocab.RETAINED, effective=dt.date(2026, 10, 1), reason="退休")
+    ms.change_status(ctx, mid, vocab.WITHDRAWN, effective=dt.date(2025, 9, 1), reason="本人书面申请", today=TODAY)
+    ms.change_status(ctx, mid, vocab.ACTIVE, effective=dt.date(2026, 2, 1), reason="重新入会", channel="onsite", today=TODAY)
+    ms.change_status(ctx, mid, vocab.RETAINED, effective=dt.date(2026, 10, 1), reason="退休", today=TODAY)
     rec = ms.get_member(ctx, mid)
     assert [(h["status"], h["effective_date"], h["reason"], h["channel"]) for h in rec["history"]] == [
         (vocab.ACTIVE, "2025-03-01", "入会", "qr"),
@@ -312,11 +313,25 @@ def test_history_in_order_and_rejoin_after_withdrawal(ctx, member_input):
     assert rec["status"] == vocab.RETAINED
 
 
+def test_a_change_dated_before_the_latest_change_is_refused(ctx, member_input):
+    mid = ms.register_member(ctx, member_input(join_date=dt.date(2025, 3, 1)), today=TODAY).member_id
+    ms.change_status(ctx, mid, vocab.RETAINED, effective=dt.date(2026, 10, 1), today=TODAY)
+    before = _counts(ctx.db)
+    with pytest.raises(UserError) as info:
+        ms.change_status(ctx, mid, vocab.ACTIVE, effective=dt.date(2026, 9, 30), today=TODAY)
+    assert info.value.code == "member.status_date_before_last"
+    assert "2026-10-01" in info.value.message and vocab.STATUSES[vocab.RETAINED] in info.value.message
+    assert _counts(ctx.db) == before and _status(ctx.db, mid) == vocab.RETAINED
+    ms.change_status(ctx, mid, vocab.ACTIVE, effective=dt.date(2026, 10, 1), today=TODAY)  # same day: fine
+    history = ms.get_member(ctx, mid)["history"]
+    assert [h["status"] for h in history][-1] == _status(ctx.db, mid) == vocab.ACTIVE
+
+
 def test_same_day_changes_keep_the_order_they_were_made(ctx, member_input):
     mid = ms.register_member(ctx, member_input(join_date=TODAY), today=TODAY).member_id
     sequence = [vocab.WITHDRAWN, vocab.ACTIVE, vocab.TRANSFERRED_OUT, vocab.ACTIVE, vocab.RETAINED]
     for status in sequence:
-        ms.change_status(ctx, mid, status, effective=TODAY)
+        ms.change_status(ctx, mid, status, effective=TODAY, today=TODAY)
     history = [h["status"] for h in ms.get_member(ctx, mid)["history"]]
     assert history == [vocab.ACTIVE, *sequence]
 
@@ -334,7 +349,7 @@ def test_get_member_has_history_and_consent(ctx, member_input):
 def test_delete_removes_everything_of_the_member(ctx, member_input):
     keep = ms.register_member(ctx, member_input(name="留下", id_number=make_id(seq="501")), today=TODAY).member_id
     gone = ms.register_member(ctx, member_input(name="删除", id_number=make_id(seq="503")), today=TODAY).member_id
-    ms.change_status(ctx, gone, vocab.RETAINED)
+    ms.change_status(ctx, gone, vocab.RETAINED, today=TODAY)
     ms.delete_member(ctx, gone)
     for tbl, col in (("members", "id"), ("member_status_history", "member_id"), ("consents", "member_id"),
                      ("member_keys", "member_id")):

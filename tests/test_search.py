@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 
 from clerk_app.services import members as ms
-from tests.conftest import make_id
+from tests.conftest import make_id, run_on
 
 TODAY = dt.date(2026, 11, 21)
+_on_day = run_on(TODAY)  # the app works on this module's day
 
 PEOPLE = [  # name, id number, phone
     ("王小明", make_id("110105", "19900307", "123"), "13812345678"),

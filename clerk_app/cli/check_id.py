@@ -13,11 +13,12 @@ def register(sub, common) -> None:
 
 
 def run(args) -> int:
+    from ..clock import SYSTEM
     from ..domain.idnumber import check_id
 
     all_valid = True
     for raw in args.numbers:
-        result = check_id(raw)
+        result = check_id(raw, SYSTEM.today())
         all_valid &= result.valid
         sys.stdout.write(json.dumps(result.as_json(), ensure_ascii=False) + "\n")
     return 0 if all_valid else 1

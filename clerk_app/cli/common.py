@@ -57,7 +57,7 @@ def member_id(ctx, ref: str, unknown_code: str) -> str:
     ref = ref.strip()
     if is_uuid(ref) and members_repo.get(ctx.db, ref.lower()):
         return ref.lower()
-    checked = check_id(ref)
+    checked = check_id(ref, ctx.today())
     if checked.valid:
         row = members_repo.by_id_number(ctx.db, checked.number)
         if row:

@@ -98,9 +98,8 @@ def _clean_list(items, max_len: int, max_items: int, fname: str, issues: list[Is
     return out
 
 
-def validate_event(inp: EventInput, today: _dt.date | None = None) -> tuple[dict | None, list[Issue]]:
+def validate_event(inp: EventInput, today: _dt.date) -> tuple[dict | None, list[Issue]]:
     """Every problem of the form at once, or the values to store (lists still as lists)."""
-    today = today or _dt.date.today()
     issues: list[Issue] = []
     values: dict = {}
 

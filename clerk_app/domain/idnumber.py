@@ -108,9 +108,8 @@ def _fail(raw: str, number: str, code: str, **params) -> IdCheck:
     return IdCheck(raw=raw, number=number, error=IdIssue(code, params))
 
 
-def check_id(raw: str, today: _dt.date | None = None) -> IdCheck:
+def check_id(raw: str, today: _dt.date) -> IdCheck:
     """Check one ID number as typed, scanned or imported."""
-    today = today or _dt.date.today()
     number = normalise(raw)
     if not number:
         return _fail(raw, number, "id.empty")

@@ -100,9 +100,8 @@ def parse_salary(text: str) -> tuple[int | None, Issue | None]:
     return int(amount * 100), None
 
 
-def validate_member(inp: MemberInput, today: _dt.date | None = None) -> tuple[CleanMember | None, list[Issue]]:
+def validate_member(inp: MemberInput, today: _dt.date) -> tuple[CleanMember | None, list[Issue]]:
     """Check every field; return the clean values or every problem found (never just the first)."""
-    today = today or _dt.date.today()
     issues: list[Issue] = []
     values: dict = {}
 

@@ -40,6 +40,7 @@ MESSAGES: dict[str, str] = {
     "member.bad_transition": "当前会籍状态“{current}”不能变更为“{target}”",
     "member.status_date_future": "会籍变更日期不能晚于今天",
     "member.status_date_before_join": "会籍变更日期不能早于入会日期（{join}）",
+    "member.status_date_before_last": "会籍变更日期不能早于上一次会籍变更（{date} {status}）：会籍历史按日期排列，请核对日期",
     "member.consent_required": "请先确认会员已同意个人信息处理告知书",
     "member.union_required": "请选择所属工会",
     "member.salary_invalid": "工资应为不小于 0 的金额，最多两位小数",

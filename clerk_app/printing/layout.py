@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
 from xml.sax.saxutils import escape
@@ -34,7 +34,7 @@ class Imprint:
     """Who printed a document and when; printed in every page footer."""
 
     clerk: str
-    at: _dt.datetime = field(default_factory=lambda: _dt.datetime.now().replace(microsecond=0))
+    at: _dt.datetime  # the acting context's clock (ctx.clock.now()), never the machine's
 
     def text(self) -> str:
         return f"打印：{self.clerk} {self.at:%Y-%m-%d %H:%M}"

@@ -32,7 +32,7 @@ from ..storage import members_repo
 from ..storage.cards_repo import CardRecord, RegisterFilter
 from ..storage.db import transaction
 from ..storage.meta import get_meta, set_meta
-from .context import Context, is_uuid, new_id, now_stamp
+from .context import Context, is_uuid, new_id
 
 PREFIX_KEY = "card_prefix"
 USED_PREFIXES_KEY = "card_prefixes_used"
@@ -198,9 +198,8 @@ def _find(ctx: Context, ref: str) -> CardRecord:
     return rec
 
 
-def _check_date(day: _dt.date | None, today: _dt.date | None, label: str,
+def _check_date(day: _dt.date | None, today: _dt.date, label: str,
                 not_before: str | None = None, before_code: str = "card.date_before_issue") -> str:
-    today = today or _dt.date.today()
     day = day or today
     if not isinstance(day, _dt.date):
         raise TypeError("dates are datetime.date")
@@ -261,7 +260,7 @@ def _event(ctx: Context, card_id: str, event: str, day: str, reason: str, other:
 
 def _insert_card(ctx: Context, member_id: str, day: str, event_id: str | None, reason: str,
                  replaces: str | None) -> str:
-    card_id, now = new_id(), now_stamp()
+    card_id, now = new_id(), ctx.now_stamp()
     ctx.changes.insert("cards", {
         "id": card_id, "card_no": _take_number(ctx), "member_id": member_id, "status": lifecycle.ACTIVE,
         "issue_date": day, "issued_at": now, "status_date": None, "replaced_by_card_id": None,
@@ -281,7 +280,7 @@ def _refuse_if_not_in_union(member: dict) -> None:
 def _step(ctx: Context, rec: CardRecord, event: str, day: str, reason: str,
           replaced_by: str | None = None) -> None:
     """Move ``rec`` along the lifecycle by ``event`` (already checked as allowed)."""
-    now = now_stamp()
+    now = ctx.now_stamp()
     values = {"status": lifecycle.next_status(rec.status, event), "status_date": day, "updated_at": now}
     if replaced_by:
         values["replaced_by_card_id"] = replaced_by
@@ -341,7 +340,7 @@ def issue_card(ctx: Context, member_id: str, issue_date: _dt.date | None = None,
         if member is None:
             raise UserError("member.not_found")
         _refuse_if_not_in_union(member)
-        day = _check_date(issue_date, today, "发卡日期", member["join_date"], "card.date_before_join")
+        day = _check_date(issue_date, today or ctx.today(), "发卡日期", member["join_date"], "card.date_before_join")
         for rec in repo.for_member(ctx.db, member_id, lifecycle.OPEN):
             code = "card.already_active" if rec.status == lifecycle.ACTIVE else "card.has_lost_card"
             raise UserError(code, name=member["name"], card_no=_card(rec).grouped_no)
@@ -355,7 +354,7 @@ def _end_step(ctx: Context, card: str, event: str, date_label: str, reason: str,
     with transaction(ctx.db):
         rec = _find(ctx, card)
         _refuse_unless_allowed(rec, event)
-        day = _check_date(date, today, date_label, rec.issue_date)
+        day = _check_date(date, today or ctx.today(), date_label, rec.issue_date)
         _step(ctx, rec, event, day, _clean_reason(reason))
         return _card(repo.by_id(ctx.db, rec.id))
 
@@ -384,7 +383,7 @@ def reissue_card(ctx: Context, card: str, reason: str = "", date: _dt.date | Non
         for other in repo.for_member(ctx.db, rec.member_id, [lifecycle.ACTIVE]):
             if other.id != rec.id:
                 raise UserError("card.already_active", name=member["name"], card_no=_card(other).grouped_no)
-        day = _check_date(date, today, "补换日期", rec.issue_date)
+        day = _check_date(date, today or ctx.today(), "补换日期", rec.issue_date)
         why = _clean_reason(reason)
         new_id_ = _insert_card(ctx, rec.member_id, day, None, why, rec.id)
         _step(ctx, rec, lifecycle.EV_REISSUE, day, why, replaced_by=new_id_)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from ..clock import SYSTEM, Clock
 from ..storage.audit import write_audit
 from ..storage.changes import ChangeRecorder
 from ..storage.meta import get_meta
@@ -21,15 +22,24 @@ class Clerk:
 
 
 class Context:
-    def __init__(self, db: Database, clerk: Clerk, site_id: str):
+    def __init__(self, db: Database, clerk: Clerk, site_id: str, clock: Clock = SYSTEM):
         self.db = db
         self.clerk = clerk
         self.site_id = site_id
-        self.changes = ChangeRecorder(db, site_id)
+        self.clock = clock
+        self.changes = ChangeRecorder(db, site_id, wall=clock.wall_ms)
+
+    def today(self) -> _dt.date:
+        """The day the clerk is working on: every service takes "today" from here."""
+        return self.clock.today()
+
+    def now_stamp(self) -> str:
+        """Local time with its UTC offset, to the second: what records keep as created/recorded at."""
+        return self.clock.stamp()
 
     def audit(self, action: str, entity: str, entity_id: str = "", **detail) -> None:
         write_audit(self.db, clerk_id=self.clerk.id, site_id=self.site_id, action=action,
-                    entity=entity, entity_id=entity_id, detail=detail)
+                    entity=entity, entity_id=entity_id, detail=detail, at=self.clock.stamp())
 
     @property
     def laptop_name(self) -> str:
@@ -50,8 +60,3 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 def is_uuid(text: str) -> bool:
     """Whether ``text`` is a record id as :func:`new_id` makes them (any letter case)."""
     return bool(_UUID.fullmatch(text))
-
-
-def now_stamp() -> str:
-    """Local time with its UTC offset, to the second: what records keep as created/recorded at."""
-    return _dt.datetime.now().astimezone().isoformat(timespec="seconds")

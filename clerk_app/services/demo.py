@@ -271,7 +271,7 @@ def _taken(ctx: Context) -> tuple[set[str], set[str], set[tuple[str, str]]]:
 
 def demo_inputs(ctx: Context, n: int, *, seed: int = 2026, today: _dt.date | None = None) -> list[MemberInput]:
     """The forms :func:`generate_members` would register (creates the branch unions)."""
-    maker = _Maker(ctx, seed, today or _dt.date.today())
+    maker = _Maker(ctx, seed, today or ctx.today())
     return [maker.member(i) for i in range(n)]
 
 
@@ -285,7 +285,7 @@ def generate_members(ctx: Context, n: int, *, seed: int = 2026,
     cancel keeps exactly the chunks already committed and drops the one under way; the
     returned result lists what was saved (indices of rejected rows count from 0 over all
     ``n``). Forms are made chunk by chunk, so 200,000 members never sit in memory at once."""
-    today = today or _dt.date.today()
+    today = today or ctx.today()
     maker = _Maker(ctx, seed, today)
     result = BulkResult()
     for start in range(0, n, chunk):

@@ -28,7 +28,7 @@ from ..domain.errors import Issue, UserError, ValidationFailed
 from ..storage import events_repo as repo
 from ..storage.db import transaction
 from ..storage.events_repo import EventRecord
-from .context import Context, is_uuid, new_id, now_stamp
+from .context import Context, is_uuid, new_id
 
 LIST_LIMIT = 500
 
@@ -141,7 +141,7 @@ def _event(rec: EventRecord) -> Event:
 
 
 def _clean_or_raise(ctx: Context, inp: ev.EventInput, today: _dt.date | None) -> dict:
-    values, issues = ev.validate_event(inp, today)
+    values, issues = ev.validate_event(inp, today or ctx.today())
     if issues:
         raise ValidationFailed(issues)
     if not repo.union_exists(ctx.db, values["union_id"]):
@@ -162,13 +162,13 @@ def require_event(ctx: Context, event_id: str) -> Event:
 
 def new_event_input(ctx: Context, day: _dt.date | None = None) -> ev.EventInput:
     """A blank form: today, this laptop's union as host."""
-    return ev.EventInput(event_date=day or _dt.date.today(), union_id=ctx.home_union_id)
+    return ev.EventInput(event_date=day or ctx.today(), union_id=ctx.home_union_id)
 
 
 def create_event(ctx: Context, inp: ev.EventInput, *, today: _dt.date | None = None) -> Event:
     with transaction(ctx.db):
         values = _clean_or_raise(ctx, inp, today)
-        event_id, now = new_id(), now_stamp()
+        event_id, now = new_id(), ctx.now_stamp()
         ctx.changes.insert("events", {"id": event_id, **values, "created_at": now, "updated_at": now})
         ctx.audit("create", "event", event_id, type=values["type"])
         return require_event(ctx, event_id)
@@ -179,7 +179,7 @@ def update_event(ctx: Context, event_id: str, inp: ev.EventInput, *, today: _dt.
     with transaction(ctx.db):
         require_event(ctx, event_id)
         values = _clean_or_raise(ctx, inp, today)
-        changed = ctx.changes.update("events", event_id, values, touch={"updated_at": now_stamp()})
+        changed = ctx.changes.update("events", event_id, values, touch={"updated_at": ctx.now_stamp()})
         if changed:
             ctx.audit("update", "event", event_id, fields=sorted(changed))
         return require_event(ctx, event_id)
@@ -245,7 +245,7 @@ def add_tally(ctx: Context, event_id: str, kind: str, label: str, delta: int = 1
         if step:
             row_id = new_id()
             ctx.changes.insert("event_tallies", {"id": row_id, "event_id": event_id, "kind": kind, "label": label,
-                                                 "delta": step, "recorded_at": now_stamp()})
+                                                 "delta": step, "recorded_at": ctx.now_stamp()})
             ctx.audit("create", "event_tally", row_id, event_id=event_id, kind=kind, delta=step)
         return TallyCount(kind, label, max(current + step, 0))
 

@@ -21,7 +21,7 @@ from ..storage import members_repo as repo
 from ..storage.db import transaction
 from ..storage.members_repo import MemberRow
 from . import cards
-from .context import Context, new_id, now_stamp
+from .context import Context, new_id
 
 SEARCH_LIMIT = 200
 
@@ -35,8 +35,8 @@ class SaveResult:
 
 
 
-def _clean_or_raise(inp: MemberInput, today: _dt.date | None):
-    clean, issues = validate_member(inp, today)
+def _clean_or_raise(ctx: Context, inp: MemberInput, today: _dt.date | None):
+    clean, issues = validate_member(inp, today or ctx.today())
     if issues:
         raise ValidationFailed(issues)
     return clean
@@ -54,7 +54,7 @@ def _check_duplicates(ctx: Context, values: dict, exclude_id: str, confirmed: bo
 
 def _insert_member(ctx: Context, values: dict, consent_method: str) -> str:
     """The rows one registration writes. Call inside a transaction, after duplicate checks."""
-    member_id, now = new_id(), now_stamp()
+    member_id, now = new_id(), ctx.now_stamp()
     ctx.changes.insert("members", {"id": member_id, **values, "status": vocab.ACTIVE,
                                    "created_at": now, "updated_at": now})
     repo.write_keys(ctx.db, member_id, values["name"], values["id_number"], values["phone"])
@@ -77,7 +77,7 @@ def _require_union(ctx: Context, union_id: str) -> None:
 def register_member(ctx: Context, inp: MemberInput, *, confirm_possible_duplicate: bool = False,
                     today: _dt.date | None = None) -> SaveResult:
     """Validate, catch duplicates, and save member + status history + consent + audit at once."""
-    clean = _clean_or_raise(inp, today)
+    clean = _clean_or_raise(ctx, inp, today)
     with transaction(ctx.db):
         _check_duplicates(ctx, clean.values, "", confirm_possible_duplicate)
         _require_union(ctx, clean.values["union_id"])
@@ -107,6 +107,7 @@ def register_many(ctx: Context, inputs: Sequence[MemberInput], *, chunk: int | N
     a cancel keeps what was committed). ``validated``: the values ``validate_member`` already
     made of each input with the same ``today`` (a roster preview), so validation is not
     repeated; duplicates are still checked against the database as it is now."""
+    today = today or ctx.today()
     result = BulkResult()
     total = len(inputs)
     size = chunk or max(total, 1)
@@ -150,7 +151,7 @@ def register_many(ctx: Context, inputs: Sequence[MemberInput], *, chunk: int | N
 
 def update_member(ctx: Context, member_id: str, inp: MemberInput, *,
                   confirm_possible_duplicate: bool = False, today: _dt.date | None = None) -> SaveResult:
-    clean = _clean_or_raise(inp, today)
+    clean = _clean_or_raise(ctx, inp, today)
     values = {k: v for k, v in clean.values.items() if k not in ("join_date", "join_channel")}
     with transaction(ctx.db):
         current = repo.get(ctx.db, member_id)
@@ -159,7 +160,7 @@ def update_member(ctx: Context, member_id: str, inp: MemberInput, *,
         identity_changed = (current["name"], current["birth_date"]) != (values["name"], values["birth_date"])
         _check_duplicates(ctx, values, member_id, confirm_possible_duplicate or not identity_changed)
         _require_union(ctx, values["union_id"])
-        changed = ctx.changes.update("members", member_id, values, touch={"updated_at": now_stamp()})
+        changed = ctx.changes.update("members", member_id, values, touch={"updated_at": ctx.now_stamp()})
         if changed:
             if {"name", "id_number", "phone"} & changed.keys():
                 repo.write_keys(ctx.db, member_id, values["name"], values["id_number"], values["phone"])
@@ -170,8 +171,9 @@ def update_member(ctx: Context, member_id: str, inp: MemberInput, *,
 def change_status(ctx: Context, member_id: str, target: str, *, effective: _dt.date | None = None,
                   reason: str = "", channel: str = "", today: _dt.date | None = None) -> None:
     """Move a member through the lifecycle (在会, 保留会籍, 转出, 退会, 开除, re-join) with history.
-    The effective date can be neither in the future nor before the member joined."""
-    today = today or _dt.date.today()
+    The effective date can be neither in the future, nor before the member joined, nor before
+    the member's latest status change (so the history's last line is always the status)."""
+    today = today or ctx.today()
     effective = effective or today
     with transaction(ctx.db):
         current = repo.get(ctx.db, member_id)
@@ -184,7 +186,13 @@ def change_status(ctx: Context, member_id: str, target: str, *, effective: _dt.d
             raise UserError("member.status_date_future")
         if effective.isoformat() < current["join_date"]:
             raise UserError("member.status_date_before_join", join=current["join_date"])
-        now = now_stamp()
+        last = repo.last_status_change(ctx.db, member_id)
+        if last is not None and effective.isoformat() < last[1]:
+            # History is read in date order: an earlier date would put this change before the
+            # one it follows, and the member's status would disagree with the history's last line.
+            raise UserError("member.status_date_before_last", date=last[1],
+                            status=vocab.STATUSES.get(last[0], last[0]))
+        now = ctx.now_stamp()
         ctx.changes.update("members", member_id, {"status": target}, touch={"updated_at": now})
         ctx.changes.insert("member_status_history", {
             "id": new_id(), "member_id": member_id, "status": target,

@@ -27,7 +27,7 @@ def imprint(ctx: Context) -> Imprint:
     """"打印：<经办人> <时间>" for the page footer."""
     from ..printing.layout import Imprint
 
-    return Imprint(ctx.clerk.name)
+    return Imprint(ctx.clerk.name, ctx.clock.now().replace(microsecond=0))
 
 
 def record_print(ctx: Context, result: PrintResult, entity: str, entity_id: str = "", **extra) -> None:

@@ -221,7 +221,7 @@ def build_preview(ctx: Context, table: RosterTable, mapping: ColumnMapping, opti
     bad_default = [f for f in opts.defaults if f not in FIELD_LABELS]
     if bad_default:
         raise ImportRejected("roster.mapping_invalid", detail="未知字段 " + "、".join(bad_default))
-    today = today or _dt.date.today()
+    today = today or ctx.today()
     union_id = opts.union_id or ctx.home_union_id
     if not any(u.id == union_id for u in list_unions(ctx)):
         raise ImportRejected("member.union_required")

@@ -10,7 +10,8 @@ from ..domain.errors import Issue, ValidationFailed
 from ..domain.vocab import UNION_KINDS
 from ..storage.db import transaction
 from ..storage.meta import get_meta, set_meta
-from .context import Clerk, Context, new_id, now_stamp
+from ..clock import SYSTEM, Clock
+from .context import Clerk, Context, new_id
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ def is_set_up(db: Database) -> bool:
     return get_meta(db, "site_id") is not None
 
 
-def set_up(db: Database, inp: SetupInput) -> Context:
+def set_up(db: Database, inp: SetupInput, clock: Clock = SYSTEM) -> Context:
     issues = []
     if not inp.laptop_name.strip():
         issues.append(Issue("laptop_name", "setup.laptop_name_required"))
@@ -37,7 +38,7 @@ def set_up(db: Database, inp: SetupInput) -> Context:
         issues.append(Issue("union_kind", "member.bad_choice", {"label": "工会类型"}))
     if issues:
         raise ValidationFailed(issues)
-    now = now_stamp()
+    now = clock.stamp()
     site_id = new_id()
     clerk = Clerk(new_id(), inp.clerk_name.strip())
     with transaction(db):
@@ -47,7 +48,7 @@ def set_up(db: Database, inp: SetupInput) -> Context:
         set_meta(db, "laptop_name", inp.laptop_name.strip())
         db.conn.execute("INSERT INTO clerks (id, name, created_at) VALUES (?,?,?)", [clerk.id, clerk.name, now])
         set_meta(db, "clerk_id", clerk.id)
-        ctx = Context(db, clerk, site_id)
+        ctx = Context(db, clerk, site_id, clock)
         union_id = new_id()
         ctx.changes.insert("unions", {"id": union_id, "name": inp.union_name.strip(),
                                       "kind": inp.union_kind, "parent_id": None, "created_at": now})
@@ -56,11 +57,11 @@ def set_up(db: Database, inp: SetupInput) -> Context:
     return ctx
 
 
-def load_context(db: Database) -> Context:
+def load_context(db: Database, clock: Clock = SYSTEM) -> Context:
     """The context of an already set-up laptop (one local clerk until accounts arrive)."""
     site_id = get_meta(db, "site_id")
     if site_id is None:
         raise RuntimeError("laptop is not set up")
     clerk_id = get_meta(db, "clerk_id")
     name = db.conn.execute("SELECT name FROM clerks WHERE id = ?", [clerk_id]).fetchone()[0]
-    return Context(db, Clerk(clerk_id, name), site_id)
+    return Context(db, Clerk(clerk_id, name), site_id, clock)

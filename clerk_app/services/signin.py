@@ -32,7 +32,7 @@ from ..storage import members_repo
 from ..storage.db import transaction
 from ..storage.events_repo import AttendanceRecord
 from . import cards, members
-from .context import Context, new_id, now_stamp
+from .context import Context, new_id
 from .events import Event, check_sub_venue, require_event
 
 SIGNED_IN, ALREADY, PHONE_IS_MEMBER = "signed_in", "already", "phone_is_member"
@@ -49,10 +49,9 @@ _ID_TAIL = re.compile(r"\d{0,17}[\dX]")
 
 # ---------------------------------------------------------------- results
 
-def time_label(iso: str, today: _dt.date | None = None) -> str:
+def time_label(iso: str, today: _dt.date) -> str:
     """``14:05`` for a time today, ``11月20日 14:05`` for another day."""
     at = _dt.datetime.fromisoformat(iso)
-    today = today or _dt.date.today()
     return f"{at:%H:%M}" if at.date() == today else f"{at.month}月{at.day}日 {at:%H:%M}"
 
 
@@ -95,7 +94,7 @@ class Attendee:
     def venue_label(self) -> str:
         return self.sub_venue or ev.MAIN_VENUE
 
-    def time_label(self, today: _dt.date | None = None) -> str:
+    def time_label(self, today: _dt.date) -> str:
         return time_label(self.signed_in_at, today)
 
 
@@ -122,6 +121,7 @@ class SignInResult:
     candidates: tuple[MemberMatch, ...] = ()  # PHONE_IS_MEMBER / NOT_IN_UNION: who it is
     count: int = 0  # people signed in at the event after this call
     phone_masked: str = ""  # PHONE_IS_MEMBER: the walk-in's phone as typed (masked)
+    today: _dt.date | None = None  # ALREADY: the clerk's day, so the first sign-in's time reads right
 
     @property
     def ok(self) -> bool:
@@ -145,9 +145,10 @@ class SignInResult:
                 return message("signin.signed_in", name=a.name, id_masked=a.id_number_masked)
             return message("signin.walk_in_signed_in", name=a.name, phone=a.phone_masked)
         if self.outcome == ALREADY and a is not None:
+            when = a.time_label(self.today or _dt.date.min)  # no day known: always name the date
             if a.member_id:
-                return message("signin.already", name=a.name, time=a.time_label())
-            return message("signin.walk_in_already", name=a.name, phone=a.phone_masked, time=a.time_label())
+                return message("signin.already", name=a.name, time=when)
+            return message("signin.walk_in_already", name=a.name, phone=a.phone_masked, time=when)
         if self.outcome == PHONE_IS_MEMBER:
             names = "、".join(f"{c.name}（{c.id_number_masked}）" for c in self.candidates)
             return message("signin.phone_is_member", phone=self.phone_masked, names=names)
@@ -246,7 +247,7 @@ def _insert(ctx: Context, event_id: str, method: str, sub_venue: str | None, *, 
             walk_in: ev.WalkIn | None = None) -> Attendee:
     row_id = new_id()
     row = {"id": row_id, "event_id": event_id, "member_id": member_id, "is_walk_in": 0 if walk_in is None else 1,
-           "method": method, "sub_venue": sub_venue, "signed_in_at": now_stamp()}
+           "method": method, "sub_venue": sub_venue, "signed_in_at": ctx.now_stamp()}
     if walk_in is not None:
         row.update(walk_in_name=walk_in.name, walk_in_phone=walk_in.phone, walk_in_occupation=walk_in.occupation,
                    walk_in_employer=walk_in.employer)
@@ -261,7 +262,7 @@ def _sign_in_member(ctx: Context, event_id: str, member_id: str, method: str, pl
     with transaction(ctx.db):
         first = repo.attendance_of_member(ctx.db, event_id, member_id)
         if first is not None:
-            return SignInResult(ALREADY, event_id, _attendee(first), lookup, count=repo.attendance_count(ctx.db, event_id))
+            return SignInResult(ALREADY, event_id, _attendee(first), lookup, today=ctx.today(), count=repo.attendance_count(ctx.db, event_id))
         attendee = _insert(ctx, event_id, method, place, member_id=member_id)
         return SignInResult(SIGNED_IN, event_id, attendee, lookup, count=repo.attendance_count(ctx.db, event_id))
 
@@ -316,13 +317,13 @@ def _walk_in(ctx: Context, event: Event, walk_in: ev.WalkIn, place: str | None, 
              confirm_not_member: bool) -> SignInResult:
     first = repo.walk_in_by_phone(ctx.db, event.id, walk_in.phone)
     if first is not None:
-        return SignInResult(ALREADY, event.id, _attendee(first), count=repo.attendance_count(ctx.db, event.id))
+        return SignInResult(ALREADY, event.id, _attendee(first), today=ctx.today(), count=repo.attendance_count(ctx.db, event.id))
     if not confirm_not_member:
         owners = [_match(*m) for m in repo.members_by_phone(ctx.db, walk_in.phone) if m[3] in vocab.IN_UNION]
         for owner in owners:
             signed = repo.attendance_of_member(ctx.db, event.id, owner.member_id)
             if signed is not None:
-                return SignInResult(ALREADY, event.id, _attendee(signed), candidates=tuple(owners),
+                return SignInResult(ALREADY, event.id, _attendee(signed), candidates=tuple(owners), today=ctx.today(),
                                     count=repo.attendance_count(ctx.db, event.id))
         if owners:
             return SignInResult(PHONE_IS_MEMBER, event.id, candidates=tuple(owners),
@@ -365,7 +366,7 @@ def join_walk_in(ctx: Context, attendance_id: str, member_input: MemberInput, *,
         event = require_event(ctx, rec.event_id)
         inp = member_input.copy(join_channel="onsite", join_date=event.date)
         saved = members.register_member(ctx, inp, confirm_possible_duplicate=confirm_possible_duplicate, today=today)
-        ctx.changes.update("attendance", attendance_id, {"member_id": saved.member_id, "joined_at": now_stamp()})
+        ctx.changes.update("attendance", attendance_id, {"member_id": saved.member_id, "joined_at": ctx.now_stamp()})
         ctx.audit("update", "attendance", attendance_id, event_id=event.id, joined=True, member_id=saved.member_id)
     card = problem = None
     if issue_card:
@@ -380,7 +381,8 @@ def join_walk_in(ctx: Context, attendance_id: str, member_input: MemberInput, *,
 def issue_card_at_event(ctx: Context, event_id: str, member_id: str, *, today: _dt.date | None = None) -> cards.Card:
     """A service card handed out at the event (dated the event day; counted in its report)."""
     event = require_event(ctx, event_id)
-    day = min(event.date, today or _dt.date.today())
+    today = today or ctx.today()
+    day = min(event.date, today)
     return cards.issue_card(ctx, member_id, day, event_id=event.id, today=today)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ..domain.errors import Issue, UserError, ValidationFailed
 from ..domain.vocab import UNION_KINDS
 from ..storage.db import transaction
-from .context import Context, new_id, now_stamp
+from .context import Context, new_id
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def add_union(ctx: Context, name: str, kind: str, parent_id: str | None) -> Unio
         if parent_id and not ctx.db.conn.execute("SELECT 1 FROM unions WHERE id = ?", [parent_id]).fetchone():
             raise UserError("union.parent_missing")
         union = Union(new_id(), name, kind, parent_id)
-        now = now_stamp()
+        now = ctx.now_stamp()
         ctx.changes.insert("unions", {"id": union.id, "name": name, "kind": kind,
                                       "parent_id": parent_id, "created_at": now})
         ctx.audit("create", "union", union.id)

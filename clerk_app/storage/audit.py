@@ -6,7 +6,6 @@ auditors, and must not become a second copy of the ID numbers)."""
 
 from __future__ import annotations
 
-import datetime as _dt
 import hashlib
 import json
 from dataclasses import dataclass
@@ -35,8 +34,8 @@ def _digest(prev: str, at: str, clerk_id: str, action: str, entity: str, entity_
 
 
 def write_audit(db: Database, *, clerk_id: str, site_id: str, action: str, entity: str,
-                entity_id: str = "", detail: dict[str, Any] | None = None) -> None:
-    at = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+                entity_id: str = "", detail: dict[str, Any] | None = None, at: str) -> None:
+    """Append one entry; ``at`` is the acting context's time stamp (its clock, not the machine's)."""
     detail_json = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)
     row = db.conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     prev = row[0] if row else ""

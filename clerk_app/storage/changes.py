@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from sqlite_utils import Database
 
-from .hlc import HybridClock
+from .hlc import HybridClock, wall_ms
 from .meta import get_meta, set_meta
 
 CREATE, UPDATE, DELETE = "create", "update", "delete"
@@ -45,10 +45,11 @@ def _q(name: str) -> str:
 
 
 class ChangeRecorder:
-    def __init__(self, db: Database, site_id: str, clock: HybridClock | None = None):
+    def __init__(self, db: Database, site_id: str, clock: HybridClock | None = None,
+                 wall: Callable[[], int] | None = None):
         self.db = db
         self.site_id = site_id
-        self.clock = clock or HybridClock(get_meta(db, HLC_KEY))
+        self.clock = clock or HybridClock(get_meta(db, HLC_KEY), wall or wall_ms)
 
     def _stamp(self) -> str:
         # Re-read the saved stamp: another recorder on this database (a second Context) may

@@ -8,8 +8,9 @@ jumps back, the physical part stays where it was and the counter climbs.
 
 from __future__ import annotations
 
-import time
 from typing import Callable
+
+from ..clock import SYSTEM
 
 _COUNTER_MAX = 999_999
 
@@ -24,7 +25,7 @@ def parse_stamp(stamp: str) -> tuple[int, int]:
 
 
 def wall_ms() -> int:
-    return time.time_ns() // 1_000_000
+    return SYSTEM.wall_ms()
 
 
 class HybridClock:

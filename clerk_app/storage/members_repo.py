@@ -128,6 +128,13 @@ def status_history(db: Database, member_id: str) -> list[dict[str, Any]]:
     return [dict(zip([d[0] for d in cur.description], r)) for r in cur]
 
 
+def last_status_change(db: Database, member_id: str) -> tuple[str, str] | None:
+    """(status, effective date) of the member's latest status change, in history order."""
+    return db.conn.execute(
+        "SELECT status, effective_date FROM member_status_history WHERE member_id = ?"
+        " ORDER BY effective_date DESC, recorded_at DESC, rowid DESC LIMIT 1", [member_id]).fetchone()
+
+
 def consents(db: Database, member_id: str) -> list[dict[str, Any]]:
     cur = db.conn.execute(
         "SELECT notice_version, consented_at, method FROM consents WHERE member_id = ? ORDER BY consented_at",

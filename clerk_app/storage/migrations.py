@@ -7,12 +7,12 @@ that has steps this build does not know was written by a newer version and is re
 
 from __future__ import annotations
 
-import datetime as _dt
 import sqlite3
 from pathlib import Path
 
 from sqlite_utils import Database, Migrations
 
+from ..clock import SYSTEM
 from ..domain.errors import UserError
 from .db import backup_to
 
@@ -157,7 +157,7 @@ def migrate(db: Database, *, db_path: Path | None = None, backup_dir: Path | Non
     if not pending:
         return []
     if migrations.applied(db) and backup_dir is not None:
-        stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        stamp = SYSTEM.now().strftime("%Y%m%d-%H%M%S")
         backup_to(db, Path(backup_dir) / f"before-{pending[0]}-{stamp}.db")
     migrations.apply(db)
     return pending

@@ -98,7 +98,7 @@ class CardActionDialog(_CardForm):
         self.action = action
         self.reissued: card_service.ReissueResult | None = None
 
-        self.date = DateField()
+        self.date = DateField(ctx.today())
         self.reason = QLineEdit()
         self.reason.setMaxLength(lifecycle.REASON_MAX)
         self.reason.setPlaceholderText(hint)
@@ -154,7 +154,7 @@ class IssueCardDialog(_CardForm):
         self.card: card_service.Card | None = None
         rec = member_service.get_member(ctx, member_id)
         numbering = card_service.numbering(ctx)
-        self.date = DateField()
+        self.date = DateField(ctx.today())
         self.form.addRow("会员：", _bold(rec["name"]))
         self.form.addRow("会籍状态：", QLabel(vocab.STATUSES.get(rec["status"], rec["status"])))
         self.form.addRow("所属工会：", QLabel(rec.get("union_name", "")))
@@ -195,7 +195,7 @@ class BatchPrintDialog(_CardForm):
 
         self.use_selection = QRadioButton(f"列表中选中的有效卡（{len(self.selected)} 张）")
         self.use_since = QRadioButton("发卡日期从")
-        self.since_date = DateField(QDate.currentDate())
+        self.since_date = DateField(ctx.today())
         group = QButtonGroup(self)
         group.addButton(self.use_selection)
         group.addButton(self.use_since)

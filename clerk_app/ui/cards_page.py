@@ -4,7 +4,9 @@ or holder as you type (a scanned number selects its card), and act on the card: 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QItemSelectionModel, QTimer, Signal
+import datetime as _dt
+
+from PySide6.QtCore import QItemSelectionModel, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -64,8 +66,9 @@ class CardsPage(QWidget):
         self.status_box = QComboBox()
         self.status_box.setMinimumContentsLength(8)
         self.use_dates = QCheckBox("发卡日期")
-        self.date_from = DateField(QDate.currentDate().addDays(-30))
-        self.date_to = DateField(QDate.currentDate())
+        today = ctx.today()
+        self.date_from = DateField(today - _dt.timedelta(days=30))
+        self.date_to = DateField(today)
         for field in (self.date_from, self.date_to):
             field.setEnabled(False)
 

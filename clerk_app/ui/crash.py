@@ -8,7 +8,6 @@ the exception's message or local variables, which could contain a member's name 
 
 from __future__ import annotations
 
-import datetime as _dt
 import sys
 import traceback
 from pathlib import Path
@@ -17,6 +16,7 @@ from types import TracebackType
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from .. import __version__
+from ..clock import SYSTEM
 
 LOG_DIR = "logs"
 LOG_FILE = "clerk-app.log"
@@ -43,7 +43,7 @@ def write_log(text: str) -> Path | None:
         return None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        stamp = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        stamp = SYSTEM.stamp()  # the machine's time (shifted only where CLERK_APP_TODAY says)
         with open(path, "a", encoding="utf-8") as fh:
             fh.write(f"--- {stamp} clerk-app {__version__} python {sys.version.split()[0]}\n{text}\n")
     except OSError:

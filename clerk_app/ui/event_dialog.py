@@ -68,7 +68,7 @@ class EventDialog(QDialog):
         self.title_edit = QLineEdit()
         self.title_edit.setMaxLength(ev.TITLE_MAX + 20)
         self.title_edit.setPlaceholderText("如：黄村镇新就业形态劳动者职工沟通会")
-        self.date_edit = DateField()
+        self.date_edit = DateField(self.ctx.today())
         self.start_edit = QLineEdit()
         self.end_edit = QLineEdit()
         for edit in (self.start_edit, self.end_edit):
@@ -187,7 +187,7 @@ class EventDialog(QDialog):
         for err in self.errors.values():
             err.clear_error()
         inp = self.read_input()
-        _, issues = ev.validate_event(inp)
+        _, issues = ev.validate_event(inp, self.ctx.today())
         if issues:
             self.show_issues(issues)
             return

@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from ..clock import SYSTEM, Clock
 from ..services.events import Event
 from ..services.signin import Attendee
 from .rows_model import ROW_ROLE, RowsModel
@@ -48,6 +49,10 @@ class AttendanceModel(RowsModel):
 
     headers = ATTENDANCE_HEADERS
 
+    def __init__(self, parent=None, clock: Clock = SYSTEM):
+        super().__init__(parent)
+        self.clock = clock  # a sign-in today shows its time only; an earlier one its date too
+
     def add_first(self, attendee: Attendee) -> None:
         """A new sign-in goes on top (no reload: the burst of a queue stays cheap)."""
         if self.row_of(attendee.id) >= 0:
@@ -58,7 +63,7 @@ class AttendanceModel(RowsModel):
 
     def _display(self, row: Attendee, col: int) -> str:
         if col == ACOL_TIME:
-            return row.time_label()
+            return row.time_label(self.clock.today())
         if col == ACOL_NAME:
             return row.name
         if col == ACOL_NUMBER:

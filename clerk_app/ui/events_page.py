@@ -42,8 +42,7 @@ DATE_RANGES = (("全部日期", None), ("今天", 0), ("今天及以后", -1), (
                ("今年", "year"))
 
 
-def date_range(choice, today: _dt.date | None = None) -> tuple[_dt.date | None, _dt.date | None]:
-    today = today or _dt.date.today()
+def date_range(choice, today: _dt.date) -> tuple[_dt.date | None, _dt.date | None]:
     if choice is None:
         return None, None
     if choice == "year":
@@ -140,7 +139,7 @@ class EventsPage(QWidget):
         self._timer.stop()
         shown = self.selected_id()
         kind = self.type_box.currentText()
-        since, until = date_range(self.range_box.currentData())
+        since, until = date_range(self.range_box.currentData(), self.ctx.today())
         rows = event_service.list_events(self.ctx, since, until, None if kind == ALL_TYPES else kind,
                                          self.search_box.text())
         self.model.set_rows(rows)

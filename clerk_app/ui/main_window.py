@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import random
 
 from PySide6.QtCore import QByteArray, QSettings, QSize
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -168,13 +168,13 @@ class MainWindow(QMainWindow):
         """Generate ``count`` synthetic members on a worker thread behind a cancellable dialog."""
         from ..services.demo import generate_members
 
-        seed = int(time.time()) if seed is None else seed
+        seed = random.randrange(1 << 31) if seed is None else seed
 
         def job(ctx, progress, cancel):
             return generate_members(ctx, count, seed=seed, progress=progress, cancel=cancel)
 
         self.task = run_with_progress(self, f"正在生成 {count} 名演示会员……",
-                                      db_job(paths.db_path(self.workspace.folder), job),
+                                      db_job(paths.db_path(self.workspace.folder), job, self.ctx.clock),
                                       on_success=self._demo_done, on_error=self._task_failed)
         return self.task
 

@@ -46,7 +46,7 @@ def _keep_numbers_whole(text: str) -> str:
     return _CARD_NO.sub("\\1\u00a0\\2\u00a0\\3", text)
 
 
-def _text(rec: dict, key: str, revealed: bool) -> str:
+def _text(rec: dict, key: str, revealed: bool, today: _dt.date) -> str:
     value = rec.get(key)
     if value is None or value == "":
         return "—"
@@ -54,7 +54,7 @@ def _text(rec: dict, key: str, revealed: bool) -> str:
         return value if revealed else mask(value)
     if key == "birth_date" and not revealed:  # the date is the part of the ID number the mask hides
         try:
-            return f"{age_on(_dt.date.fromisoformat(value[:10]), _dt.date.today())} 岁（日期已隐去）"
+            return f"{age_on(_dt.date.fromisoformat(value[:10]), today)} 岁（日期已隐去）"
         except ValueError:
             return "—"
     if key == "phone":
@@ -234,7 +234,7 @@ class MemberDetail(QWidget):
             return
         self.title.setText(f"{rec['name']}（{vocab.STATUSES.get(rec['status'], rec['status'])}）")
         for key, label in self.values.items():
-            label.setText(_text(rec, key, self.revealed))
+            label.setText(_text(rec, key, self.revealed, self.ctx.today()))
         self.history_model.set_rows(rec.get("history", []))
         consents = rec.get("consents") or []
         self.consent.setText("\n".join(

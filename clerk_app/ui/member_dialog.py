@@ -30,8 +30,8 @@ class DateField(QDateEdit):
     """A date box that Tab leaves at once (QDateEdit's Tab walks year, month, day first);
     the arrow keys still move between the parts."""
 
-    def __init__(self, date: QDate | None = None, parent: QWidget | None = None):
-        super().__init__(date or QDate.currentDate(), parent)
+    def __init__(self, day: _dt.date, parent: QWidget | None = None):
+        super().__init__(QDate(day.year, day.month, day.day), parent)
         self.setDisplayFormat("yyyy-MM-dd")
         self.setCalendarPopup(True)
 
@@ -116,8 +116,9 @@ class MemberDialog(QDialog):
             self.union.addItem(union.name, union.id)
         home = self.union.findData(self.ctx.home_union_id)
         self.union.setCurrentIndex(max(home, 0))
-        self.join_date = DateField()
-        self.join_date.setMaximumDate(QDate.currentDate())
+        today = self.ctx.today()
+        self.join_date = DateField(today)
+        self.join_date.setMaximumDate(QDate(today.year, today.month, today.day))
         self.join_channel = QComboBox()
         for code, text in vocab.JOIN_CHANNELS.items():
             self.join_channel.addItem(text, code)
@@ -287,7 +288,7 @@ class MemberDialog(QDialog):
     def _on_id_changed(self, text: str, final: bool = False) -> None:
         self.errors["id_number"].clear_error()
         number = normalise(text)
-        result = check_id(text)
+        result = check_id(text, self.ctx.today())
         self.birth_date.setText(result.birth_date.isoformat() if result.birth_date else "—")
         self.gender.setText(result.gender or "—")
         if not number:
@@ -333,7 +334,7 @@ class MemberDialog(QDialog):
             return
         self.clear_errors()
         inp = self.read_input()
-        _, issues = validate_member(inp)
+        _, issues = validate_member(inp, self.ctx.today())
         if not self.member_id and not self.consent.isChecked():
             issues.append(Issue("consent_method", "member.consent_required"))
         if issues:

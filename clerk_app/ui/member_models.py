@@ -10,6 +10,7 @@ from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import QModelIndex, Qt
 
+from ..clock import SYSTEM, Clock
 from ..domain import vocab
 from ..domain.idnumber import age_on, mask
 from ..domain.phone import mask_phone
@@ -26,22 +27,22 @@ __all__ = ["ROW_ROLE", "SORT_ROLE", "MemberTableModel", "StatusHistoryModel"]
 PageFetcher = Callable[[int | None, int], list[MemberRow]]  # (before_rowid, limit) -> rows
 
 
-def age(row: MemberRow, today: _dt.date | None = None) -> int | None:
-    """Age in whole years today (None when the birth date is missing or unreadable)."""
+def age(row: MemberRow, today: _dt.date) -> int | None:
+    """Age in whole years on ``today`` (None when the birth date is missing or unreadable)."""
     try:
         birth = _dt.date.fromisoformat((row.birth_date or "")[:10])
     except ValueError:
         return None
-    return age_on(birth, today or _dt.date.today())
+    return age_on(birth, today)
 
 
-def _display(row: MemberRow, col: int) -> str:
+def _display(row: MemberRow, col: int, today: _dt.date) -> str:
     if col == COL_NAME:
         return row.name
     if col == COL_GENDER:
         return row.gender
     if col == COL_AGE:
-        years = age(row)
+        years = age(row, today)
         return "" if years is None else str(years)
     if col == COL_ID:
         return mask(row.id_number)
@@ -60,15 +61,15 @@ def _display(row: MemberRow, col: int) -> str:
     return row.join_date
 
 
-def _sort_key(row: MemberRow, col: int) -> Any:
+def _sort_key(row: MemberRow, col: int, today: _dt.date) -> Any:
     # The status code sorts by lifecycle; ID and phone sort masked: no role hands out a full
     # number; age sorts as a number (never the birth date, which the mask hides).
     if col == COL_STATUS:
         return row.status
     if col == COL_AGE:
-        years = age(row)
+        years = age(row, today)
         return -1 if years is None else years
-    return _display(row, col)
+    return _display(row, col, today)
 
 
 class MemberTableModel(RowsModel):
@@ -79,8 +80,9 @@ class MemberTableModel(RowsModel):
     PAGE_SIZE = 200
     headers = HEADERS
 
-    def __init__(self, parent=None, page_size: int | None = None):
+    def __init__(self, parent=None, page_size: int | None = None, clock: Clock = SYSTEM):
         super().__init__(parent)
+        self.clock = clock  # ages are counted on the clerk's today
         self._fetch: PageFetcher | None = None
         self._more = False
         self.page_size = page_size or self.PAGE_SIZE
@@ -117,11 +119,11 @@ class MemberTableModel(RowsModel):
             self.endInsertRows()
 
     def _display(self, row: MemberRow, col: int) -> str:
-        return _display(row, col)
+        return _display(row, col, self.clock.today())
 
     def _extra(self, row: MemberRow, col: int, role: int) -> Any:
         if role == SORT_ROLE:
-            return _sort_key(row, col)
+            return _sort_key(row, col, self.clock.today())
         if role == Qt.ItemDataRole.ToolTipRole and col == COL_STATUS:
             return vocab.STATUSES.get(row.status, row.status)
         if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_AGE:

@@ -67,7 +67,7 @@ class MembersPage(QWidget):
         self.export_button.setToolTip("把当前列表（按搜索框筛选）导出为 Excel 文件")
         self.count_label = QLabel()
 
-        self.model = MemberTableModel(self, page_size=page_size)
+        self.model = MemberTableModel(self, page_size=page_size, clock=ctx.clock)
         self.table = row_table(self.model, COLUMN_WIDTHS)
 
         self.detail = MemberDetail(ctx)

@@ -6,7 +6,6 @@ leaving the app). The file is written in the background on the worker's own conn
 
 from __future__ import annotations
 
-import datetime as _dt
 import html
 from pathlib import Path
 from typing import Callable
@@ -96,7 +95,7 @@ class ExportDialog(QDialog):
             self.hint.setStyleSheet("color: #616161;")
 
     def default_path(self) -> str:
-        stamp = _dt.date.today().isoformat()
+        stamp = self.ctx.today().isoformat()
         name = f"会员名单_{self.query}_{stamp}.xlsx" if self.query else f"会员名单_{stamp}.xlsx"
         name = "".join("_" if ch in '\\/:*?"<>|' else ch for ch in name)
         return str(Path(documents_dir()) / name)
@@ -118,7 +117,7 @@ class ExportDialog(QDialog):
             return export_members(ctx, path, query=query, full=full, progress=step)
 
         self.export_button.setEnabled(False)
-        self.task = run_with_progress(self, "正在导出会员名单……", db_job(database_path(self.ctx), job),
+        self.task = run_with_progress(self, "正在导出会员名单……", db_job(database_path(self.ctx), job, self.ctx.clock),
                                       on_success=self._exported, on_error=self._failed)
         return self.task
 
@@ -146,7 +145,7 @@ def export_list(parent: QWidget, ctx: Context, title: str, file_stem: str,
                 work: Callable[[Context, str], ExportResult]) -> Task | None:
     """Any other list to .xlsx (card register, event attendance): ask where, write it in the
     background on the worker's own connection (``work(ctx, path)``), say how many and where."""
-    name = "".join("_" if ch in '\\/:*?"<>|' else ch for ch in f"{file_stem}_{_dt.date.today().isoformat()}.xlsx")
+    name = "".join("_" if ch in '\\/:*?"<>|' else ch for ch in f"{file_stem}_{ctx.today().isoformat()}.xlsx")
     path, _filter = QFileDialog.getSaveFileName(parent, title, str(Path(documents_dir()) / name), XLSX_FILTER)
     if not path:
         return None
@@ -162,5 +161,5 @@ def export_list(parent: QWidget, ctx: Context, title: str, file_stem: str,
         elif not isinstance(exc, Cancelled):
             crash.report_bug(exc, parent)
 
-    return run_with_progress(parent, f"正在{title}……", db_job(database_path(ctx), lambda c, _p, _c: work(c, path)),
+    return run_with_progress(parent, f"正在{title}……", db_job(database_path(ctx), lambda c, _p, _c: work(c, path), ctx.clock),
                              on_success=done, on_error=failed)

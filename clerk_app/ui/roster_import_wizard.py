@@ -321,7 +321,7 @@ class RosterImportWizard(QWizard):
         self.resize(min(1100, screen.width() - 40), min(760, screen.height() - 40))
 
     def db_job(self, job: Callable) -> Callable:
-        return db_job(self.db_path, job)
+        return db_job(self.db_path, job, self.ctx.clock)
 
     def is_busy(self) -> bool:
         return any(panel.is_busy() for panel in self.panels)

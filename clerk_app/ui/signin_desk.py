@@ -73,7 +73,7 @@ class SignInDesk(QWidget):
         scan_row.addWidget(sized(QLabel("扫码："), 20, True))
         scan_row.addWidget(self.scan, 1)
 
-        self.panel = ResultPanel()
+        self.panel = ResultPanel(clock=self.ctx.clock)
         self.panel.lookup_requested.connect(self.lookup_last)
         self.panel.join_requested.connect(lambda: self.join_now())
 
@@ -93,7 +93,7 @@ class SignInDesk(QWidget):
         self.tabs.addTab(self.tally, "现场统计（F4）")
         self.tabs.tabBar().tabBarClicked.connect(self._tab_clicked)
 
-        self.model = AttendanceModel(self)
+        self.model = AttendanceModel(self, clock=self.ctx.clock)
         self.table = QTableView()
         self.table.setModel(self.model)
         sized(self.table, 13)
@@ -315,7 +315,7 @@ class SignInDesk(QWidget):
         if row is None:
             return
         if ask_choice(self, "撤销签到", f"撤销 {row.name}（{row.id_number_masked or row.phone_masked}）"
-                      f"于 {row.time_label()} 的签到吗？\n（用于点错了人；撤销后不计入本次活动人数）",
+                      f"于 {row.time_label(self.ctx.today())} 的签到吗？\n（用于点错了人；撤销后不计入本次活动人数）",
                       ["撤销签到", "不撤销"], escape=1) == 0:
             try:
                 signin.remove_attendance(self.ctx, row.id)

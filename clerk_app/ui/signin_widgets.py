@@ -9,6 +9,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
+from ..clock import SYSTEM, Clock
 from ..domain import vocab
 from ..domain.cardno import BAD_CHECK, parse_card_no
 from ..domain.errors import Issue
@@ -67,8 +68,9 @@ class ResultPanel(QFrame):
     lookup_requested = Signal()
     join_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, clock: Clock = SYSTEM):
         super().__init__(parent)
+        self.clock = clock
         self.setObjectName("resultPanel")
         self.level = "idle"
         self.headline = sized(QLabel(), 20, True)
@@ -139,11 +141,11 @@ class ResultPanel(QFrame):
         self.number.setText(number)
         if result.ok and a is not None:  # the name is already in big letters: say when, where, how
             who = "非会员" if a.is_walk_in else "会员"
-            self.message.setText(f"{a.time_label()} 签到　·　{a.venue_label}　·　{who}　·　{a.method_label}")
+            self.message.setText(f"{a.time_label(self.clock.today())} 签到　·　{a.venue_label}　·　{who}　·　{a.method_label}")
         else:
             self.message.setText(result.message)
         if result.outcome == ALREADY and a is not None:
-            self.headline.setText(f"● 已于 {a.time_label()} 签到过，不重复计数")
+            self.headline.setText(f"● 已于 {a.time_label(self.clock.today())} 签到过，不重复计数")
         self.lookup_button.setVisible(level == LEVEL_WARNING)
         self.join_button.setVisible(can_join)
 

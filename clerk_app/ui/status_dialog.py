@@ -33,7 +33,7 @@ class StatusDialog(QDialog):
         self.target = QComboBox()
         for code in allowed_targets(current):
             self.target.addItem(vocab.STATUSES[code], code)
-        self.effective = DateField()
+        self.effective = DateField(self.ctx.today())
         self.reason = QLineEdit()
         self.reason.setMaxLength(200)
         self.reason.setPlaceholderText("例如：退休、调离本单位、本人书面申请")

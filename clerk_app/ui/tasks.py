@@ -28,6 +28,8 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from ..clock import SYSTEM, Clock
+
 Progress = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
 TaskFn = Callable[[Progress, CancelCheck], Any]
@@ -107,8 +109,9 @@ class Task(QObject):
         self.done.emit()
 
 
-def db_job(db_path: Path, job: Callable[..., Any]) -> TaskFn:
-    """Wrap ``job(ctx, progress, cancel)`` so it runs on its own connection and context."""
+def db_job(db_path: Path, job: Callable[..., Any], clock: Clock = SYSTEM) -> TaskFn:
+    """Wrap ``job(ctx, progress, cancel)`` so it runs on its own connection and context
+    (with the caller's clock: the worker works on the same day as the window)."""
 
     def run(progress: Progress, cancel: CancelCheck) -> Any:
         from ..services.setup import load_context
@@ -116,7 +119,7 @@ def db_job(db_path: Path, job: Callable[..., Any]) -> TaskFn:
 
         db = open_db(db_path, migrate=False)
         try:
-            return job(load_context(db), progress, cancel)
+            return job(load_context(db, clock), progress, cancel)
         finally:
             db.close()
 

@@ -9,9 +9,10 @@ import pytest
 from clerk_app.domain.event import EventInput
 from clerk_app.services import cards, events
 from clerk_app.services.members import register_member
-from tests.conftest import make_id
+from tests.conftest import make_id, run_on
 
-DAY = dt.date(2026, 11, 21)  # the event day; the tests run "on" it through today=DAY where it matters
+DAY = dt.date(2026, 11, 21)  # the event day: the app works on it in these tests
+_on_day = run_on(DAY)
 
 
 @pytest.fixture

@@ -6,6 +6,10 @@ import pytest
 
 from clerk_app.printing.cards import CardFace
 from clerk_app.printing.layout import Imprint
+from tests.conftest import run_on
+
+DAY = dt.date(2026, 11, 21)  # the printouts' day: the app works on it in these tests
+_on_day = run_on(DAY)
 
 
 @pytest.fixture

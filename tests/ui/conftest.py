@@ -25,15 +25,16 @@ def prepared_app(qapp):
     return prepare_application()
 
 
-def roster(union_id: str, n: int) -> list[MemberInput]:
-    """``n`` distinct valid members (synthetic IDs, distinct names and births)."""
+def roster(union_id: str, n: int, joined: dt.date = dt.date(2018, 1, 5)) -> list[MemberInput]:
+    """``n`` distinct valid members (synthetic IDs, distinct names and births), joined on
+    ``joined`` (by default a day before any day the suite runs on)."""
     out = []
     for i in range(n):
         birth = dt.date(1970, 1, 1) + dt.timedelta(days=97 * i)
         name = SURNAMES[i % len(SURNAMES)] + GIVEN[(i // len(SURNAMES)) % len(GIVEN)] + ("" if i < 300 else "华")
         out.append(MemberInput(name=name, id_number=make_id("110105", birth.strftime("%Y%m%d"), f"{i % 1000:03d}"),
                                phone=f"138{i:08d}", union_id=union_id, occupation="快递员", platform="顺丰",
-                               join_date=dt.date(2026, 1, 5)))
+                               join_date=joined))
     return out
 
 

@@ -264,12 +264,12 @@ def test_cancel_asks_for_a_reason_and_refuses_a_dead_card(qtbot, ctx, page, card
     assert not dead.ok_button.isEnabled() and "不能补换" in dead.error.text()
 
 
-def test_an_action_the_service_refuses_keeps_the_dialog_open_with_its_message(qtbot, ctx, cards):
+def test_an_action_the_service_refuses_keeps_the_dialog_open_with_its_message(qtbot, ctx, cards, today):
     _ids, issued = cards
     dialog = CardActionDialog(ctx, issued[2], lifecycle.EV_LOST)
     qtbot.addWidget(dialog)
     dialog.show()
-    dialog.date.setDate(QDate.currentDate().addDays(3))
+    dialog.date.setDate(QDate(today.year, today.month, today.day).addDays(3))
     type_text(qtbot, dialog.reason, "本人报失")
     click(qtbot, dialog.ok_button)
     assert dialog.isVisible() and dialog.error.text() == "挂失日期不能晚于今天"

@@ -18,7 +18,6 @@ from clerk_app.ui.main_window import MainWindow
 from clerk_app.ui.pages import PAGES
 from tests.ui.conftest import type_text
 
-TODAY = dt.date.today()
 
 
 def _event(ctx, title: str, day: dt.date, kind: str = "职工沟通会") -> events.Event:
@@ -34,12 +33,12 @@ def page(qtbot, ctx):
     return widget
 
 
-def test_dialog_creates_an_event_typed_like_a_clerk(qtbot, ctx):
+def test_dialog_creates_an_event_typed_like_a_clerk(qtbot, ctx, today):
     dialog = EventDialog(ctx)
     qtbot.addWidget(dialog)
     dialog.type_box.setCurrentIndex(dialog.type_box.findText("法律咨询"))
     type_text(qtbot, dialog.title_edit, "京东物流站点法律咨询日")
-    dialog.date_edit.setDate(QDate(TODAY.year, TODAY.month, TODAY.day))
+    dialog.date_edit.setDate(QDate(today.year, today.month, today.day))
     qtbot.keyClicks(dialog.start_edit, "9:30")
     qtbot.keyClicks(dialog.end_edit, "11:30")
     type_text(qtbot, dialog.venue_edit, "京东物流黄村站")
@@ -72,8 +71,8 @@ def test_dialog_shows_every_problem_in_chinese_and_saves_nothing(qtbot, ctx):
     assert dialog.start_edit.text() == "14:00"  # nothing typed is lost
 
 
-def test_edit_keeps_what_was_there(qtbot, ctx):
-    event = events.create_event(ctx, EventInput(type="送清凉", title="送清凉进站点", event_date=TODAY, venue="站点",
+def test_edit_keeps_what_was_there(qtbot, ctx, today):
+    event = events.create_event(ctx, EventInput(type="送清凉", title="送清凉进站点", event_date=today, venue="站点",
                                                 union_id=ctx.home_union_id, services=["送清凉", "理发", "量血压"]))
     dialog = EventDialog(ctx, event.id)
     qtbot.addWidget(dialog)
@@ -85,8 +84,8 @@ def test_edit_keeps_what_was_there(qtbot, ctx):
     assert again.title == "送清凉进快递站点" and again.services == event.services
 
 
-def test_page_creates_through_the_dialog_and_lists_newest_first(qtbot, ctx, page):
-    _event(ctx, "上个月的沟通会", TODAY - dt.timedelta(days=40))
+def test_page_creates_through_the_dialog_and_lists_newest_first(qtbot, ctx, page, today):
+    _event(ctx, "上个月的沟通会", today - dt.timedelta(days=40))
     page.refresh()
 
     def fill():
@@ -126,8 +125,8 @@ def test_date_ranges():
     assert split_items("理发、义诊, 送水；\n") == ["理发", "义诊", "送水"]
 
 
-def test_start_desk_opens_one_window_per_event(qtbot, ctx, page):
-    _event(ctx, "沟通会", TODAY)
+def test_start_desk_opens_one_window_per_event(qtbot, ctx, page, today):
+    _event(ctx, "沟通会", today)
     page.refresh()
     desk = page.open_desk()
     qtbot.addWidget(desk)
@@ -136,8 +135,8 @@ def test_start_desk_opens_one_window_per_event(qtbot, ctx, page):
     desk.close()
 
 
-def test_papers_open_in_the_print_preview(qtbot, ctx, page):
-    _event(ctx, "沟通会", TODAY)
+def test_papers_open_in_the_print_preview(qtbot, ctx, page, today):
+    _event(ctx, "沟通会", today)
     page.refresh()
     for dialog in (page.print_sheet(blank=False), page.print_sheet(blank=True), page.print_report()):
         qtbot.addWidget(dialog)
@@ -145,9 +144,9 @@ def test_papers_open_in_the_print_preview(qtbot, ctx, page):
         dialog.close()
 
 
-def test_event_model_passes_qt_model_checks(qtmodeltester, ctx):
-    _event(ctx, "沟通会一", TODAY)
-    _event(ctx, "沟通会二", TODAY - dt.timedelta(days=1), "招聘会")
+def test_event_model_passes_qt_model_checks(qtmodeltester, ctx, today):
+    _event(ctx, "沟通会一", today)
+    _event(ctx, "沟通会二", today - dt.timedelta(days=1), "招聘会")
     model = EventTableModel()
     model.set_rows(events.list_events(ctx))
     qtmodeltester.check(model)
@@ -161,13 +160,13 @@ def test_the_window_lists_the_events_page(qtbot, workspace, ctx):
     assert isinstance(window.pages["events"], EventsPage)
 
 
-def test_attendance_exports_from_the_events_page(qtbot, ctx, page, tmp_path, monkeypatch):
+def test_attendance_exports_from_the_events_page(qtbot, ctx, page, tmp_path, monkeypatch, today):
     from openpyxl import load_workbook
     from PySide6.QtWidgets import QFileDialog, QMessageBox
 
     from clerk_app.services import signin
 
-    event = _event(ctx, "沟通会", TODAY)
+    event = _event(ctx, "沟通会", today)
     signin.sign_in_walk_in(ctx, event.id, "赵六", "13700001111", "快递员", confirm_not_member=True)
     page.refresh()
     page.select_event(event.id)
@@ -183,12 +182,12 @@ def test_attendance_exports_from_the_events_page(qtbot, ctx, page, tmp_path, mon
     assert [(r[2], r[4]) for r in rows[1:]] == [("赵六", "137****1111")]
 
 
-def test_papers_that_cannot_be_made_are_refused_in_chinese(qtbot, ctx, page, boxes, monkeypatch, tmp_path):
+def test_papers_that_cannot_be_made_are_refused_in_chinese(qtbot, ctx, page, boxes, monkeypatch, tmp_path, today):
     """The bundled font missing: a Chinese message, not the crash dialog (a UserError, not a bug)."""
     from clerk_app import paths
     from clerk_app.printing import fonts
 
-    _event(ctx, "职工沟通会", TODAY)
+    _event(ctx, "职工沟通会", today)
     page.refresh()
     monkeypatch.setattr(fonts, "_font", None)
     monkeypatch.setattr(paths, "font_path", lambda: tmp_path / "missing.ttf")

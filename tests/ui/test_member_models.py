@@ -63,12 +63,11 @@ def test_status_history_model(qtmodeltester, ctx, add_members):
     assert model.data(model.index(1, 2)) == "退休"
 
 
-def test_list_shows_age_not_the_birth_date_the_mask_hides(ctx, add_members):
+def test_list_shows_age_not_the_birth_date_the_mask_hides(ctx, add_members, today):
     add_members(3)
     model = MemberTableModel()
     model.browse(lambda before, limit: member_service.page(ctx, before, limit))
     assert model.headerData(COL_AGE, Qt.Orientation.Horizontal) == "年龄"
-    today = dt.date.today()
     for r in range(model.rowCount()):
         row = model.row_at(r)
         birth = dt.date.fromisoformat(row.birth_date)

@@ -3,8 +3,6 @@ key clicks into the scan field, the big panel read back, attendance rows counted
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
@@ -18,7 +16,6 @@ from clerk_app.ui.signin_join import JoinDialog
 from tests.conftest import make_id
 from tests.ui.conftest import type_text
 
-TODAY = dt.date.today()
 
 
 def attendance_rows(ctx, event_id) -> list[tuple]:
@@ -33,18 +30,18 @@ def laptop(ctx):
 
 
 @pytest.fixture
-def event(laptop):
+def event(laptop, today):
     return events.create_event(laptop, EventInput(
-        type="职工沟通会", title="黄村镇新就业形态劳动者职工沟通会", event_date=TODAY, start_time="09:30",
+        type="职工沟通会", title="黄村镇新就业形态劳动者职工沟通会", event_date=today, start_time="09:30",
         end_time="17:30", venue="黄村镇文化广场", union_id=laptop.home_union_id, sub_venues=["京东物流站点"],
         services=["入会咨询", "法律咨询"]))
 
 
 @pytest.fixture
-def member_cards(laptop, add_members):
+def member_cards(laptop, add_members, today):
     """40 members, each with an active card (in member order)."""
     ids = add_members(40)
-    return [cards.issue_card(laptop, member_id, TODAY) for member_id in ids]
+    return [cards.issue_card(laptop, member_id, today) for member_id in ids]
 
 
 @pytest.fixture
@@ -76,14 +73,14 @@ def test_a_scanned_card_signs_in_with_a_green_panel(qtbot, laptop, event, member
     assert desk.scan.text() == "" and desk.scan.hasFocus()
 
 
-def test_a_repeat_scan_says_when_and_counts_once(qtbot, laptop, event, member_cards, desk):
+def test_a_repeat_scan_says_when_and_counts_once(qtbot, laptop, event, member_cards, desk, today):
     card = member_cards[1]
     scan(qtbot, desk, card.card_no)
     scan(qtbot, desk, card.card_no)
     assert len(attendance_rows(laptop, event.id)) == 1
     assert desk.panel.level == "repeat"
     first = signin.attendance(laptop, event.id)[0]
-    assert f"已于 {first.time_label()} 签到，不重复计数" in desk.panel.message.text()
+    assert f"已于 {first.time_label(today)} 签到，不重复计数" in desk.panel.message.text()
     assert desk.count_label.text() == "已签到 1 人" and desk.model.rowCount() == 1
 
 
@@ -169,7 +166,7 @@ def test_walk_in_errors_are_chinese_and_keep_the_input(qtbot, laptop, event, des
     assert desk.walk_in.name.text() == "赵六" and desk.walk_in.phone.text() == "123"
 
 
-def test_walk_in_then_join_now_with_a_card(qtbot, laptop, event, desk, boxes):
+def test_walk_in_then_join_now_with_a_card(qtbot, laptop, event, desk, boxes, today):
     _walk_in(qtbot, desk, "赵六", "13900001111")
     assert attendance_rows(laptop, event.id) == [(None, 1, "walk_in")]
     assert desk.panel.level == "ok" and desk.panel.join_button.isVisible()
@@ -197,7 +194,7 @@ def test_walk_in_then_join_now_with_a_card(qtbot, laptop, event, desk, boxes):
     assert member_id is not None
     channel, joined_on = laptop.db.conn.execute("SELECT join_channel, join_date FROM members WHERE id = ?",
                                                 [member_id]).fetchone()
-    assert (channel, joined_on) == ("onsite", TODAY.isoformat())
+    assert (channel, joined_on) == ("onsite", today.isoformat())
     card_event, card_no = laptop.db.conn.execute("SELECT event_id, card_no FROM cards WHERE member_id = ?",
                                                  [member_id]).fetchone()
     assert card_event == event.id
