@@ -28,7 +28,7 @@ def _member_life(ctx, member_input):
     m1 = ms.register_member(ctx, member_input(name="仇英", id_number=id1, phone=phone1)).member_id
     m2 = ms.register_member(ctx, member_input(name="解缙", id_number=id2, phone=phone2)).member_id
     ms.update_member(ctx, m1, member_input(name="仇英", id_number=id1, phone="15100001111"))
-    ms.change_status(ctx, m1, vocab.WITHDRAWN, effective=dt.date(2026, 11, 20), reason="本人申请")
+    ms.change_status(ctx, m1, vocab.WITHDRAWN, effective=ctx.today() - dt.timedelta(days=1), reason="本人申请")
     ms.delete_member(ctx, m2)
     return m1, m2, [id1, id2], [phone1, phone2, "15100001111"], ["仇英", "解缙"]
 

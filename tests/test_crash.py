@@ -34,7 +34,7 @@ while True:
     body = "110105" + birth.strftime("%Y%m%d") + f"{n % 1000:03d}"
     form = MemberInput(name="崩溃测试", id_number=body + ric.calc_check_digit(body + "0"),
                        phone="13812345678", union_id=ctx.home_union_id, occupation="快递员",
-                       join_date=dt.date(2026, 11, 1))
+                       join_date=ctx.today() - dt.timedelta(days=20))
     result = ms.register_member(ctx, form, confirm_possible_duplicate=True)
     print(result.member_id, flush=True)  # only after the commit returned
     n += 1

@@ -15,10 +15,9 @@ from clerk_app.services import members as ms
 from clerk_app.services import roster_import as ri
 from clerk_app.services.roster_export import MEMBER_COLUMNS, export_members, export_rows
 from clerk_app.storage.audit import recent
-from tests.conftest import make_id, run_on
+from tests.conftest import make_id
 
 TODAY = dt.date(2026, 11, 20)
-_on_day = run_on(TODAY)  # the app works on this module's day
 HEADERS = [h for h, _ in MEMBER_COLUMNS]
 
 

@@ -15,12 +15,9 @@ from clerk_app.domain.messages import MESSAGES
 from clerk_app.domain.roster_columns import ImportRejected
 from clerk_app.services import roster_import as ri
 
-from tests.conftest import run_on
-
 from .conftest import HEADERS, db_hash, person, write_xlsx
 
 TODAY = dt.date(2026, 11, 20)
-_on_day = run_on(TODAY)  # the app works on this module's day
 FUZZ = settings(max_examples=100, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 

@@ -12,12 +12,11 @@ from clerk_app.domain.roster_columns import ImportRejected
 from clerk_app.services import members as ms
 from clerk_app.services import roster_import as ri
 from clerk_app.storage.audit import recent
-from tests.conftest import make_id, run_on
+from tests.conftest import make_id
 
 from .conftest import HEADERS, db_hash, person, write_csv, write_xlsx
 
 TODAY = dt.date(2026, 11, 20)
-_on_day = run_on(TODAY)  # the app works on this module's day
 
 
 def _preview(ctx, path, options=None, **kw):

@@ -22,9 +22,11 @@ from clerk_app.ui.first_run import FirstRunDialog
 from clerk_app.ui.members_page import MembersPage
 from clerk_app.ui.print_preview import PrintPreviewDialog
 from clerk_app.ui.settings_dialog import SettingsDialog
+from tests.conftest import run_on
 from tests.ui.conftest import type_text
 
-DAY = dt.date(2026, 1, 10)
+DAY = dt.date(2026, 1, 10)  # the cards' issue date
+_on_day = run_on(DAY + dt.timedelta(days=10))  # the app works ten days later
 
 
 def on_modal(cls, action, tries: int = 300) -> None:

@@ -19,7 +19,10 @@ from clerk_app.services import cards as card_service
 from clerk_app.services import members as member_service
 from clerk_app.services.printouts import card_face, imprint
 from clerk_app.ui.print_preview import PrintPreviewDialog
+from tests.conftest import run_on
 from tests.printing.pdfcheck import page_sizes_mm, pdf_text, qr_texts, render, squeeze
+
+_on_day = run_on(dt.date(2026, 1, 20))  # the cards are issued on 2026-01-10
 
 
 def audit_prints(ctx) -> list[tuple[str, str, dict]]:

@@ -19,11 +19,12 @@ from clerk_app.ui.main_window import build_main_window
 from clerk_app.ui.members_page import MembersPage
 from clerk_app.ui.roster_import_wizard import RosterImportWizard
 from clerk_app.ui.roster_preview import BAD, WARN
-from tests.conftest import make_id
-from tests.roster.conftest import db_hash, person, write_xlsx
+from tests.conftest import make_id, run_on
+from tests.roster.conftest import ROSTER_DAY, db_hash, person, write_xlsx
 
 BAD_CHECKSUM = make_id(seq="003")[:-1] + ("0" if make_id(seq="003")[-1] != "0" else "1")
 DUP_ID = make_id(seq="005")
+_on_day = run_on(ROSTER_DAY)
 
 
 def messy_rows() -> list[dict]:
