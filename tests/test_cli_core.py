@@ -45,6 +45,16 @@ def test_check_id_prints_one_json_line_per_number():
     assert legacy["code"] == "id.legacy_15" and "11010519491231002X" in legacy["message"]
 
 
+def test_check_id_names_new_and_abolished_districts():
+    numbers = [make_id("110115", "19900101"), make_id("110228", "19900101"), make_id("133100", "19950505")]
+    out = run_cli("check-id", *numbers)
+    assert out.returncode == 0, out.stderr
+    daxing, miyun, xiongan = (json.loads(line) for line in out.stdout.splitlines())
+    assert (daxing["valid"], daxing["region"], daxing["warnings"]) == (True, "北京市大兴区", [])
+    assert (miyun["valid"], miyun["region"], miyun["warnings"]) == (True, "北京市密云县（已撤销）", [])
+    assert xiongan["valid"] and [w["code"] for w in xiongan["warnings"]] == ["id.region_unknown"]
+
+
 def test_check_id_exit_code_zero_when_all_valid():
     out = run_cli("check-id", "110105199003071239", "１１０１０５１９４９１２３１００２Ｘ")
     assert out.returncode == 0, out.stderr

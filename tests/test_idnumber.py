@@ -152,13 +152,13 @@ def test_empty(raw):
     _refused(raw, "id.empty")
 
 
-def test_unknown_region_is_a_warning_not_an_error():
-    number = make_id("990000")  # no such province
+def test_unknown_county_in_a_known_province_is_a_warning_not_an_error():
+    number = make_id("110199")  # Beijing, but no such county code
     result = check_id(number, TODAY)
     assert result.valid
     assert result.region is None
     assert [w.code for w in result.warnings] == ["id.region_unknown"]
-    assert "990000" in result.message and _CJK.search(result.message)
+    assert "110199" in result.message and _CJK.search(result.message)
     assert result.as_json()["warnings"][0]["message"] == result.message
 
 
@@ -173,12 +173,44 @@ def test_xiongan_prefix_where_stdnum_raises_is_a_warning():
     assert result.birth_date == dt.date(1995, 5, 5)
 
 
-def test_retired_region_valid_for_old_births_only():
-    # 110103 (崇文区) was merged into 东城区 in 2010.
-    assert check_id(make_id("110103", "19800101"), TODAY).region == "北京市崇文区"
-    late = check_id(make_id("110103", "20150101"), TODAY)
-    assert late.valid and late.region is None
-    assert [w.code for w in late.warnings] == ["id.region_unknown"]
+@pytest.mark.parametrize("code,name", [
+    ("110113", "北京市顺义区"), ("110114", "北京市昌平区"), ("110115", "北京市大兴区"), ("110116", "北京市怀柔区"),
+    ("110117", "北京市平谷区"), ("110118", "北京市密云区"), ("110119", "北京市延庆区"),
+])
+@pytest.mark.parametrize("birth", ["19600101", "19900101", "20230615"])
+def test_beijing_newer_districts_are_named_for_holders_born_before_them(code, name, birth):
+    # A number keeps the code of where it was assigned, which can be later than the birth
+    # (大兴区 110115 exists since 2001; a Daxing roster is full of people born before that).
+    result = check_id(make_id(code, birth), TODAY)
+    assert result.valid
+    assert result.region == name
+    assert result.warnings == () and result.message == ""
+
+
+@pytest.mark.parametrize("code,birth,name", [
+    ("110228", "19900101", "北京市密云县（已撤销）"),   # 1982-2015, now 110118 密云区
+    ("110228", "19700101", "北京市密云县（已撤销）"),   # born before the code existed
+    ("110228", "20200101", "北京市密云县（已撤销）"),   # born after it was abolished
+    ("110103", "19800101", "北京市崇文区（已撤销）"),   # merged into 东城区 in 2010
+    ("110103", "20150101", "北京市崇文区（已撤销）"),
+])
+def test_abolished_codes_are_named_as_they_were_and_marked(code, birth, name):
+    result = check_id(make_id(code, birth), TODAY)
+    assert result.valid
+    assert result.region == name
+    assert result.warnings == ()
+
+
+@pytest.mark.parametrize("code,birth,name", [
+    ("120110", "19800101", "天津市东丽区"),   # 东郊区 until 1991, 东丽区 since 1992
+    ("120110", "19950101", "天津市东丽区"),
+    ("440305", "19850101", "广东省南山区"),   # 南头区办事处 1983-1989, 南山区 since 1990
+    ("132426", "19900101", "河北省顺平县（已撤销）"),  # 完县, then 顺平县 1993-1994, then recoded
+])
+def test_a_code_with_several_names_gets_the_most_recent_one(code, birth, name):
+    result = check_id(make_id(code, birth), TODAY)
+    assert result.valid and result.warnings == ()
+    assert result.region == name
 
 
 @pytest.mark.parametrize("prefix,kind_text", [("810000", "香港"), ("820000", "澳门"), ("830000", "台湾")])

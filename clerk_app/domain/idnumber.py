@@ -5,8 +5,12 @@ adapter adds what stdnum leaves out (see shared/LIBRARIES.md §3):
 
 * normalisation: full-width digits, spaces, hyphens and a lowercase ``x``;
 * a birth date in the future, or before 1900, is refused;
-* an unknown or retired region code is a *warning*, never a rejection (the table lags
-  new districts, and stdnum raises KeyError for some prefixes such as Xiong'an);
+* the region code is looked up in stdnum's division table (``cn/loc``) *whatever the birth
+  year*: a number keeps the code of the county where it was assigned, which may have been
+  created after the birth (大兴区 110115 since 2001 for someone born in 1990) or abolished
+  since (密云县 110228).  Every code that was ever in the table is named (its most recent
+  name; an abolished one marked （已撤销）); only a code never in the table is a *warning*
+  (the table lags new districts such as Xiong'an 1331xx), never a rejection;
 * Hong Kong / Macau / Taiwan residence-permit numbers (prefix 81, 82, 83) are accepted on
   checksum and birth date alone, with a note;
 * 15-digit first-generation numbers are **refused**: those cards stopped being valid on
@@ -24,6 +28,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from stdnum import numdb as _numdb
 from stdnum.cn import ric as _ric
 
 from .messages import message
@@ -31,6 +36,10 @@ from .messages import message
 _PERMIT_PREFIXES = {"81": "香港居民居住证", "82": "澳门居民居住证", "83": "台湾居民居住证"}
 _STRIP = re.compile(r"[\s\-\u200b\u200c\u200d\ufeff]")
 _OLDEST_BIRTH_YEAR = 1900
+# One period of a division-table name: ``[1983-1989]南头区办事处`` (either year may be empty).
+_PERIOD = re.compile(r"\[(\d*)-(\d*)\](.*)")
+_NAME_LEVELS = ("province", "prefecture", "county")
+ABOLISHED_MARK = "（已撤销）"
 
 KIND_RESIDENT = "resident"
 KIND_PERMIT = "hmt_permit"
@@ -142,34 +151,56 @@ def check_id(raw: str, today: _dt.date) -> IdCheck:
         kind, region = KIND_PERMIT, _PERMIT_PREFIXES[prefix]
         warnings.append(IdIssue("id.permit_note", {"kind": region}))
     else:
-        kind, region = KIND_RESIDENT, _region_name(number)
+        kind, region = KIND_RESIDENT, region_name(number[:6])
         if region is None:
             warnings.append(IdIssue("id.region_unknown", {"code": number[:6]}))
     return IdCheck(raw=raw, number=number, error=None, warnings=tuple(warnings),
                    kind=kind, birth_date=birth, gender=gender, region=region)
 
 
-def _region_name(number: str) -> str | None:
-    """Province + county from stdnum's table, or None when the code is unknown for that
-    birth year. The answer depends only on the region code and the birth year, so it is
-    cached on those (the table look-up was a seventh of a bulk registration's time)."""
-    return _region_for(number[:6], number[6:10])
+def _latest_name(value: str) -> tuple[str, bool]:
+    """The most recent name of a table entry (``[-1991]东郊区,[1992-]东丽区`` -> 东丽区) and
+    whether that name's period has ended (the code is abolished)."""
+    best: tuple[tuple, str, bool] | None = None
+    for period in value.split(","):
+        m = _PERIOD.fullmatch(period.strip())
+        if m is None:
+            name, start, end = period.strip(), 0, None
+        else:
+            name, start, end = m[3], int(m[1] or 0), int(m[2]) if m[2] else None
+        key = (end is None, end or 0, start)  # still in use first, then the latest end, then start
+        if best is None or key > best[0]:
+            best = (key, name, end is not None)
+    assert best is not None
+    return best[1], best[2]
 
 
 @functools.lru_cache(maxsize=8192)
-def _region_for(code: str, year: str) -> str | None:
-    # stdnum reads only the code and the birth year; 1 January stands in for the day.
-    # It raises several exception types here (KeyError among them).
+def region_name(code: str) -> str | None:
+    """Province (+ prefecture) + county for a six-digit region code, or None when the code was
+    never in the division table. The birth year plays no part: a number keeps the code of
+    where it was assigned, whenever that county was created or abolished. A code used under
+    several names gets its most recent one; an abolished code is marked （已撤销）. Cached on
+    the code (the table look-up was a seventh of a bulk registration's time)."""
     try:
-        info = _ric.get_birth_place(f"{code}{year}01010000")
-    except Exception:  # noqa: BLE001 - any failure here only means "region unknown"
+        found = _numdb.get("cn/loc").info(code)
+    except Exception:  # noqa: BLE001 - a broken table only means "region unknown"
         return None
-    parts = [info.get("province", ""), info.get("prefecture", ""), info.get("county", "")]
+    if not found or sum(len(part) for part, _ in found) != len(code) or not found[-1][1]:
+        return None  # the county level (the whole code) is not in the table
+    info = {k: v for _, props in found for k, v in props.items()}
     names: list[str] = []
-    for part in parts:
-        if part and part not in names and not part.startswith("["):
-            names.append(part)
-    return "".join(names) or None
+    abolished = False
+    for level in _NAME_LEVELS:
+        if not info.get(level):
+            continue
+        name, ended = _latest_name(info[level])
+        abolished |= ended
+        if name and name not in names:
+            names.append(name)
+    if not names:
+        return None
+    return "".join(names) + (ABOLISHED_MARK if abolished else "")
 
 
 def age_on(birth: _dt.date, day: _dt.date) -> int:

@@ -51,17 +51,27 @@ def _id_number(region: str, birth: _dt.date, seq: int) -> str:
     return body + ric.calc_check_digit(body + "0")
 
 
+def _in_use(number: str) -> bool:
+    try:
+        ric.get_birth_place(number)
+    except Exception:  # noqa: BLE001 - stdnum raises several types for "not in use that year"
+        return False
+    return True
+
+
 @lru_cache(maxsize=None)
 def _codes_by_year(codes: tuple[str, ...], first: int, last: int) -> dict[int, tuple[str, ...]]:
-    """For each birth year, the codes of ``codes`` the ID check accepts with no warning.
-    Computed once per county (not per member) through the app's own check."""
+    """For each birth year, the codes of ``codes`` the ID check accepts with no warning and
+    that were in use that year (stdnum's year-aware look-up: the app's check names a code
+    whatever the year, but a realistic number carries the code its county had then).
+    Computed once per county (not per member)."""
     table: dict[int, tuple[str, ...]] = {}
     for year in range(first, last + 1):
         ok = []
         for code in codes:
             number = _id_number(code, _dt.date(year, 6, 15), 1)
             result = check_id(number, _dt.date(last + 1, 1, 1))
-            if result.valid and not result.warnings:
+            if result.valid and not result.warnings and _in_use(number):
                 ok.append(code)
         if ok:
             table[year] = tuple(ok)
