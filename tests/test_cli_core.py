@@ -45,13 +45,16 @@ def test_check_id_prints_one_json_line_per_number():
     assert legacy["code"] == "id.legacy_15" and "11010519491231002X" in legacy["message"]
 
 
-def test_check_id_names_new_and_abolished_districts():
-    numbers = [make_id("110115", "19900101"), make_id("110228", "19900101"), make_id("133100", "19950505")]
+def test_check_id_names_new_and_abolished_districts_and_refuses_a_non_province():
+    numbers = [make_id("110115", "19900101"), make_id("110228", "19900101"), make_id("990426", "19911201"),
+               make_id("133100", "19950505")]
     out = run_cli("check-id", *numbers)
-    assert out.returncode == 0, out.stderr
-    daxing, miyun, xiongan = (json.loads(line) for line in out.stdout.splitlines())
+    assert out.returncode == 1, out.stderr
+    daxing, miyun, nowhere, xiongan = (json.loads(line) for line in out.stdout.splitlines())
     assert (daxing["valid"], daxing["region"], daxing["warnings"]) == (True, "北京市大兴区", [])
     assert (miyun["valid"], miyun["region"], miyun["warnings"]) == (True, "北京市密云县（已撤销）", [])
+    assert (nowhere["valid"], nowhere["code"], nowhere["region"]) == (False, "id.bad_province", None)
+    assert "“99”" in nowhere["message"] and "省级行政区" in nowhere["message"]
     assert xiongan["valid"] and [w["code"] for w in xiongan["warnings"]] == ["id.region_unknown"]
 
 

@@ -162,6 +162,28 @@ def test_unknown_county_in_a_known_province_is_a_warning_not_an_error():
     assert result.as_json()["warnings"][0]["message"] == result.message
 
 
+# GB/T 2260 province-level codes, written out here (not read from stdnum): 22 provinces,
+# 5 autonomous regions, 4 municipalities, Taiwan (71) and the two SARs (81, 82).
+_PROVINCES = {"11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+              "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
+              "65", "71", "81", "82"}
+
+
+@pytest.mark.parametrize("prefix", ["99", "00", "10", "20", "47", "72", "80", "84", "90"])
+def test_a_number_whose_first_two_digits_are_no_province_is_refused(prefix):
+    number = make_id(prefix + "0426")
+    result = _refused(number, "id.bad_province")
+    assert f"“{prefix}”" in result.message and "省级行政区" in result.message
+    assert result.region is None and result.warnings == ()
+    assert result.as_json()["code"] == "id.bad_province"
+
+
+def test_exactly_the_province_and_permit_codes_are_accepted():
+    accepted = {f"{n:02d}" for n in range(100)
+                if check_id(make_id(f"{n:02d}0000", "19900101"), TODAY).valid}
+    assert accepted == _PROVINCES | {"83"}  # 83: residence permits of Taiwan residents
+
+
 def test_xiongan_prefix_where_stdnum_raises_is_a_warning():
     number = make_id("133100", "19950505", "321")
     with pytest.raises(Exception):  # the stdnum behaviour this adapter exists for

@@ -11,6 +11,8 @@ adapter adds what stdnum leaves out (see shared/LIBRARIES.md §3):
   since (密云县 110228).  Every code that was ever in the table is named (its most recent
   name; an abolished one marked （已撤销）); only a code never in the table is a *warning*
   (the table lags new districts such as Xiong'an 1331xx), never a rejection;
+* a number whose first two digits are no province, autonomous region or municipality
+  (nor 81/82/83 below) is refused: no such number can have been issued;
 * Hong Kong / Macau / Taiwan residence-permit numbers (prefix 81, 82, 83) are accepted on
   checksum and birth date alone, with a note;
 * 15-digit first-generation numbers are **refused**: those cards stopped being valid on
@@ -135,6 +137,9 @@ def check_id(raw: str, today: _dt.date) -> IdCheck:
     expected = _ric.calc_check_digit(number)
     if number[17] != expected:
         return _fail(raw, number, "id.bad_checksum")
+    prefix = number[:2]
+    if prefix not in _PERMIT_PREFIXES and not _is_province(prefix):
+        return _fail(raw, number, "id.bad_province", prefix=prefix)
     try:
         birth = _dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
@@ -146,7 +151,6 @@ def check_id(raw: str, today: _dt.date) -> IdCheck:
 
     gender = "男" if int(number[16]) % 2 else "女"
     warnings: list[IdIssue] = []
-    prefix = number[:2]
     if prefix in _PERMIT_PREFIXES:
         kind, region = KIND_PERMIT, _PERMIT_PREFIXES[prefix]
         warnings.append(IdIssue("id.permit_note", {"kind": region}))
@@ -156,6 +160,12 @@ def check_id(raw: str, today: _dt.date) -> IdCheck:
             warnings.append(IdIssue("id.region_unknown", {"code": number[:6]}))
     return IdCheck(raw=raw, number=number, error=None, warnings=tuple(warnings),
                    kind=kind, birth_date=birth, gender=gender, region=region)
+
+
+@functools.lru_cache(maxsize=128)
+def _is_province(prefix: str) -> bool:
+    """True when ``prefix`` (two digits) is a province-level code in the division table."""
+    return any(part == prefix and props.get("province") for part, props in _numdb.get("cn/loc").info(prefix))
 
 
 def _latest_name(value: str) -> tuple[str, bool]:

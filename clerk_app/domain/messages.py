@@ -13,6 +13,7 @@ MESSAGES: dict[str, str] = {
     "id.bad_length": "身份证号码应为 18 位，现在是 {length} 位",
     "id.x_position": "X 只能出现在身份证号码的最后一位",
     "id.bad_checksum": "身份证号码校验位不对，请逐位核对（常见原因：输错或看错一位数字）",
+    "id.bad_province": "身份证号码前两位“{prefix}”不是任何省级行政区代码，请与证件逐位核对",
     "id.bad_date": "身份证号码中的出生日期 {date} 不存在",
     "id.future_date": "身份证号码中的出生日期 {date} 晚于今天",
     "id.too_old": "身份证号码中的出生日期 {date} 早于 1900 年，请核对",
