@@ -82,7 +82,9 @@ MESSAGES: dict[str, str] = {
     "card.member_ref_unknown": "找不到会员“{text}”（请输入会员编号或 18 位身份证号码）",
     "card.reason_member_left": "会籍变更：{status}",
     "card.lookup_ok": "有效卡：{name}（{card_no}）",
-    "card.lookup_unknown": "卡号 {card_no} 不在本机记录中（可能是其他笔记本所发、尚未同步的卡），请查找会员核实",
+    "card.lookup_unknown": "卡号 {card_no} 不在本机记录中（不是本机发的卡，可能是其他笔记本所发、尚未同步到本机），请查找会员核实",
+    "card.lookup_unknown_own": "卡号 {card_no} 用的是本机的发卡代码 {prefix}，但本机从未发出过这张卡"
+                               "（可能是号码输错，或是已删除、测试用的卡号），请查找会员核实",
     "card.lookup_lost": "服务卡 {card_no} 已于 {date} 挂失，请核实持卡人身份",
     "card.lookup_cancelled": "服务卡 {card_no} 已于 {date} 注销，不能再使用",
     "card.lookup_replaced": "服务卡 {card_no} 已于 {date} 补换，不能再使用；新卡号 {new_no}（{new_status}）",

@@ -142,6 +142,7 @@ class LookupResult:
     card: Card | None = None
     replacement: Card | None = None  # REPLACED: the card that finally replaced it
     error: str | None = None  # INVALID: the parse reason code (domain.cardno)
+    own_prefix: str | None = None  # UNKNOWN: the number's card code when it is this laptop's own
 
     @property
     def ok(self) -> bool:
@@ -157,6 +158,11 @@ class LookupResult:
         if self.outcome == INVALID:
             return message(self.error or cardno.BAD_SHAPE, text=self.text)
         if self.outcome == UNKNOWN:
+            # Only this laptop issues numbers under its own card code (the district assigns
+            # each code to one laptop), so such a card was never issued at all; any other
+            # code's card may be another laptop's that has not been synced yet.
+            if self.own_prefix:
+                return message("card.lookup_unknown_own", card_no=self.text, prefix=self.own_prefix)
             return message("card.lookup_unknown", card_no=self.text)
         card = self.card
         assert card is not None
@@ -429,7 +435,9 @@ def lookup_card(ctx: Context, scanned_text: str) -> LookupResult:
         return LookupResult(INVALID, parsed.text, error=parsed.error)
     rec = repo.by_no(ctx.db, parsed.text)
     if rec is None:
-        return LookupResult(UNKNOWN, parsed.card.grouped)
+        prefix = parsed.card.prefix
+        own = prefix == get_card_prefix(ctx) or prefix in _used_prefixes(ctx)
+        return LookupResult(UNKNOWN, parsed.card.grouped, own_prefix=prefix if own else None)
     card = _card(rec)
     if rec.status == lifecycle.REPLACED:
         final, seen = rec, {rec.id}

@@ -85,6 +85,55 @@ def test_a_dead_or_strange_card_signs_nobody_in_and_points_to_lookup(laptop, eve
     assert signin.count(laptop, event.id) == 0 and changes_since(laptop.db, tbl="attendance") == []
 
 
+def _scan_signs_nobody_in(laptop, event, text: str, outcome: str) -> str:
+    result = signin.sign_in_scan(laptop, event.id, text)
+    assert result.outcome == outcome and result.needs_lookup and result.attendee is None
+    assert result.message.startswith(result.lookup.message) and "请用“查找”核实身份后签到" in result.message
+    assert signin.count(laptop, event.id) == 0
+    return result.message
+
+
+def test_an_unknown_number_under_this_laptops_own_code_says_it_was_never_issued_here(laptop, event, card_for):
+    from clerk_app.domain.cardno import make_card_no
+    card_for()  # DX07 000001: the laptop has issued under its code
+    for seq in (2, 999):  # the very next number, and one far beyond the last issued
+        text = make_card_no("DX07", seq)
+        msg = _scan_signs_nobody_in(laptop, event, text, signin.UNKNOWN)
+        assert f"DX07 {seq:06d}" in msg
+        assert "本机的发卡代码 DX07" in msg and "从未发出" in msg
+        assert "同步" not in msg and "其他笔记本" not in msg
+
+
+def test_a_code_this_laptop_used_before_is_still_its_own(laptop, event, card_for):
+    from clerk_app.domain.cardno import make_card_no
+    card_for()  # issued under DX07, so DX07 is used
+    cards.set_card_prefix(laptop, "DX08")  # the district gave a new code
+    msg = _scan_signs_nobody_in(laptop, event, make_card_no("DX07", 500), signin.UNKNOWN)
+    assert "本机的发卡代码 DX07" in msg and "同步" not in msg
+
+
+def test_an_unknown_number_under_another_laptops_code_may_not_be_synced_yet(laptop, event, card_for):
+    from clerk_app.domain.cardno import make_card_no
+    card_for()
+    for other in ("DX08", "SY12A"):
+        msg = _scan_signs_nobody_in(laptop, event, make_card_no(other, 1), signin.UNKNOWN)
+        assert "其他笔记本" in msg and "尚未同步" in msg
+        assert "本机的发卡代码" not in msg and "从未发出" not in msg
+
+
+@pytest.mark.parametrize("text", [
+    "110105199003071239",          # an ID card's barcode
+    "https://u.wechat.com/abc",    # a WeChat QR code
+    "DX07",                        # the code alone
+    "13812345678",                 # a phone number, 11 digits like a card number
+])
+def test_text_that_is_no_card_number_says_so_and_not_that_a_laptop_issued_it(laptop, event, card_for, text):
+    card_for()
+    msg = _scan_signs_nobody_in(laptop, event, text, signin.INVALID)
+    assert "同步" not in msg and "笔记本" not in msg and "本机" not in msg
+    assert "卡号" in msg
+
+
 def test_lost_card_holder_can_still_be_signed_in_by_lookup(laptop, event, card_for):
     card = card_for("张伟")
     cards.report_lost(laptop, card.card_no, "", DAY, today=DAY)
