@@ -20,7 +20,7 @@ def register(sub, common) -> None:
     p = sub.add_parser("roster", parents=[common], help="Excel/CSV 花名册导入与导出")
     rsub = p.add_subparsers(dest="roster_command", metavar="ACTION", required=True)
 
-    imp = rsub.add_parser("import", parents=[common], help="导入花名册（.xlsx / .xls / .csv）")
+    imp = rsub.add_parser("import", parents=[common], help="导入花名册（.xlsx / .xls / .xlsb / .ods / .csv）")
     imp.add_argument("file", metavar="FILE")
     imp.add_argument("--mapping", metavar="JSON_OR_FILE",
                      help='列对应关系（JSON 或 JSON 文件），如 {"证件号": "身份证号码", "序号": null}')

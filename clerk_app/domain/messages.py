@@ -108,11 +108,13 @@ MESSAGES: dict[str, str] = {
     "roster.file_too_large": "文件太大（{size} MB），一次最多导入 {max} MB，请拆分后分批导入",
     "roster.too_many_rows": "表格超过 {max} 行，请拆分后分批导入",
     "roster.too_many_columns": "表格有 {cols} 列，超过 {max} 列，请只保留会员信息的列",
-    "roster.unsupported_type": "不支持的文件类型“{ext}”，请使用 .xlsx、.xls 或 .csv 文件",
+    "roster.unsupported_type": "不支持的文件类型“{ext}”，请使用 .xlsx、.xls、.xlsb、.ods 或 .csv 文件",
+    "roster.wps_et": "这是 WPS 表格专用格式（{ext}），本程序不能直接读取。请在 WPS 中打开它，"
+                     "点“文件”→“另存为”，文件类型选“Excel 工作簿（*.xlsx）”，保存后导入新文件",
     "roster.corrupt": "文件已损坏，或不是有效的 {kind} 文件，无法读取",
     "roster.encrypted": "文件设置了打开密码，请在 Excel 中取消密码并另存后再导入",
     "roster.zip_bomb": "文件内部结构异常（解压后过大、条目过多或相互重叠），为安全起见不予读取",
-    "roster.xml_unsafe": "文件内含不安全的 XML 声明（DOCTYPE/ENTITY），为安全起见不予读取",
+    "roster.xml_unsafe": "文件内含不安全的 XML 声明（DOCTYPE/ENTITY 实体定义），为安全起见不予读取",
     "roster.unknown_encoding": "无法识别 CSV 文件的文字编码（支持 UTF-8 和 GBK/GB18030），"
                                "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后再导入",
     "roster.sheet_not_found": "工作簿中没有名为“{sheet}”的工作表（现有：{names}）",

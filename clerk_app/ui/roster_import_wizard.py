@@ -36,7 +36,8 @@ from .roster_preview import PreviewPage
 from .task_panel import TaskPanel
 from .tasks import Task, db_job, run_with_progress
 
-FILE_FILTER = "花名册（*.xlsx *.xls *.csv）;;Excel 工作簿（*.xlsx *.xls）;;CSV 文件（*.csv）;;所有文件（*）"
+FILE_FILTER = ("花名册（*.xlsx *.xls *.xlsb *.ods *.csv）;;Excel 工作簿（*.xlsx *.xls *.xlsb）;;"
+               "OpenDocument 表格（*.ods）;;CSV 文件（*.csv）;;所有文件（*）")
 XLSX_FILTER = "Excel 工作簿（*.xlsx）"
 _RED, _GREEN = "#c62828", "#2e7d32"
 
@@ -58,7 +59,7 @@ class FilePage(QWizardPage):
         super().__init__()
         self.wiz = wizard
         self.setTitle("第 1 步：选择花名册文件")
-        self.setSubTitle("支持 Excel 文件（.xlsx、.xls）和 CSV 文件。表头行应有“姓名”“身份证号码”等列名，"
+        self.setSubTitle("支持 Excel 文件（.xlsx、.xls、.xlsb）、WPS/LibreOffice 的 .ods 文件和 CSV 文件。表头行应有“姓名”“身份证号码”等列名，"
                          "表头上方的标题行没有关系。")
         self.path = QLineEdit()
         self.path.setReadOnly(True)
