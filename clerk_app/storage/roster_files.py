@@ -21,6 +21,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import struct
 import zipfile
 import zlib
@@ -52,7 +53,7 @@ ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 ZIP_KINDS = {"xlsx": ({".xlsx", ".xlsm"}, "Excel"), "xlsb": ({".xlsb"}, SPREADSHEET_EXTS[".xlsb"]),
              "ods": ({".ods"}, SPREADSHEET_EXTS[".ods"])}
 _CHUNK = 1 << 20
-_MAX_DOCTYPE = 64 * 1024  # a DOCTYPE longer than this is not something an office suite writes
+_MAX_TAG = 1 << 20  # no office suite writes a tag this long
 
 
 @dataclass
@@ -98,10 +99,8 @@ def read_roster(path: str | Path, sheet: str | None = None) -> RosterTable:
         # "名单.xlsx") is read by content instead.
         cells, names, used = _read_spreadsheet(path, sheet, label, by_content=ext not in exts)
         encoding = ""
-    elif head.startswith(OLE_MAGIC):  # .xls, or an .xlsx with an open password (calamine tells which)
-        renamed = ext in (".ods", ".xlsb")  # an .xls under another name: read it by content
-        label = "Excel 97-2003" if renamed else SPREADSHEET_EXTS.get(ext, "Excel 97-2003")
-        cells, names, used = _read_spreadsheet(path, sheet, label, by_content=renamed)
+    elif head.startswith(OLE_MAGIC):  # .xls, or an .xlsx/.xlsb with an open password (calamine tells which)
+        cells, names, used = _read_spreadsheet(path, sheet, SPREADSHEET_EXTS.get(ext, "Excel 97-2003"))
         kind, encoding = "xls", ""
     elif ext in SPREADSHEET_EXTS:
         raise ImportRejected("roster.corrupt", kind=SPREADSHEET_EXTS[ext])
@@ -171,21 +170,38 @@ def _check_no_overlap(infos: list[zipfile.ZipInfo], raw, archive_size: int) -> N
 
 def _scan_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     """Decompress one entry in bounded chunks (zipfile stops at the declared size and checks
-    the CRC, so a size that lies is found here, not in the reader) and, if it is XML, look
-    for entity declarations in whatever encoding it is written."""
+    the CRC, so a size that lies is found here, not in the reader). XML parts are checked
+    for entity declarations in whatever encoding they are written; sheets — XML or .xlsb
+    binary — for how far their cells reach, because the readers allocate the whole
+    rectangle up to the farthest cell (one cell at XFD1048576, or one .ods row "repeated"
+    a million times, is a few bytes in the file and gigabytes — or an abort — in the reader)."""
     with zf.open(info) as part:
         chunk = part.read(_CHUNK)
         encoding = _xml_encoding(chunk)
-        if encoding is None:  # not XML (a binary .xlsb part, a picture): size and CRC only
-            while part.read(_CHUNK):
-                pass
+        if encoding is None:
+            binary = _XlsbSheetExtent() if chunk.startswith(_BRT_BEGIN_SHEET) else None
+            while chunk:
+                if binary is not None:
+                    binary.feed(chunk)
+                chunk = part.read(_CHUNK)
+            if binary is not None:
+                _check_extent(binary.rows, binary.cols)
             return
         decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        extent = _XmlSheetExtent()
         carry = ""
         while chunk:
-            carry = _scan_xml_text(carry + decoder.decode(chunk).lower())
+            carry = _scan_xml_text(carry + decoder.decode(chunk).lower(), extent)
             chunk = part.read(_CHUNK)
-        _scan_xml_text(carry + decoder.decode(b"", final=True).lower())
+        _scan_xml_text(carry + decoder.decode(b"", final=True).lower(), extent, final=True)
+        _check_extent(extent.rows, extent.cols)
+
+
+def _check_extent(rows: int, cols: int) -> None:
+    if rows > MAX_ROWS + HEADER_SEARCH_ROWS:
+        raise ImportRejected("roster.too_many_rows", max=MAX_ROWS)
+    if cols > MAX_COLUMNS:
+        raise ImportRejected("roster.too_many_columns", cols=cols, max=MAX_COLUMNS)
 
 
 def _xml_encoding(head: bytes) -> str | None:
@@ -205,23 +221,153 @@ def _xml_encoding(head: bytes) -> str | None:
     return encoding if text.startswith("<") else None
 
 
-def _scan_xml_text(text: str) -> str:
-    """Refuse entity declarations in lower-cased XML text; return the tail to carry over
-    into the next chunk. A DOCTYPE that only names an external DTD (old OpenOffice
-    manifests have one) declares nothing and is allowed — no reader here fetches it."""
-    if "<!entity" in text:
+_ANY_TAG = re.compile(r"""<[^<>"']*(?:(?:"[^"]*"|'[^']*')[^<>"']*)*>""")
+_SHEET_TAG = re.compile(r"""<(/?)(?:[\w.-]+:)?(c|row|table|table-row|table-cell|covered-table-cell)"""
+                        r"""((?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(/?)>""")
+_REF = re.compile(r"""(?:^|\s)r\s*=\s*["']([a-z]{0,7})(\d{1,12})["']""")
+
+
+def _scan_xml_text(text: str, extent: "_XmlSheetExtent", final: bool = False) -> str:
+    """Check the complete markup in lower-cased XML text; return the unfinished tail
+    (from the last "<") to carry into the next chunk. Entity declarations are refused; a
+    DOCTYPE that only names an external DTD (old OpenOffice manifests have one) declares
+    nothing and is allowed — no reader here fetches it."""
+    cut = len(text) if final else text.rfind("<")
+    if cut == -1:  # text without markup
+        return ""
+    if len(text) - cut > _MAX_TAG:  # a long text node after the last tag, or a tag that never ends
+        tag = _ANY_TAG.match(text, cut)
+        if tag is None:
+            raise ImportRejected("roster.xml_unsafe")
+        cut = tag.end()
+    body = text[:cut]
+    if "<!entity" in body:
         raise ImportRejected("roster.xml_unsafe")
-    start = text.find("<!doctype")
+    start = body.find("<!doctype")
     while start != -1:
-        close, subset = text.find(">", start), text.find("[", start)
+        close, subset = body.find(">", start), body.find("[", start)
         if subset != -1 and (close == -1 or subset < close):
             raise ImportRejected("roster.xml_unsafe")
-        if close == -1:  # the declaration goes on in the next chunk
-            if len(text) - start > _MAX_DOCTYPE:
-                raise ImportRejected("roster.xml_unsafe")
-            return text[start:]
-        start = text.find("<!doctype", close)
-    return text[-16:]  # a marker split across two chunks
+        start = body.find("<!doctype", start + 9)
+    for m in _SHEET_TAG.finditer(body):
+        extent.tag(m.group(1) == "/", m.group(2), m.group(3), m.group(4) == "/")
+    return text[cut:]
+
+
+def _count(attrs: str, name: str) -> int:
+    m = re.search(r"""(?:^|\s)(?:[\w.-]+:)?""" + name + r"""\s*=\s*["'](\d{1,12})["']""", attrs)
+    return int(m.group(1)) if m else 1
+
+
+class _XmlSheetExtent:
+    """How far the non-empty cells of an .xlsx sheet (``<c r="B7">``) or of the tables in
+    an .ods content.xml (rows and cells with their repeat counts) reach. Tag names are
+    matched whatever their prefix, and a cell with any content counts as non-empty: this
+    may count a little more than the reader keeps, never less."""
+
+    def __init__(self) -> None:
+        self.rows = self.cols = 0
+        self.row_pos = self.row_repeat = self.col_pos = self.row_end = 0  # OpenDocument
+        self.xl_row = self.xl_col = 0  # SpreadsheetML
+
+    def _reach(self, rows: int, cols: int) -> None:
+        self.rows, self.cols = max(self.rows, rows), max(self.cols, cols)
+
+    def tag(self, end: bool, name: str, attrs: str, empty: bool) -> None:
+        if name == "row":  # SpreadsheetML: <row r="7">, or the next row if it has no r
+            if not end:
+                m = _REF.search(attrs)
+                self.xl_row, self.xl_col = (int(m.group(2)) if m else self.xl_row + 1), 0
+        elif name == "c":  # <c r="B7">, or the next column; an empty element holds no value
+            if not end:
+                m = _REF.search(attrs)
+                if m and m.group(1):
+                    col = 0
+                    for letter in m.group(1):
+                        col = col * 26 + ord(letter) - 96
+                    self.xl_col = col
+                    row = int(m.group(2))
+                else:
+                    self.xl_col, row = self.xl_col + 1, self.xl_row
+                if not empty:
+                    self._reach(row, self.xl_col)
+        elif name == "table":  # OpenDocument
+            if not end:
+                self.row_pos = 0
+        elif name == "table-row":
+            if not end:
+                self.row_repeat, self.col_pos, self.row_end = _count(attrs, "number-rows-repeated"), 0, 0
+            if end or empty:
+                if self.row_end:
+                    self._reach(self.row_pos + self.row_repeat, self.row_end)
+                self.row_pos += self.row_repeat
+        elif not end:  # table-cell, covered-table-cell
+            self.col_pos += _count(attrs, "number-columns-repeated")
+            if not empty or "value-type" in attrs:
+                self.row_end = self.col_pos
+
+
+_BRT_BEGIN_SHEET = b"\x81\x01"
+
+
+class _XlsbSheetExtent:
+    """How far the cells of an .xlsb sheet part reach, from its records (MS-XLSB 2.1.4):
+    BrtRowHdr (type 0) sets the row, cell records (types 2-11) start with the column.
+    Other records are skipped without being held in memory."""
+
+    def __init__(self) -> None:
+        self.rows = self.cols = self.row = 0
+        self.buf = bytearray()
+        self.skip = 0
+
+    def feed(self, data: bytes) -> None:
+        if self.skip >= len(data):
+            self.skip -= len(data)
+            return
+        buf = self.buf
+        buf += data[self.skip:]
+        self.skip = 0
+        pos, n = 0, len(buf)
+        while pos < n:
+            head = _record_head(buf, pos, n)
+            if head is None:
+                break
+            typ, at, size = head
+            wanted = typ == 0 or 2 <= typ <= 11
+            if at + size > n:
+                if not wanted:  # skip its data as it arrives
+                    self.skip, pos = at + size - n, n
+                break
+            if wanted and size >= 4:
+                value = int.from_bytes(buf[at:at + 4], "little")
+                if typ == 0:
+                    self.row = value
+                else:
+                    self.rows, self.cols = max(self.rows, self.row + 1), max(self.cols, value + 1)
+            pos = at + size
+        del buf[:pos]
+
+
+def _record_head(buf: bytearray, pos: int, n: int) -> tuple[int, int, int] | None:
+    """(type, where the data starts, data size) of the BIFF12 record at ``pos``, or None
+    if the buffer ends inside its header."""
+    typ = buf[pos]
+    pos += 1
+    if typ & 0x80:
+        if pos >= n:
+            return None
+        typ = (typ & 0x7F) | ((buf[pos] & 0x7F) << 7)
+        pos += 1
+    size = 0
+    for shift in (0, 7, 14, 21):
+        if pos >= n:
+            return None
+        byte = buf[pos]
+        pos += 1
+        size |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            break
+    return typ, pos, size
 
 
 def _read_spreadsheet(path: Path, sheet: str | None, kind: str,
