@@ -36,7 +36,7 @@ from .roster_preview import PreviewPage
 from .task_panel import TaskPanel
 from .tasks import Task, db_job, run_with_progress
 
-FILE_FILTER = ("花名册（*.xlsx *.xls *.xlsb *.ods *.csv）;;Excel 工作簿（*.xlsx *.xls *.xlsb）;;"
+FILE_FILTER = ("花名册（*.xlsx *.xls *.xlsb *.xlsm *.ods *.csv）;;Excel 工作簿（*.xlsx *.xls *.xlsb *.xlsm）;;"
                "OpenDocument 表格（*.ods）;;CSV 文件（*.csv）;;所有文件（*）")
 XLSX_FILTER = "Excel 工作簿（*.xlsx）"
 _RED, _GREEN = "#c62828", "#2e7d32"

@@ -12,7 +12,7 @@ from clerk_app.domain.idnumber import mask
 from clerk_app.workspace import open_workspace
 from tests.conftest import make_id
 
-from .conftest import db_hash, person, write_xlsx
+from .conftest import db_hash, person, write_ods, write_xlsb, write_xlsx
 
 
 def _members(folder) -> dict[str, str]:
@@ -107,3 +107,25 @@ def test_unreadable_file_is_a_clear_error(ready_dir, tmp_path, capsys):
     bad.write_bytes(b"\x00garbage")
     assert main(["roster", "import", str(bad), "--data-dir", str(ready_dir), "--dry-run"]) == 2
     assert "文件已损坏" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("write, name", [(write_ods, "r.ods"), (write_xlsb, "r.xlsb")])
+def test_dry_run_reads_ods_and_xlsb(ready_dir, tmp_path, capsys, write, name):
+    rows = [person(1), person(2, 身份证号码=make_id(birth="19900230")), person(3)]
+    path = write(tmp_path / name, rows)
+    before = _hash(ready_dir)
+    assert main(["roster", "import", str(path), "--data-dir", str(ready_dir), "--dry-run"]) == 1
+    out = capsys.readouterr().out
+    assert "工作表“花名册”" in out and "可以导入 2 行，不能导入 1 行" in out
+    assert "第 3 行：身份证号码中的出生日期 19900230 不存在" in out
+    assert _hash(ready_dir) == before
+    assert main(["roster", "import", str(path), "--data-dir", str(ready_dir), "--yes"]) == 1
+    assert set(_members(ready_dir)) == {rows[0]["姓名"], rows[2]["姓名"]}
+
+
+def test_wps_et_file_is_a_clear_error(ready_dir, tmp_path, capsys):
+    et = tmp_path / "花名册.et"
+    et.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    assert main(["roster", "import", str(et), "--data-dir", str(ready_dir), "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert "WPS" in err and "Excel 工作簿（*.xlsx）" in err

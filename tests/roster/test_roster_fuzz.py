@@ -15,7 +15,7 @@ from clerk_app.domain.messages import MESSAGES
 from clerk_app.domain.roster_columns import ImportRejected
 from clerk_app.services import roster_import as ri
 
-from .conftest import HEADERS, db_hash, person, write_xlsx
+from .conftest import HEADERS, db_hash, person, write_ods, write_xlsb, write_xlsx
 
 TODAY = dt.date(2026, 11, 20)
 FUZZ = settings(max_examples=100, deadline=None,
@@ -33,7 +33,7 @@ def _import_all(ctx, path, cancel=None):
 
 
 @FUZZ
-@given(data=st.binary(max_size=3000), ext=st.sampled_from([".xlsx", ".xls", ".csv", ".xlsm", ".txt"]))
+@given(data=st.binary(max_size=3000), ext=st.sampled_from([".xlsx", ".xls", ".csv", ".xlsm", ".txt", ".ods", ".xlsb"]))
 def test_random_bytes(ctx, tmp_path_factory, data, ext):
     path = tmp_path_factory.mktemp("fuzz") / f"roster{ext}"
     path.write_bytes(data)
@@ -46,19 +46,23 @@ def test_random_bytes(ctx, tmp_path_factory, data, ext):
 
 
 @pytest.fixture(scope="module")
-def real_xlsx(tmp_path_factory):
+def real_files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("real")
-    return write_xlsx(folder / "real.xlsx", [person(n) for n in range(1, 40)]).read_bytes()
+    rows = [person(n) for n in range(1, 40)]
+    return {ext: write(folder / f"real{ext}", rows).read_bytes()
+            for ext, write in ((".xlsx", write_xlsx), (".ods", write_ods), (".xlsb", write_xlsb))}
 
 
 @FUZZ
-@given(cut=st.integers(min_value=0, max_value=100_000), flips=st.lists(st.integers(0, 100_000), max_size=4))
-def test_truncated_or_damaged_xlsx(ctx, tmp_path_factory, real_xlsx, cut, flips):
-    data = bytearray(real_xlsx[: cut % (len(real_xlsx) + 1)])
+@given(cut=st.integers(min_value=0, max_value=100_000), flips=st.lists(st.integers(0, 100_000), max_size=4),
+       ext=st.sampled_from([".xlsx", ".ods", ".xlsb"]))
+def test_truncated_or_damaged_workbook(ctx, tmp_path_factory, real_files, cut, flips, ext):
+    real = real_files[ext]
+    data = bytearray(real[: cut % (len(real) + 1)])
     for pos in flips:
         if data:
             data[pos % len(data)] ^= 0xFF
-    path = tmp_path_factory.mktemp("cut") / "cut.xlsx"
+    path = tmp_path_factory.mktemp("cut") / f"cut{ext}"
     path.write_bytes(bytes(data))
     before = db_hash(ctx.db)
     try:
