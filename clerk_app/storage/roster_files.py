@@ -227,7 +227,7 @@ _SHEET_TAG = re.compile(r"""<(/?)(?:[\w.-]+:)?(c|row|table|table-row|table-cell|
 _REF = re.compile(r"""(?:^|\s)r\s*=\s*["']([a-z]{0,7})(\d{1,12})["']""")
 
 
-def _scan_xml_text(text: str, extent: "_XmlSheetExtent", final: bool = False) -> str:
+def _scan_xml_text(text: str, extent: _XmlSheetExtent, final: bool = False) -> str:
     """Check the complete markup in lower-cased XML text; return the unfinished tail
     (from the last "<") to carry into the next chunk. Entity declarations are refused; a
     DOCTYPE that only names an external DTD (old OpenOffice manifests have one) declares

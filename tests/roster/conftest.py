@@ -14,8 +14,8 @@ from xml.sax.saxutils import escape
 import openpyxl
 import pytest
 
-from tests.conftest import SETUP, make_id, run_on
 from clerk_app.workspace import open_workspace
+from tests.conftest import SETUP, make_id, run_on
 
 ROSTER_DAY = dt.date(2026, 11, 20)  # the rosters' rows joined before it: the app works on it here
 _on_day = run_on(ROSTER_DAY)
@@ -97,7 +97,8 @@ def _ods_cell(value) -> str:
     if isinstance(value, bool):
         return f'<table:table-cell office:value-type="boolean" office:boolean-value="{str(value).lower()}"/>'
     if isinstance(value, (int, float)):
-        return f'<table:table-cell office:value-type="float" office:value="{value}"><text:p>{value}</text:p></table:table-cell>'
+        return (f'<table:table-cell office:value-type="float" office:value="{value}">'
+                f'<text:p>{value}</text:p></table:table-cell>')
     if isinstance(value, dt.date):
         return f'<table:table-cell office:value-type="date" office:date-value="{value.isoformat()}"/>'
     return f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
@@ -135,7 +136,7 @@ def write_ods(path: Path, rows: list[dict] = (), headers: list[str] = HEADERS, *
     return path
 
 
-def _rec(typ: int, data: bytes = b"") -> bytes:
+def biff12_record(typ: int, data: bytes = b"") -> bytes:
     """One BIFF12 record (MS-XLSB 2.1.4): type and size as little-endian 7-bit groups."""
     out = bytearray()
     out += bytes([typ & 0x7F | 0x80, typ >> 7]) if typ >= 0x80 else bytes([typ])
@@ -156,30 +157,37 @@ def xlsb_parts(rows: list[dict], headers: list[str] = HEADERS, *, sheet: str = "
     """The parts of a minimal .xlsb built from its documented records (MS-XLSB): a
     workbook with one sheet (BrtBundleSh), and the sheet's cells as inline strings
     (BrtCellSt) and numbers (BrtCellReal) — no shared strings, no styles."""
-    book = (_rec(0x83) + _rec(0x8F) + _rec(0x9C, struct.pack("<II", 0, 1) + _wide("rId1") + _wide(sheet))
-            + _rec(0x90) + _rec(0x84))
+    rec = biff12_record
+    book = (rec(0x83) + rec(0x8F) + rec(0x9C, struct.pack("<II", 0, 1) + _wide("rId1") + _wide(sheet))
+            + rec(0x90) + rec(0x84))
     lines = [list(headers)] + [[row.get(h, "") for h in headers] for row in rows]
     cells = bytearray()
     for r, line in enumerate(lines):
-        cells += _rec(0x00, struct.pack("<IIHBBBI", r, 0, 300, 0, 0, 0, 0))  # BrtRowHdr
+        cells += rec(0x00, struct.pack("<IIHBBBI", r, 0, 300, 0, 0, 0, 0))  # BrtRowHdr
         for c, value in enumerate(line):
             if isinstance(value, (int, float)) and not isinstance(value, bool):
-                cells += _rec(0x05, struct.pack("<IId", c, 0, float(value)))
+                cells += rec(0x05, struct.pack("<IId", c, 0, float(value)))
             elif value not in (None, ""):
-                cells += _rec(0x06, struct.pack("<II", c, 0) + _wide(str(value)))
+                cells += rec(0x06, struct.pack("<II", c, 0) + _wide(str(value)))
     dim = struct.pack("<iiii", 0, len(lines) - 1, 0, len(headers) - 1)
-    sheet_bin = _rec(0x81) + _rec(0x94, dim) + _rec(0x91) + bytes(cells) + _rec(0x92) + _rec(0x82)
-    rel = '<Relationship Id="{id}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/{t}" Target="{to}"/>'
-    rels = '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{}</Relationships>'
-    types = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    sheet_bin = rec(0x81) + rec(0x94, dim) + rec(0x91) + bytes(cells) + rec(0x92) + rec(0x82)
+    rel = ('<Relationship Id="{id}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/{t}" '
+           'Target="{to}"/>')
+    rels = ('<?xml version="1.0" encoding="UTF-8"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{}</Relationships>')
+    types = ('<?xml version="1.0" encoding="UTF-8"?>'
+             '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
              '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-             '<Override PartName="/xl/workbook.bin" ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled.main"/>'
-             '<Override PartName="/xl/worksheets/sheet1.bin" ContentType="application/vnd.ms-excel.worksheet"/></Types>')
+             '<Override PartName="/xl/workbook.bin" '
+             'ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled.main"/>'
+             '<Override PartName="/xl/worksheets/sheet1.bin" ContentType="application/vnd.ms-excel.worksheet"/>'
+             '</Types>')
     return {
         "[Content_Types].xml": types.encode(),
         "_rels/.rels": rels.format(rel.format(id="rId1", t="officeDocument", to="xl/workbook.bin")).encode(),
         "xl/workbook.bin": book,
-        "xl/_rels/workbook.bin.rels": rels.format(rel.format(id="rId1", t="worksheet", to="worksheets/sheet1.bin")).encode(),
+        "xl/_rels/workbook.bin.rels": rels.format(
+            rel.format(id="rId1", t="worksheet", to="worksheets/sheet1.bin")).encode(),
         "xl/worksheets/sheet1.bin": sheet_bin,
     }
 

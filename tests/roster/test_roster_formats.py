@@ -7,6 +7,7 @@ that calamine itself reads it, so an "accepted" file is one the reader can reall
 from __future__ import annotations
 
 import datetime as dt
+import struct
 import zipfile
 
 import pytest
@@ -17,7 +18,17 @@ from clerk_app.domain.roster_columns import ImportRejected
 from clerk_app.storage import roster_files
 from clerk_app.storage.roster_files import read_roster
 
-from .conftest import HEADERS, ods_content, person, write_ods, write_parts, write_xlsb, write_xlsx, xlsb_parts
+from .conftest import (
+    HEADERS,
+    biff12_record,
+    ods_content,
+    person,
+    write_ods,
+    write_parts,
+    write_xlsb,
+    write_xlsx,
+    xlsb_parts,
+)
 
 ROWS = [person(1, 入会日期=dt.date(2025, 3, 1)), person(2, 姓名="王䶮")]
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -95,18 +106,19 @@ def _minimal_package(path, *, absolute: bool = False):
     rel = '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{}</Relationships>'
     return write_parts(path, {
         "[Content_Types].xml": (
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Override PartName="/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-            'spreadsheetml.sheet.main+xml"/><Override PartName="/sheet1.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>').encode(),
+            b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            b'<Override PartName="/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            b'spreadsheetml.sheet.main+xml"/><Override PartName="/sheet1.xml" ContentType="application/'
+            b'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'),
         "_rels/.rels": rel.format(f'<Relationship Id="rId1" Type="{REL_NS}/officeDocument" '
                                   f'Target="{target}"/>').encode(),
         "workbook.xml": (f'<workbook {NS} xmlns:r="{REL_NS}"><sheets><sheet name="花名册" sheetId="1" '
                          'r:id="rId1"/></sheets></workbook>').encode(),
         "_rels/workbook.xml.rels": rel.format(f'<Relationship Id="rId1" Type="{REL_NS}/worksheet" '
                                               'Target="sheet1.xml"/>').encode(),
-        "sheet1.xml": f'<?xml version="1.0" encoding="UTF-8"?><worksheet {NS}><sheetData>{rows}</sheetData></worksheet>'.encode(),
+        "sheet1.xml": (f'<?xml version="1.0" encoding="UTF-8"?><worksheet {NS}><sheetData>{rows}</sheetData>'
+                       '</worksheet>').encode(),
     })
 
 
@@ -225,12 +237,10 @@ def test_one_far_cell_is_refused_before_the_reader_allocates_the_grid(tmp_path):
 
 
 def test_far_cell_in_xlsb(tmp_path):
-    import struct
-
-    from .conftest import _rec
     parts = xlsb_parts(ROWS)
-    far = _rec(0x00, struct.pack("<IIHBBBI", 1048000, 0, 300, 0, 0, 0, 0)) + _rec(0x05, struct.pack("<IId", 16000, 0, 1.0))
-    end_data = _rec(0x92)
+    far = (biff12_record(0x00, struct.pack("<IIHBBBI", 1048000, 0, 300, 0, 0, 0, 0))  # BrtRowHdr
+           + biff12_record(0x05, struct.pack("<IId", 16000, 0, 1.0)))  # BrtCellReal
+    end_data = biff12_record(0x92)
     sheet = parts["xl/worksheets/sheet1.bin"]
     parts["xl/worksheets/sheet1.bin"] = sheet.replace(end_data, far + end_data)
     _rejected(write_parts(tmp_path / "far.xlsb", parts), "roster.too_many_rows")
@@ -255,11 +265,9 @@ def test_guards_see_markers_split_across_read_chunks(tmp_path, monkeypatch):
         '<table:table-row table:number-rows-repeated="3000000"><table:table-cell office:value-type="string">'
         '<text:p>x</text:p></table:table-cell></table:table-row>'))
     parts = xlsb_parts(ROWS)
-    from .conftest import _rec
-    import struct
     parts["xl/worksheets/sheet1.bin"] = parts["xl/worksheets/sheet1.bin"].replace(
-        _rec(0x92), _rec(0x00, struct.pack("<IIHBBBI", 900000, 0, 300, 0, 0, 0, 0))
-        + _rec(0x06, struct.pack("<II", 0, 0) + b"\x01\x00\x00\x00x\x00") + _rec(0x92))
+        biff12_record(0x92), biff12_record(0x00, struct.pack("<IIHBBBI", 900000, 0, 300, 0, 0, 0, 0))
+        + biff12_record(0x06, struct.pack("<II", 0, 0) + b"\x01\x00\x00\x00x\x00") + biff12_record(0x92))
     far_xlsb = write_parts(tmp_path / "far.xlsb", parts)
     for chunk in (1, 3, 7, 64):
         monkeypatch.setattr(roster_files, "_CHUNK", chunk)
