@@ -1,5 +1,5 @@
 """The sign-in sheet (filled and blank) and the one-page event report, rendered with
-poppler and read back as text: masked phones, numbered blank rows, the report's numbers
+PDFium and read back as text: masked phones, numbered blank rows, the report's numbers
 equal to the summary's."""
 
 from __future__ import annotations
