@@ -9,9 +9,9 @@ import sys
 
 from .. import APP_NAME, __version__
 from ..domain.errors import UserError
-from . import cards_cmd, check_id, demo, events_cmd, print_cmd, roster_cmd
+from . import cards_cmd, check_id, demo, events_cmd, print_cmd, roster_cmd, setup_cmd
 
-COMMANDS = [cards_cmd, check_id, demo, roster_cmd, print_cmd, events_cmd]
+COMMANDS = [setup_cmd, cards_cmd, check_id, demo, roster_cmd, print_cmd, events_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

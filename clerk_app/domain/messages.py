@@ -91,7 +91,9 @@ MESSAGES: dict[str, str] = {
     "card.lookup_replaced_missing": "服务卡 {card_no} 已于 {date} 补换，不能再使用；新卡尚未同步到本机",
     "card.lookup_not_in_union": "服务卡 {card_no} 的持卡人{name}会籍状态为“{status}”，此卡不能使用",
     # command line
-    "cli.not_set_up": "本数据目录尚未完成初始设置，请先打开程序完成设置：{path}",
+    "cli.not_set_up": "本数据目录尚未完成初始设置，请先打开程序完成设置（或运行 setup 命令）：{path}",
+    "cli.already_set_up": "本数据目录已完成初始设置（本机“{laptop}”），不能再次设置，未做任何更改：{path}",
+    "cli.bad_union_type": "工会类型“{text}”不对，只能是：{choices}",
     "cli.bad_date": "日期“{text}”格式不对，应写作 2026-11-01（也可写 2026/11/1 或 2026年11月1日）",
     # storage / environment
     "db.newer_version": "数据库由更新版本的程序（{names}）写入，请升级本程序后再打开",
