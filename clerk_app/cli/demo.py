@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+from .progress import progress_line
 
 
 def register(sub, common) -> None:
@@ -19,13 +19,8 @@ def run(args) -> int:
     ws = open_workspace(args.data_dir)
     try:
         ctx = ensure_context(ws)
-
-        def progress(done: int, total: int) -> None:
-            sys.stderr.write(f"\r生成会员 {done}/{total}")
-            sys.stderr.flush()
-
-        result = generate_members(ctx, args.members, seed=args.seed, progress=progress)
-        sys.stderr.write("\n")
+        with progress_line("生成会员", "人") as progress:
+            result = generate_members(ctx, args.members, seed=args.seed, progress=progress)
         print(f"已生成 {len(result.saved)} 名演示会员，数据目录：{ws.folder}")
     finally:
         ws.close()

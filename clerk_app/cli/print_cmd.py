@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .common import member_id, parse_date, ready_context
+from .progress import progress_line
 
 
 def register(sub, common) -> None:
@@ -108,13 +109,8 @@ def _cards(args) -> int:
     since, until = parse_date(args.since), parse_date(args.until)
     with ready_context(args) as ctx:
         faces = [card_face(c) for c in active_cards(ctx, since, until)]
-
-        def progress(done: int, total: int) -> None:
-            sys.stderr.write(f"\r排版服务卡 {done}/{total}")
-            sys.stderr.flush()
-
-        result = card_sheet_pdf(faces, imprint(ctx), progress=progress)
-        sys.stderr.write("\n")
+        with progress_line("排版服务卡", "张") as progress:
+            result = card_sheet_pdf(faces, imprint(ctx), progress=progress)
         out = _write(args.out, result)
         record_print(ctx, result, "cards", "", since=since.isoformat() if since else "",
                      until=until.isoformat() if until else "")

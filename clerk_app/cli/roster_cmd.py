@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..domain.errors import UserError
 from .common import ready_context
+from .progress import progress_line
 
 EXIT_OK, EXIT_SOME_REJECTED = 0, 1
 
@@ -122,7 +123,8 @@ def run_import(args) -> int:
         options = ri.ImportOptions(union_id=args.union or "", join_channel=args.channel,
                                    defaults=_defaults(args.default),
                                    allow_possible_duplicates=args.allow_possible_duplicates)
-        preview = ri.build_preview(ctx, table, mapping, options)
+        with progress_line("检查花名册", "行") as progress:
+            preview = ri.build_preview(ctx, table, mapping, options, progress=progress)
         _print_report(table, mapping, preview)
         if args.dry_run:
             if args.errors:
@@ -140,21 +142,15 @@ def run_import(args) -> int:
                 print("未导入。")
                 return EXIT_SOME_REJECTED
         try:
-            result = ri.commit_import(ctx, preview, progress=_progress)
+            with progress_line("正在导入", "人") as progress:
+                result = ri.commit_import(ctx, preview, progress=progress)
         except ri.Cancelled:
             raise UserError("roster.cancelled") from None
-        finally:
-            sys.stderr.write("\n")
         print(f"已导入 {len(result.saved)} 名会员；未导入 {len(result.bad)} 行。")
         if args.errors and result.bad:
             n = ri.write_error_file(ctx, args.errors, preview, result)
             print(f"未导入的 {n} 行已另存为：{args.errors}")
         return EXIT_OK if not result.bad else EXIT_SOME_REJECTED
-
-
-def _progress(done: int, total: int) -> None:
-    sys.stderr.write(f"\r正在导入 {done}/{total}")
-    sys.stderr.flush()
 
 
 def run_export(args) -> int:
