@@ -21,6 +21,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=APP_NAME, parents=[common],
                                      description="工会基层工作台：会员登记、服务卡、活动签到")
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="自检：在临时数据目录里不显示窗口地打开各页面和打印预览，成功时退出码为 0")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS:
         module.register(sub, common)
@@ -32,6 +34,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not getattr(args, "data_dir", None):
         args.data_dir = None
+    if args.self_test:
+        from ..ui.self_test import run_self_test
+
+        return run_self_test()
     if args.command is None:
         from ..ui.app import run_gui
 
