@@ -3,11 +3,14 @@
 Uncaught exceptions (main thread, or a background task that failed with something other than
 a :class:`UserError`) are written to ``<data folder>/logs/clerk-app.log`` and shown in a crash
 dialog.  The log holds the exception *type* and the stack (files, lines, functions) but never
-the exception's message or local variables, which could contain a member's name or ID number.
+local variables, and the exception's message only for the kinds whose messages cannot hold a
+stored value (:func:`safe_detail`): others could contain a member's name or ID number.
 """
 
 from __future__ import annotations
 
+import errno as _errno
+import sqlite3
 import sys
 import traceback
 from pathlib import Path
@@ -24,12 +27,55 @@ LOG_FILE = "clerk-app.log"
 _state: dict = {"log": None, "showing": False}
 
 
-def redacted_traceback(exc_type: type[BaseException], tb: TracebackType | None) -> str:
-    """The stack without the message or source text: ``File ..., line N, in func`` + type name
-    (with the version in the log header, file and line locate the code)."""
+WITHHELD = "(message withheld: may hold personal data)"
+
+
+def safe_detail(exc: BaseException | None) -> str | None:
+    """What may be logged of ``exc``'s message, or None to withhold it.
+
+    - ImportError / ModuleNotFoundError: names a module or a shared library (a broken install).
+    - OSError: the error number and the system's text for it (``ENOENT: No such file or
+      directory``), never the file names (a path can hold a member's name: 王小明.xlsx).
+    - sqlite3 errors: SQLite's error kind (``SQLITE_BUSY``); for an IntegrityError also the
+      message, which names only schema items (``UNIQUE constraint failed: members.id_number``).
+      Other sqlite3 messages can quote SQL text or a search the clerk typed: withheld.
+    - RecursionError, MemoryError: fixed texts."""
+    if exc is None:
+        return None
+    if isinstance(exc, ImportError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        if not isinstance(exc.errno, int):
+            return None
+        name = _errno.errorcode.get(exc.errno, str(exc.errno))
+        text = exc.strerror if isinstance(exc.strerror, str) else ""
+        return f"[{name}] {text}".rstrip()
+    if isinstance(exc, sqlite3.Error):
+        kind = getattr(exc, "sqlite_errorname", None)
+        kind = kind if isinstance(kind, str) and kind.startswith("SQLITE_") else None
+        if isinstance(exc, sqlite3.IntegrityError) and _integrity_message(str(exc)):
+            return f"[{kind}] {exc}" if kind else str(exc)
+        return f"[{kind}] {WITHHELD}" if kind else None
+    if isinstance(exc, (RecursionError, MemoryError)):
+        return str(exc)
+    return None
+
+
+def _integrity_message(text: str) -> bool:
+    """SQLite's own constraint texts (schema names only), not a trigger's RAISE() message."""
+    return text.startswith(("UNIQUE constraint failed: ", "NOT NULL constraint failed: ",
+                            "CHECK constraint failed: ", "FOREIGN KEY constraint failed"))
+
+
+def redacted_traceback(exc_type: type[BaseException], tb: TracebackType | None,
+                       exc: BaseException | None = None) -> str:
+    """The stack without source text: ``File ..., line N, in func`` + type name (with the
+    version in the log header, file and line locate the code) + the message only if
+    :func:`safe_detail` allows it."""
     lines = ["Traceback (most recent call last):\n"]
     lines += [f'  File "{f.filename}", line {f.lineno}, in {f.name}\n' for f in traceback.extract_tb(tb)]
-    lines.append(f"{exc_type.__module__}.{exc_type.__qualname__} (message withheld: may hold personal data)\n")
+    detail = safe_detail(exc)
+    lines.append(f"{exc_type.__module__}.{exc_type.__qualname__}: {detail if detail is not None else WITHHELD}\n")
     return "".join(lines)
 
 
@@ -53,7 +99,7 @@ def write_log(text: str) -> Path | None:
 
 def report_bug(exc: BaseException, parent: QWidget | None = None) -> None:
     """Log ``exc`` and show the crash dialog (once at a time; never raises)."""
-    text = redacted_traceback(type(exc), exc.__traceback__)
+    text = redacted_traceback(type(exc), exc.__traceback__, exc)
     logged = write_log(text)
     sys.stderr.write(text)
     if _state["showing"] or QApplication.instance() is None:
