@@ -84,6 +84,15 @@ def test_window_self_test_passes_offscreen(bundle, home):
     assert not any(Path(home["HOME"]).rglob("*.db")), "the self-test touched the default data folder"
 
 
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="needs xvfb-run (apt-get install xvfb xauth)")
+def test_window_self_test_passes_on_an_x11_screen(bundle, home):
+    """The xcb platform plugin (what a Linux desktop uses) loads, with everything it needs."""
+    proc = subprocess.run(["xvfb-run", "-a", str(bundle / "clerk-app"), "--self-test"],
+                          env={**home, "QT_QPA_PLATFORM": "xcb"}, capture_output=True, text=True,
+                          encoding="utf-8", timeout=180)
+    assert proc.returncode == 0 and "自检通过" in proc.stdout, proc.stdout[-2000:] + proc.stderr[-4000:]
+
+
 def test_demo_cards_and_pdfs(bundle, home, tmp_path):
     data = tmp_path / "data"
     cli = lambda *a, **kw: run(bundle, "clerk-app-cli", "--data-dir", data, *a, env=home, **kw)  # noqa: E731
