@@ -31,6 +31,7 @@ MAX_BUNDLE_MB = 200  # 219 MB before pruning by dependency closure; about 171 MB
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.bundle,
+    pytest.mark.timeout(1200),  # the build alone is 25-75 s here; a slow CI machine gets room
     pytest.mark.skipif(importlib.util.find_spec("PyInstaller") is None,
                        reason="PyInstaller not installed (pip install -e '.[build]')"),
 ]
