@@ -22,6 +22,26 @@ CHINESE = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
 __all__ = ["run_gui", "build_main_window", "MainWindow", "prepare_application"]
 
 
+class QtGaps(QTranslator):
+    """The few strings of Qt's own dialogs that Qt's Chinese translation leaves in English
+    (the file dialog's "Look in:" and "Files of type:", the print dialog's "Page Set:").
+    Installed after Qt's translation, so it is asked first; anything else falls through."""
+
+    STRINGS = {
+        ("QFileDialog", "&Look in:"): "查找范围(&L)：",
+        ("QFileDialog", "Look in:"): "查找范围：",
+        ("QFileDialog", "Files of &type:"): "文件类型(&T)：",
+        ("QFileDialog", "Files of type:"): "文件类型：",
+        ("QPrintSettingsOutput", "Page &Set:"): "打印页面(&S)：",
+    }
+
+    def translate(self, context, source, disambiguation=None, n=-1):  # noqa: D401 - Qt's signature
+        return self.STRINGS.get((context, source))  # None is Qt's null string: "not mine, ask the next"
+
+    def isEmpty(self) -> bool:
+        return False
+
+
 def install_translations(app: QApplication) -> list[QTranslator]:
     """Qt's own Chinese strings (确定/取消 on standard buttons, context menus, dialogs).
 
@@ -35,6 +55,9 @@ def install_translations(app: QApplication) -> list[QTranslator]:
             app.installTranslator(translator)
             installed.append(translator)
             break
+    gaps = QtGaps(app)
+    app.installTranslator(gaps)
+    installed.append(gaps)
     return installed
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from PySide6.QtCore import QByteArray, QSettings, QSize
+from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QListWidget, QMainWindow, QMessageBox,
                                QStackedWidget, QWidget)
@@ -17,6 +17,7 @@ from ..workspace import Workspace
 from . import crash
 from .pages import PAGES, PageSpec
 from .tasks import Task, db_job, run_with_progress
+from .screen_fit import fit_to_screen
 
 SETTINGS_FILE = "window.ini"
 DEMO_DEFAULT, DEMO_MAX = 300, 200_000
@@ -95,6 +96,10 @@ class MainWindow(QMainWindow):
         self.settings_action.triggered.connect(lambda: self.open_settings())
         settings_menu.addAction(self.settings_action)
         help_menu = self.menuBar().addMenu("帮助(&H)")
+        self.help_action = QAction("本页帮助", self)
+        self.help_action.setShortcut(QKeySequence("F1"))
+        self.help_action.triggered.connect(self.show_page_help)
+        help_menu.addAction(self.help_action)
         about = QAction("关于", self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
@@ -112,6 +117,15 @@ class MainWindow(QMainWindow):
                 widget.refresh()  # the members page counts again and says so (``counted``)
         if self.counter is None:
             self.update_status()
+
+    def show_page_help(self):
+        """F1: the guide to the page on screen."""
+        from .help import TOPICS, show_help
+
+        keys = list(self.pages)
+        row = self.nav.currentRow()
+        key = keys[row] if 0 <= row < len(keys) else "members"
+        return show_help(self, key if key in TOPICS else "members")
 
     def show_about(self) -> None:
         QMessageBox.about(self, "关于", f"<h3>{APP_TITLE}</h3><p>版本 {__version__}</p>"
@@ -195,8 +209,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            screen = self.screen().availableGeometry()
-            self.resize(QSize(min(1366, screen.width()), min(800, screen.height())))
+            fit_to_screen(self, 1366, 800)
         state = self.settings.value("main/state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)

@@ -21,6 +21,7 @@ from ..services import members as member_service
 from ..services.context import Context
 from ..services.unions import list_unions
 from .feedback import ERROR, HINT, OK, WARNING, FieldError, ask_choice
+from .screen_fit import fit_to_screen
 
 OPEN_EXISTING = 2  # dialog result: the clerk chose to open an already registered member
 _SINGLE_LINE = (QLineEdit, QComboBox, QDateEdit, QCheckBox)
@@ -235,9 +236,7 @@ class MemberDialog(QDialog):
                     widget.lineEdit().installEventFilter(self)
         self.id_number.textChanged.connect(self._on_id_changed)
         self.id_number.editingFinished.connect(lambda: self._on_id_changed(self.id_number.text(), final=True))
-        screen = self.screen().availableGeometry() if self.screen() else None
-        self.resize(min(1120, screen.width() - 40) if screen else 1120,
-                    min(760, screen.height() - 60) if screen else 760)
+        fit_to_screen(self, 1120, 760)
 
     # --- reading and writing the form ---------------------------------------------------------
     def read_input(self) -> MemberInput:

@@ -14,6 +14,7 @@ from ..services import events as event_service
 from ..services import signin
 from ..services.context import Context
 from .feedback import FieldError, ask_choice
+from .screen_fit import fit_to_screen
 
 COLUMNS = ("姓名", "手机号", "身份证后四位", "职业", "单位/平台")
 START_ROWS = 20
@@ -76,7 +77,7 @@ class PaperEntryDialog(QDialog):
         layout.addWidget(split, 1)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
-        self.resize(1100, 640)
+        fit_to_screen(self, 1100, 640)
         self.grid.setCurrentCell(0, 0)
         self.grid.setFocus()
 

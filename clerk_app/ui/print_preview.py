@@ -28,6 +28,7 @@ from ..domain.messages import message
 from ..services.context import Context
 from ..services.printouts import record_print
 from .feedback import ask_choice
+from .screen_fit import fit_to_screen
 
 if TYPE_CHECKING:  # reportlab loads with printing; the window imports it only when printing
     from ..printing.result import PrintResult
@@ -220,8 +221,7 @@ class PrintPreviewDialog(QDialog):
         return self.document.pageCount()
 
     def _fit_to_screen(self) -> None:
-        screen = self.screen().availableGeometry()
-        self.resize(min(1000, int(screen.width() * 0.9)), int(screen.height() * 0.9))
+        fit_to_screen(self, 1000, 1000)
 
     def _apply_zoom(self, *_args) -> None:
         zoom = self.zoom_box.currentData()

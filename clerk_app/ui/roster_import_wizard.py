@@ -35,6 +35,7 @@ from .roster_mapping import MappingPage
 from .roster_preview import PreviewPage
 from .task_panel import TaskPanel
 from .tasks import Task, db_job, run_with_progress
+from .screen_fit import fit_to_screen
 
 FILE_FILTER = ("花名册（*.xlsx *.xls *.xlsb *.xlsm *.ods *.csv）;;Excel 工作簿（*.xlsx *.xls *.xlsb *.xlsm）;;"
                "OpenDocument 表格（*.ods）;;CSV 文件（*.csv）;;所有文件（*）")
@@ -318,8 +319,7 @@ class RosterImportWizard(QWizard):
         self.panels = [self.file_page.panel, self.preview_page.panel, self.result_page.panel]
         for panel in self.panels:
             panel.finished.connect(self._task_ended)
-        screen = self.screen().availableGeometry()
-        self.resize(min(1100, screen.width() - 40), min(760, screen.height() - 40))
+        fit_to_screen(self, 1100, 760)
 
     def db_job(self, job: Callable) -> Callable:
         return db_job(self.db_path, job, self.ctx.clock)

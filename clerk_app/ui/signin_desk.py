@@ -22,6 +22,8 @@ from .event_models import ROW_ROLE, AttendanceModel
 from .feedback import ask_choice, run_modal
 from .signin_widgets import LookupPanel, ResultPanel, ScanField, WalkInPanel, normalise_scan, sized
 from .tally_panel import TallyPanel
+from .screen_fit import fit_to_screen
+from .help import show_help
 
 TAB_LOOKUP, TAB_WALK_IN, TAB_TALLY = range(3)
 
@@ -149,9 +151,9 @@ class SignInDesk(QWidget):
         QShortcut(QKeySequence("F3"), self, lambda: self.open_tab(TAB_WALK_IN))
         QShortcut(QKeySequence("F4"), self, lambda: self.open_tab(TAB_TALLY))
         QShortcut(QKeySequence("Esc"), self, self.back_to_scan)
+        QShortcut(QKeySequence("F1"), self, lambda: show_help(self, "desk"))
         self.typing = {self.scan, self.lookup.box, *self.walk_in.typing_widgets(), *self.tally.typing_widgets()}
-        screen = self.screen().availableGeometry() if self.screen() else None
-        self.resize(min(1360, screen.width()) if screen else 1360, min(860, screen.height()) if screen else 860)
+        fit_to_screen(self, 1360, 860)
 
     # --- focus ------------------------------------------------------------------------------
     def back_to_scan(self) -> None:

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMainWindow
 from clerk_app import paths
 from clerk_app.storage.lock import InstanceLock
 from clerk_app.ui import crash
-from clerk_app.ui.app import run_gui
+from clerk_app.ui.app import prepare_application, run_gui
 from clerk_app.ui.first_run import FirstRunDialog
 from clerk_app.ui.qt_fixes import _Probe
 from clerk_app.workspace import open_workspace
@@ -118,3 +118,35 @@ def test_a_bug_is_logged_without_its_message_and_shown(tmp_path, boxes):
     assert "RuntimeError" in log and "test_a_bug_is_logged" in log
     assert "王小明" not in log and "110105199003071234" not in log
     assert boxes.titles == ["程序内部错误"] and "不是您的操作问题" in boxes.texts[0]
+
+
+def _english_only_texts(widget) -> list[str]:
+    import re
+
+    from PySide6.QtWidgets import QAbstractButton, QComboBox, QGroupBox, QLabel, QTabWidget
+
+    seen = [w.text() for w in widget.findChildren(QLabel)]
+    seen += [t for b in widget.findChildren(QAbstractButton) for t in (b.text(), b.toolTip())]
+    seen += [g.title() for g in widget.findChildren(QGroupBox)]
+    seen += [t.tabText(i) for t in widget.findChildren(QTabWidget) for i in range(t.count())]
+    seen += [c.itemText(i) for c in widget.findChildren(QComboBox) for i in range(c.count())]
+    return sorted({t for t in seen if re.search(r"[A-Za-z]{3,}", t) and not re.search(r"[\u4e00-\u9fff]", t)
+                   and not t.startswith("/")})  # a folder path is what it is
+
+
+def test_qt_own_file_and_print_dialogs_speak_chinese(qtbot, tmp_path):
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+    from PySide6.QtWidgets import QFileDialog
+
+    prepare_application()
+    save = QFileDialog(None, "另存为PDF", str(tmp_path), "PDF 文件 (*.pdf)")
+    save.setOption(QFileDialog.Option.DontUseNativeDialog, True)  # what Linux desktops without a portal get
+    save.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    qtbot.addWidget(save)
+    save.show()
+    printer = QPrinter()
+    printing = QPrintDialog(printer)
+    qtbot.addWidget(printing)
+    printing.show()
+    assert _english_only_texts(save) == []
+    assert _english_only_texts(printing) == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt
 
 from clerk_app import APP_TITLE
 from clerk_app.services import members as member_service
@@ -75,3 +75,20 @@ def test_demo_data_is_generated_in_the_background(qtbot, window, ctx):
     assert window.member_count.text() == f"会员 {total} 名"
     assert window.pages["members"].count_label.text() == f"共 {total} 名会员"
     assert window.statusBar().currentMessage() == f"已生成 {saved} 名演示会员"
+
+
+def test_f1_opens_the_guide_to_the_page_on_screen(qtbot, window):
+    from PySide6.QtGui import QKeySequence
+
+    from clerk_app.ui.help import HelpWindow
+
+    assert window.help_action.shortcut() == QKeySequence("F1")  # in the 帮助 menu, on F1
+    for row, (key, words) in enumerate([("members", "拼音"), ("cards", "挂失"), ("events", "签到台")]):
+        window.nav.setCurrentRow(row)
+        window.help_action.trigger()
+        shown = [w for w in window.findChildren(HelpWindow) if w.isVisible() and w.topic == key]
+        assert len(shown) == 1, key
+        assert words in shown[0].text.toPlainText()
+        assert not shown[0].isModal()  # the clerk keeps working beside it
+    window.help_action.trigger()  # again: the open guide comes forward, no second copy
+    assert len([w for w in window.findChildren(HelpWindow) if w.isVisible() and w.topic == "events"]) == 1

@@ -272,3 +272,14 @@ def test_attendance_model_passes_qt_model_checks(qtmodeltester, laptop, event, m
     walk = model.row_at(model.rowCount() - 1)
     assert walk.is_walk_in and model.data(model.index(model.rowCount() - 1, 2)) == "139****1111"
     assert all("*" in model.data(model.index(r, 2)) for r in range(model.rowCount()))
+
+
+def test_f1_shows_the_desk_shortcuts_without_taking_the_scan_field(qtbot, desk):
+    from clerk_app.ui.help import HelpWindow
+
+    qtbot.keyClick(desk.scan, Qt.Key.Key_F1)
+    [guide] = [w for w in desk.findChildren(HelpWindow) if w.isVisible()]
+    text = guide.text.toPlainText()
+    for key in ("F2", "F3", "F4", "Esc", "扫码"):
+        assert key in text
+    assert not guide.isModal()
