@@ -20,7 +20,6 @@ the last task has ended.
 
 from __future__ import annotations
 
-import gc
 import threading
 from pathlib import Path
 from typing import Any, Callable
@@ -29,32 +28,11 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from ..clock import SYSTEM, Clock
+from . import gc_policy
 
 Progress = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
 TaskFn = Callable[[Progress, CancelCheck], Any]
-
-
-_gc_holds = 0
-_gc_was_enabled = False
-
-
-def _pause_gc() -> None:
-    """Main thread, before a worker starts."""
-    global _gc_holds, _gc_was_enabled
-    if _gc_holds == 0:
-        _gc_was_enabled = gc.isenabled()
-        gc.disable()
-    _gc_holds += 1
-
-
-def _resume_gc() -> None:
-    """Main thread (queued from the worker's ``done``), after a worker has ended."""
-    global _gc_holds
-    _gc_holds = max(0, _gc_holds - 1)
-    if _gc_holds == 0 and _gc_was_enabled:
-        gc.enable()
-        gc.collect()
 
 
 class Task(QObject):
@@ -74,8 +52,9 @@ class Task(QObject):
         self.error: BaseException | None = None
 
     def start(self) -> "Task":
-        _pause_gc()
-        self.done.connect(_resume_gc)  # queued to the main thread, like every slot of a task
+        # Collection happens on the main thread only (gc_policy); a finished task's result and
+        # its cycles are collected there, queued like every slot of a task.
+        self.done.connect(gc_policy.collect)
         self._thread = threading.Thread(target=self._run, name="clerk-task", daemon=True)
         self._thread.start()
         return self

@@ -6,7 +6,7 @@ import threading
 import time
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton
 
 from clerk_app import paths
@@ -120,25 +120,45 @@ def _no_stray_dialogs(qtbot):
                                  if isinstance(w, QProgressDialog) and w.isVisible()], timeout=3000)
 
 
-def test_the_garbage_collector_is_paused_while_a_task_runs_and_resumed_after(qtbot):
-    """Collected on a worker thread, Qt objects of the main thread crash PySide (a CI segfault)."""
+def test_the_collector_runs_on_the_main_thread_only_and_after_each_task(qtbot):
+    """Collected on a worker thread, Qt objects of the main thread crash PySide (a CI segfault).
+    Automatic collection is off for the process; the main thread collects after each task (and
+    on a timer), so garbage made while a task ran is freed, and nothing is left toggled."""
     import gc
     import threading as _threading
+    import weakref
 
+    from PySide6.QtWidgets import QApplication
+
+    from clerk_app.ui import gc_policy
     from clerk_app.ui.tasks import Task
 
+    app = QApplication.instance()
+    timers = [t for t in app.findChildren(QTimer) if t.objectName() == "clerk_gc_timer"]
+    assert len(timers) == 1 and timers[0].isActive() and timers[0].interval() == gc_policy.INTERVAL_MS
     release = _threading.Event()
     seen = {}
 
+    class Node:
+        pass
+
     def work(progress, cancel):
         seen["enabled_during"] = gc.isenabled()
+        seen["thread"] = _threading.current_thread()
         release.wait(5)
         return 1
 
-    assert gc.isenabled()
-    task = Task(work)
-    with qtbot.waitSignal(task.done, timeout=10_000):
-        task.start()
-        release.set()
-    qtbot.waitUntil(gc.isenabled, timeout=5_000)
-    assert seen["enabled_during"] is False
+    for _round in range(3):  # the state never drifts, however many tasks come and go
+        a, b = Node(), Node()
+        a.other, b.other = b, a  # a cycle only the collector can free
+        gone = weakref.ref(a)
+        del a, b
+        assert not gc.isenabled()
+        task = Task(work)
+        with qtbot.waitSignal(task.done, timeout=10_000):
+            task.start()
+            release.set()
+        qtbot.waitUntil(lambda: gone() is None, timeout=5_000)
+        release.clear()
+        assert seen["enabled_during"] is False and seen["thread"] is not _threading.main_thread()
+        assert not gc.isenabled()
