@@ -33,6 +33,27 @@ CLOSED_CHOICES = {
     "education": vocab.EDUCATION, "political_status": vocab.POLITICAL_STATUS,
 }
 REQUIRED_TEXT = ("ethnicity", "occupation")
+# What the registration form requires beyond the roster minimum (name, a valid ID number,
+# the union and a lawful basis): a roster member without them is 资料待补全.
+COMPLETABLE = ("phone", "join_date", *REQUIRED_TEXT)
+
+
+def missing_fields(values: dict) -> list[str]:
+    """The form's required fields that ``values`` (a stored or validated member) leaves empty."""
+    return [f for f in COMPLETABLE if not values.get(f)]
+
+
+def encode_missing(fields_: list[str]) -> str:
+    return ",".join(fields_)
+
+
+def decode_missing(text: str | None) -> list[str]:
+    return [f for f in (text or "").split(",") if f]
+
+
+def missing_labels(text: str | None) -> list[str]:
+    """The Chinese labels of a stored ``missing_fields`` value, in form order."""
+    return [LABELS.get(f, f) for f in decode_missing(text)]
 
 
 @dataclass
@@ -100,8 +121,14 @@ def parse_salary(text: str) -> tuple[int | None, Issue | None]:
     return int(amount * 100), None
 
 
-def validate_member(inp: MemberInput, today: _dt.date) -> tuple[CleanMember | None, list[Issue]]:
-    """Check every field; return the clean values or every problem found (never just the first)."""
+def validate_member(inp: MemberInput, today: _dt.date, *, roster: bool = False
+                    ) -> tuple[CleanMember | None, list[Issue]]:
+    """Check every field; return the clean values or every problem found (never just the first).
+
+    ``roster=True`` (a union's roster): only the minimum is required — a name, a valid ID
+    number, the union and a lawful basis (``consent_method`` may be ``vocab.ROSTER_CONSENT``).
+    An empty phone, 民族, 职业 or an unknown join date (None: kept unknown, never today) is not
+    a problem; ``values["missing_fields"]`` names them. What is given is still checked."""
     issues: list[Issue] = []
     values: dict = {}
 
@@ -127,7 +154,7 @@ def validate_member(inp: MemberInput, today: _dt.date) -> tuple[CleanMember | No
     phone, problem = normalise_phone(inp.phone)
     if problem:
         issues.append(problem)
-    elif not phone:
+    elif not phone and not roster:
         issues.append(Issue("phone", "phone.empty"))
     values["phone"] = phone
 
@@ -135,12 +162,12 @@ def validate_member(inp: MemberInput, today: _dt.date) -> tuple[CleanMember | No
         issues.append(Issue("union_id", "member.union_required"))
     values["union_id"] = inp.union_id
 
-    join = inp.join_date or today
-    if join > today:
+    join = inp.join_date or (None if roster else today)
+    if join is not None and join > today:
         issues.append(Issue("join_date", "member.join_in_future"))
-    elif idc.birth_date and join < idc.birth_date:
+    elif join is not None and idc.birth_date and join < idc.birth_date:
         issues.append(Issue("join_date", "member.join_before_birth"))
-    values["join_date"] = join.isoformat()
+    values["join_date"] = join.isoformat() if join is not None else None
 
     if inp.join_channel not in vocab.JOIN_CHANNELS:
         issues.append(Issue("join_channel", "member.bad_choice", {"label": LABELS["join_channel"]}))
@@ -158,12 +185,14 @@ def validate_member(inp: MemberInput, today: _dt.date) -> tuple[CleanMember | No
             issues.append(Issue(fname, "member.too_long", {"label": label, "max": max_len}))
         elif text and fname in CLOSED_CHOICES and text not in CLOSED_CHOICES[fname]:
             issues.append(Issue(fname, "member.bad_choice", {"label": label}))
-        elif not text and fname in REQUIRED_TEXT:
+        elif not text and fname in REQUIRED_TEXT and not roster:
             issues.append(Issue(fname, "member.required", {"label": label}))
         values[fname] = text
 
-    if inp.consent_method not in vocab.CONSENT_METHODS:
+    methods = vocab.CONSENT_LABELS if roster else vocab.CONSENT_METHODS
+    if inp.consent_method not in methods:
         issues.append(Issue("consent_method", "member.consent_required"))
+    values["missing_fields"] = encode_missing(missing_fields(values))
 
     if issues:
         return None, issues

@@ -91,3 +91,27 @@ def cell_date(cell: object) -> tuple[_dt.date | None, bool]:
         return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))), True
     except ValueError:
         return None, False
+
+
+# A summary line under a roster: "合计 | 52", "总计：52人", "小计", "共 52 人" — never a member.
+_SUMMARY_LABEL = re.compile(r"(合计|总计|小计|共计|累计|总人数|人数合计|总数)[:：]?(共?\d+(人|名)?)?")
+_COUNT = re.compile(r"共?\d+(\.0+)?(人|名)?")
+
+
+def summary_row(cells: list[object], id_index: int | None, *, at_bottom: bool) -> bool:
+    """Whether a roster row is a total line rather than a member: every cell that is filled
+    is a summary label (合计、总计、小计 …) or a count, with at least one label — or, for rows
+    below the last member (``at_bottom``), a lone count. A row with anything in its ID
+    number column that is more than a count is never one."""
+    texts = ["".join(unicodedata.normalize("NFKC", cell_text(c)).split()) for c in cells if not is_blank(c)]
+    if not texts:
+        return False
+    if id_index is not None and id_index < len(cells) and not is_blank(cells[id_index]):
+        if not _COUNT.fullmatch("".join(unicodedata.normalize("NFKC", cell_text(cells[id_index])).split())) \
+                or len(re.sub(r"\D", "", cell_text(cells[id_index]))) >= 15:
+            return False
+    labels = sum(1 for t in texts if _SUMMARY_LABEL.fullmatch(t))
+    counts = sum(1 for t in texts if _COUNT.fullmatch(t))
+    if labels + counts != len(texts):
+        return False
+    return labels > 0 or (at_bottom and counts == 1)

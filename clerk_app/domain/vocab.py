@@ -64,5 +64,9 @@ TRANSITIONS = {
 }
 IN_UNION = {ACTIVE, RETAINED}
 
-CONSENT_METHODS = {"paper": "纸质签字", "screen": "屏幕确认"}
+CONSENT_METHODS = {"paper": "纸质签字", "screen": "屏幕确认"}  # what a clerk records at registration
+# A roster handed over by the member's union is that union's record of the members; the
+# import records it as the basis (with the file and the union), never as a signature.
+ROSTER_CONSENT = "roster"
+CONSENT_LABELS = {**CONSENT_METHODS, ROSTER_CONSENT: "名单移交"}
 NOTICE_VERSION = "2026-11-v1"

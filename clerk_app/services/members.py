@@ -16,7 +16,7 @@ from ..domain.errors import (
     UserError,
     ValidationFailed,
 )
-from ..domain.member import MemberInput, validate_member
+from ..domain.member import MemberInput, encode_missing, missing_fields, validate_member
 from ..storage import members_repo as repo
 from ..storage.db import transaction
 from ..storage.members_repo import MemberRow
@@ -52,19 +52,21 @@ def _check_duplicates(ctx: Context, values: dict, exclude_id: str, confirmed: bo
             raise PossibleDuplicate([(m.id, m.name) for m in same])
 
 
-def _insert_member(ctx: Context, values: dict, consent_method: str) -> str:
-    """The rows one registration writes. Call inside a transaction, after duplicate checks."""
+def _insert_member(ctx: Context, values: dict, consent_method: str, basis: str = "") -> str:
+    """The rows one registration writes. Call inside a transaction, after duplicate checks.
+    An unknown join date (a roster that did not say) gives the 入会 history line an empty
+    date: it sorts first and no later date is checked against it."""
     member_id, now = new_id(), ctx.now_stamp()
     ctx.changes.insert("members", {"id": member_id, **values, "status": vocab.ACTIVE,
                                    "created_at": now, "updated_at": now})
     repo.write_keys(ctx.db, member_id, values["name"], values["id_number"], values["phone"])
     ctx.changes.insert("member_status_history", {
         "id": new_id(), "member_id": member_id, "status": vocab.ACTIVE,
-        "effective_date": values["join_date"], "reason": "入会",
+        "effective_date": values["join_date"] or "", "reason": "入会",
         "channel": values["join_channel"], "recorded_at": now})
     ctx.changes.insert("consents", {
         "id": new_id(), "member_id": member_id, "notice_version": vocab.NOTICE_VERSION,
-        "consented_at": now, "method": consent_method, "clerk_id": ctx.clerk.id})
+        "consented_at": now, "method": consent_method, "clerk_id": ctx.clerk.id, "basis": basis})
     ctx.audit("create", "member", member_id, channel=values["join_channel"])
     return member_id
 
@@ -99,14 +101,18 @@ def register_many(ctx: Context, inputs: Sequence[MemberInput], *, chunk: int | N
                   confirm_possible_duplicates: bool = False, today: _dt.date | None = None,
                   progress: Callable[[int, int], None] | None = None,
                   cancel: Callable[[], bool] | None = None,
-                  validated: Sequence[dict] | None = None) -> BulkResult:
+                  validated: Sequence[dict] | None = None, roster: bool = False,
+                  basis: str = "") -> BulkResult:
     """Register many members through the same rules as one. Bad rows are reported, not raised.
 
     ``chunk=None``: all good rows in one transaction (a roster import: all or nothing, and a
     cancel rolls everything back). ``chunk=N``: commit every N rows (the demo generator:
     a cancel keeps what was committed). ``validated``: the values ``validate_member`` already
     made of each input with the same ``today`` (a roster preview), so validation is not
-    repeated; duplicates are still checked against the database as it is now."""
+    repeated; duplicates are still checked against the database as it is now.
+    ``roster=True``: the roster minimum (see :func:`validate_member`); incomplete members are
+    saved with their ``missing_fields``. ``basis``: what the consent rows record as the
+    basis for holding the data (a roster: its file and union)."""
     today = today or ctx.today()
     result = BulkResult()
     total = len(inputs)
@@ -122,7 +128,7 @@ def register_many(ctx: Context, inputs: Sequence[MemberInput], *, chunk: int | N
                     if validated is not None:
                         values = validated[i]
                     else:
-                        clean, issues = validate_member(inputs[i], today)
+                        clean, issues = validate_member(inputs[i], today, roster=roster)
                         if issues:
                             part.rejected.append((i, issues))
                             continue
@@ -131,7 +137,7 @@ def register_many(ctx: Context, inputs: Sequence[MemberInput], *, chunk: int | N
                         with transaction(ctx.db):
                             _check_duplicates(ctx, values, "", confirm_possible_duplicates)
                             _require_union(ctx, values["union_id"])
-                            part.saved.append(_insert_member(ctx, values, inputs[i].consent_method))
+                            part.saved.append(_insert_member(ctx, values, inputs[i].consent_method, basis))
                     except (DuplicateIdNumber, PossibleDuplicate, ValidationFailed) as exc:
                         problems = exc.issues if isinstance(exc, ValidationFailed) else \
                             [Issue("id_number", exc.code, exc.params)]
@@ -157,6 +163,8 @@ def update_member(ctx: Context, member_id: str, inp: MemberInput, *,
         current = repo.get(ctx.db, member_id)
         if current is None:
             raise UserError("member.not_found")
+        # The form completes what a roster left out; a join date stays as it was (unknown too).
+        values["missing_fields"] = encode_missing(missing_fields({**values, "join_date": current["join_date"]}))
         identity_changed = (current["name"], current["birth_date"]) != (values["name"], values["birth_date"])
         _check_duplicates(ctx, values, member_id, confirm_possible_duplicate or not identity_changed)
         _require_union(ctx, values["union_id"])
@@ -184,7 +192,7 @@ def change_status(ctx: Context, member_id: str, target: str, *, effective: _dt.d
                             target=vocab.STATUSES.get(target, target))
         if effective > today:
             raise UserError("member.status_date_future")
-        if effective.isoformat() < current["join_date"]:
+        if current["join_date"] and effective.isoformat() < current["join_date"]:  # unknown: nothing to check
             raise UserError("member.status_date_before_join", join=current["join_date"])
         last = repo.last_status_change(ctx.db, member_id)
         if last is not None and effective.isoformat() < last[1]:
@@ -252,9 +260,11 @@ def get_member(ctx: Context, member_id: str) -> dict:
     return rec
 
 
-def page(ctx: Context, before_rowid: int | None = None, limit: int = 200) -> list[MemberRow]:
-    return repo.page(ctx.db, before_rowid, limit)
+def page(ctx: Context, before_rowid: int | None = None, limit: int = 200, *,
+         incomplete: bool = False) -> list[MemberRow]:
+    """The member list, newest first; ``incomplete``: only those marked 资料待补全."""
+    return repo.page(ctx.db, before_rowid, limit, incomplete)
 
 
-def count(ctx: Context) -> int:
-    return repo.count(ctx.db)
+def count(ctx: Context, *, incomplete: bool = False) -> int:
+    return repo.count(ctx.db, incomplete)

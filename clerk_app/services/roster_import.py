@@ -27,9 +27,10 @@ from typing import Callable
 
 from ..domain import vocab
 from ..domain.errors import Issue
+from ..domain.messages import message
 from ..domain.idnumber import mask
-from ..domain.member import MemberInput, validate_member
-from ..domain.roster_cells import cell_date, cell_text, id_stored_as_number
+from ..domain.member import MemberInput, missing_labels, validate_member
+from ..domain.roster_cells import cell_date, cell_text, id_stored_as_number, summary_row
 from ..domain.roster_columns import (
     CHECK_ONLY,
     FIELD_LABELS,
@@ -48,7 +49,8 @@ from .members import Cancelled, register_many
 from .unions import list_unions
 
 __all__ = ["read_roster", "suggest_mapping", "remember_mapping", "build_preview", "commit_import",
-           "write_error_file", "ImportOptions", "ImportPreview", "ImportResult", "Cancelled", "ImportRejected"]
+           "write_error_file", "ImportOptions", "ImportPreview", "ImportResult", "Cancelled", "ImportRejected",
+           "JOIN_FROM_COLUMN", "JOIN_STATED", "JOIN_UNKNOWN"]
 
 MAPPING_KEY = "roster_mapping:"
 ERROR_COLUMN = "错误原因"
@@ -61,6 +63,14 @@ _CHANNEL_WORDS = {
 }
 
 Progress = Callable[[int, int], None]
+
+# Where the join dates come from (the import never makes one up).
+JOIN_FROM_COLUMN, JOIN_STATED, JOIN_UNKNOWN = "column", "stated", "unknown"
+JOIN_DATE_MODES = {JOIN_FROM_COLUMN: "入会日期取自表中的列（空白的为未知）",
+                   JOIN_STATED: "入会日期统一为{date}", JOIN_UNKNOWN: "入会日期未知"}
+# 性别 as rosters write it (GB/T 2261.1 codes too); anything else is worth a look.
+_GENDER_WORDS = {"男": "男", "男性": "男", "m": "男", "male": "男", "1": "男",
+                 "女": "女", "女性": "女", "f": "女", "female": "女", "2": "女"}
 
 
 @dataclass(frozen=True)
@@ -76,8 +86,19 @@ class ImportOptions:
     union_id: str = ""                # empty: this laptop's union
     join_channel: str = "other"       # for rows without a 入会方式 cell
     defaults: dict[str, str] = field(default_factory=dict)  # field -> text for empty cells
-    consent_method: str = "paper"     # a roster comes from paper forms
+    # A roster handed over by the members' union is its own recorded basis for holding the
+    # data (名单移交) — not a signature nobody saw.
+    consent_method: str = vocab.ROSTER_CONSENT
     allow_possible_duplicates: bool = False  # same name + birth date as someone else
+    # JOIN_FROM_COLUMN | JOIN_STATED (``join_date`` for every row) | JOIN_UNKNOWN;
+    # "" = from the column if one is mapped, else unknown.
+    join_date_mode: str = ""
+    join_date: _dt.date | None = None
+
+    def join_mode_for(self, mapping: ColumnMapping) -> str:
+        if self.join_date_mode:
+            return self.join_date_mode
+        return JOIN_FROM_COLUMN if mapping.column_of("join_date") is not None else JOIN_UNKNOWN
 
 
 @dataclass
@@ -87,6 +108,11 @@ class GoodRow:
     cells: list[object] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     values: dict = field(default_factory=dict)  # what validate_member made of ``member`` (saved as is)
+
+    @property
+    def missing(self) -> list[str]:
+        """Labels of the 登记表 fields this row leaves empty (saved as 资料待补全)."""
+        return missing_labels(self.values.get("missing_fields"))
 
 
 @dataclass
@@ -101,6 +127,15 @@ class BadRow:
 
 
 @dataclass
+class SkippedRow:
+    """A row that is not a member (合计/总计/小计 lines, a lone count under the list)."""
+
+    row: int
+    cells: list[object]
+    reason: str = field(default_factory=lambda: message("roster.summary_row"))
+
+
+@dataclass
 class ImportPreview:
     table: RosterTable
     mapping: ColumnMapping
@@ -108,10 +143,17 @@ class ImportPreview:
     today: _dt.date
     good: list[GoodRow] = field(default_factory=list)
     bad: list[BadRow] = field(default_factory=list)
+    skipped: list[SkippedRow] = field(default_factory=list)
+    basis: str = ""  # recorded with each member's consent row
 
     @property
     def total(self) -> int:
+        """Member rows (good and bad); skipped summary rows are not members."""
         return len(self.good) + len(self.bad)
+
+    @property
+    def incomplete(self) -> list[GoodRow]:
+        return [g for g in self.good if g.values.get("missing_fields")]
 
 
 @dataclass
@@ -148,8 +190,8 @@ def _channel_code(text: str) -> str | None:
     return _CHANNEL_WORDS.get(key) or _CHANNEL_WORDS.get(key.replace("入会", ""))
 
 
-def _row_input(cells: list[object], mapping: ColumnMapping, opts: ImportOptions, union_id: str
-               ) -> tuple[MemberInput, list[Issue], dict[str, str]]:
+def _row_input(cells: list[object], mapping: ColumnMapping, opts: ImportOptions, union_id: str,
+               join_mode: str = JOIN_FROM_COLUMN) -> tuple[MemberInput, list[Issue], dict[str, str]]:
     """The registration form one row fills, the file-level problems found on the way, and
     the check-only cells (gender, birth date) as text."""
     issues: list[Issue] = []
@@ -170,6 +212,9 @@ def _row_input(cells: list[object], mapping: ColumnMapping, opts: ImportOptions,
                 text = day.isoformat() if ok and day else text
             checks[fname] = text
         elif fname == "join_date":
+            if join_mode != JOIN_FROM_COLUMN:  # the clerk stated one date, or said it is unknown
+                values["join_date"] = opts.join_date if join_mode == JOIN_STATED else None
+                continue
             day, ok = cell_date(cell if cell is not None and cell_text(cell).strip() else text)
             if not ok:
                 issues.append(Issue("join_date", "roster.bad_date", {"label": FIELD_LABELS[fname], "value": text}))
@@ -198,10 +243,11 @@ def _consistency(checks: dict[str, str], clean_values: dict) -> list[Issue]:
     """Gender and birth date columns are derived from the ID number; a different value is
     worth a warning (the ID wins), not a rejection."""
     warnings = []
-    given = checks.get("gender", "").replace("性", "")
-    if given and given != clean_values["gender"]:
+    given = checks.get("gender", "")
+    said = _GENDER_WORDS.get("".join(given.split()).lower()) if given else None
+    if given and said != clean_values["gender"]:
         warnings.append(Issue("gender", "roster.gender_mismatch",
-                              {"given": checks["gender"], "derived": clean_values["gender"]}))
+                              {"given": given, "derived": clean_values["gender"]}))
     born = checks.get("birth_date", "")
     digits = _year_month_day(born)
     if born and (len(digits) < 6 or not clean_values["birth_date"].replace("-", "").startswith(digits)):
@@ -223,9 +269,18 @@ def build_preview(ctx: Context, table: RosterTable, mapping: ColumnMapping, opti
         raise ImportRejected("roster.mapping_invalid", detail="未知字段 " + "、".join(bad_default))
     today = today or ctx.today()
     union_id = opts.union_id or ctx.home_union_id
-    if not any(u.id == union_id for u in list_unions(ctx)):
+    union = next((u for u in list_unions(ctx) if u.id == union_id), None)
+    if union is None:
         raise ImportRejected("member.union_required")
-    preview = ImportPreview(table=table, mapping=mapping, options=opts, today=today)
+    join_mode = opts.join_mode_for(mapping)
+    if join_mode not in JOIN_DATE_MODES or (join_mode == JOIN_STATED and opts.join_date is None):
+        raise ImportRejected("roster.join_date_mode")
+    if join_mode == JOIN_STATED and opts.join_date > today:
+        raise ImportRejected("roster.join_date_future", date=opts.join_date.isoformat())
+    basis = message("roster.consent_basis", union=union.name, file=table.source or "花名册")
+    preview = ImportPreview(table=table, mapping=mapping, options=opts, today=today, basis=basis)
+    id_col = mapping.column_of("id_number")
+    summaries = _summary_rows(table, id_col)
     candidates: list[tuple[int, list[object], MemberInput, dict, list[Issue]]] = []
     problems: dict[int, list[Issue]] = {}
     total = len(table.rows)
@@ -235,8 +290,11 @@ def build_preview(ctx: Context, table: RosterTable, mapping: ColumnMapping, opti
                 raise Cancelled()
             if progress is not None:
                 progress(n, total)
-        inp, issues, checks = _row_input(cells, mapping, opts, union_id)
-        clean, invalid = validate_member(inp, today)
+        if n in summaries:
+            preview.skipped.append(SkippedRow(row_no, cells))
+            continue
+        inp, issues, checks = _row_input(cells, mapping, opts, union_id, join_mode)
+        clean, invalid = validate_member(inp, today, roster=True)
         if issues and any(i.code == "roster.id_is_number" for i in issues):
             invalid = [i for i in invalid if i.field != "id_number"]
         issues += invalid
@@ -256,6 +314,19 @@ def build_preview(ctx: Context, table: RosterTable, mapping: ColumnMapping, opti
     if progress is not None:
         progress(total, total)
     return preview
+
+
+def _summary_rows(table: RosterTable, id_col: int | None) -> set[int]:
+    """Indexes of the rows that are totals, not members (a lone count only below the last
+    row that is anything else)."""
+    found: set[int] = set()
+    at_bottom = True
+    for n in range(len(table.rows) - 1, -1, -1):
+        if summary_row(table.rows[n][1], id_col, at_bottom=at_bottom):
+            found.add(n)
+        else:
+            at_bottom = False
+    return found
 
 
 def _duplicates(ctx: Context, table: RosterTable, candidates: list, problems: dict[int, list[Issue]],
@@ -305,13 +376,15 @@ def commit_import(ctx: Context, preview: ImportPreview, *, progress: Progress | 
     with transaction(ctx.db):
         bulk = register_many(ctx, inputs, chunk=None, today=preview.today, progress=progress, cancel=cancel,
                              confirm_possible_duplicates=preview.options.allow_possible_duplicates,
-                             validated=validated)
+                             validated=validated, roster=True, basis=preview.basis)
         for index, issues in bulk.rejected:  # changed since the preview (another window, a sync)
             good = preview.good[index]
             bad.append(BadRow(good.row, good.cells, issues))
         remember_mapping(ctx.db, preview.table.headers, preview.mapping)
+        refused = {index for index, _issues in bulk.rejected}
+        incomplete = sum(1 for i, g in enumerate(preview.good) if i not in refused and g.values.get("missing_fields"))
         ctx.audit("import", "members", "", rows=preview.total, saved=len(bulk.saved), rejected=len(bad),
-                  source=preview.table.kind)
+                  source=preview.table.kind, skipped=len(preview.skipped), incomplete=incomplete)
     bad.sort(key=lambda b: b.row)
     return ImportResult(saved=bulk.saved, bad=bad, total=preview.total)
 

@@ -10,7 +10,8 @@ from sqlite_utils import Database
 from ..domain.pinyin_keys import name_keys
 
 LIST_COLUMNS = ("m.rowid", "m.id", "m.name", "m.gender", "m.birth_date", "m.id_number", "m.phone",
-                "m.occupation", "m.platform", "m.employer", "u.name", "m.status", "m.join_date")
+                "m.occupation", "m.platform", "m.employer", "u.name", "m.status", "m.join_date",
+                "m.missing_fields")
 _SELECT = f"SELECT {', '.join(LIST_COLUMNS)} FROM members m JOIN unions u ON u.id = m.union_id"
 
 
@@ -30,7 +31,8 @@ class MemberRow:
     employer: str
     union_name: str
     status: str
-    join_date: str
+    join_date: str | None  # None: unknown (a roster that did not say)
+    missing_fields: str = ""  # 资料待补全: the form's required fields still empty, comma-separated
 
 
 def _rows(cursor: Iterable[tuple]) -> list[MemberRow]:
@@ -109,15 +111,26 @@ def by_name_fragment(db: Database, fragment: str, limit: int) -> list[MemberRow]
         [f"%{escaped}%", fragment, limit - len(exact)]))
 
 
-def page(db: Database, before_rowid: int | None, limit: int) -> list[MemberRow]:
-    """Newest first, keyset-paged by rowid (constant cost whatever the page)."""
-    if before_rowid is None:
-        return _rows(db.conn.execute(_SELECT + " ORDER BY m.rowid DESC LIMIT ?", [limit]))
-    return _rows(db.conn.execute(_SELECT + " WHERE m.rowid < ? ORDER BY m.rowid DESC LIMIT ?",
-                                 [before_rowid, limit]))
+# 资料待补全, written so that SQLite walks the partial index idx_members_incomplete (which
+# holds only incomplete members, in rowid order) instead of the whole table.
+INCOMPLETE = "(m.missing_fields != '') = 1 AND m.missing_fields != ''"
 
 
-def count(db: Database) -> int:
+def page(db: Database, before_rowid: int | None, limit: int, incomplete: bool = False) -> list[MemberRow]:
+    """Newest first, keyset-paged by rowid (constant cost whatever the page); ``incomplete``:
+    only members marked 资料待补全."""
+    where = [INCOMPLETE] if incomplete else []
+    params: list = []
+    if before_rowid is not None:
+        where.append("m.rowid < ?")
+        params.append(before_rowid)
+    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    return _rows(db.conn.execute(_SELECT + clause + " ORDER BY m.rowid DESC LIMIT ?", [*params, limit]))
+
+
+def count(db: Database, incomplete: bool = False) -> int:
+    if incomplete:
+        return db.conn.execute(f"SELECT count(*) FROM members m WHERE {INCOMPLETE}").fetchone()[0]
     return db.conn.execute("SELECT count(*) FROM members").fetchone()[0]
 
 
@@ -137,6 +150,6 @@ def last_status_change(db: Database, member_id: str) -> tuple[str, str] | None:
 
 def consents(db: Database, member_id: str) -> list[dict[str, Any]]:
     cur = db.conn.execute(
-        "SELECT notice_version, consented_at, method FROM consents WHERE member_id = ? ORDER BY consented_at",
+        "SELECT notice_version, consented_at, method, basis FROM consents WHERE member_id = ? ORDER BY consented_at",
         [member_id])
     return [dict(zip([d[0] for d in cur.description], r)) for r in cur]

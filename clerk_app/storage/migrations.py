@@ -131,6 +131,51 @@ def _events(db: Database) -> None:
     db.execute("CREATE INDEX idx_cards_event ON cards(event_id)")
 
 
+@migrations(name="0005_roster_minimum", transactional=False)
+def _roster_minimum(db: Database) -> None:
+    """Members from a union's roster may lack parts of the 登记表: ``join_date`` may be
+    unknown (NULL: the roster did not say, and the import must not invent one), and
+    ``missing_fields`` names what is still to be completed (empty when complete; a partial
+    index keeps the members page's 资料待补全 filter fast at 200,000 members). A consent
+    row gets its ``basis`` (for a roster: which file, handed over by which union).
+
+    SQLite cannot drop a NOT NULL in place, so the members table is rebuilt (rowids kept:
+    the member list pages by rowid). Foreign keys are switched off around the rebuild —
+    dropping the old table would otherwise cascade-delete every member's history — which
+    cannot happen inside a transaction, hence ``transactional=False`` with its own one.
+    Safe to run again if it was interrupted after the rebuild."""
+    conn = db.conn
+    if "missing_fields" in [r[1] for r in conn.execute("PRAGMA table_info(members)")]:
+        return
+    fk_on = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    conn.execute("PRAGMA foreign_keys=OFF")
+    try:
+        with db.atomic():
+            cols = [r[1] for r in conn.execute("PRAGMA table_info(members)")]
+            sql = conn.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name='members'").fetchone()[0]
+            new_sql = sql.replace("CREATE TABLE members", "CREATE TABLE members_new", 1)
+            new_sql = new_sql.replace("join_date TEXT NOT NULL", "join_date TEXT", 1)
+            new_sql = new_sql.rstrip().rstrip(")") + ",\n        missing_fields TEXT NOT NULL DEFAULT '')"
+            conn.execute(new_sql)
+            names = ", ".join(cols)
+            conn.execute(f"INSERT INTO members_new (rowid, {names}) SELECT rowid, {names} FROM members")
+            conn.execute("DROP TABLE members")
+            conn.execute("ALTER TABLE members_new RENAME TO members")
+            conn.execute("CREATE UNIQUE INDEX idx_members_id_number ON members(id_number)")
+            conn.execute("CREATE INDEX idx_members_name_birth ON members(name, birth_date)")
+            conn.execute("CREATE INDEX idx_members_union ON members(union_id)")
+            # Holds only the incomplete members, in rowid order (see members_repo.INCOMPLETE).
+            conn.execute("CREATE INDEX idx_members_incomplete ON members((missing_fields != ''))"
+                         " WHERE missing_fields != ''")
+            conn.execute("ALTER TABLE consents ADD COLUMN basis TEXT NOT NULL DEFAULT ''")
+            bad = conn.execute("PRAGMA foreign_key_check").fetchall()
+            if bad:
+                raise RuntimeError(f"foreign key check failed after rebuilding members: {bad[:3]}")
+    finally:
+        if fk_on:
+            conn.execute("PRAGMA foreign_keys=ON")
+
+
 def _unknown_applied(db: Database) -> list[str]:
     known = {m.name for m in migrations._migrations}
     return [m.name for m in migrations.applied(db) if m.name not in known]

@@ -67,6 +67,7 @@ class RosterTable:
     sheet_names: list[str] = field(default_factory=list)
     kind: str = ""  # "xlsx" | "xlsb" | "ods" | "xls" | "csv" (what the file is, whatever its name)
     encoding: str = ""  # CSV only
+    source: str = ""  # the file's name (a roster's consent basis names it)
 
 
 def read_roster(path: str | Path, sheet: str | None = None) -> RosterTable:
@@ -107,7 +108,9 @@ def read_roster(path: str | Path, sheet: str | None = None) -> RosterTable:
     else:
         cells, encoding = _read_csv(path)
         names, used, kind = [], "", "csv"
-    return _table(cells, used, names, kind, encoding)
+    table = _table(cells, used, names, kind, encoding)
+    table.source = path.name
+    return table
 
 
 def check_zip(path: Path) -> str:

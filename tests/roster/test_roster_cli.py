@@ -33,7 +33,7 @@ def _hash(folder) -> str:
 
 @pytest.fixture
 def roster(tmp_path):
-    rows = [person(1), person(2, 身份证号码=make_id(birth="19900230")), person(3), person(4, 手机号码="")]
+    rows = [person(1), person(2, 身份证号码=make_id(birth="19900230")), person(3), person(4, 手机号码="12345")]
     return write_xlsx(tmp_path / "r.xlsx", rows), rows
 
 
@@ -46,7 +46,7 @@ def test_dry_run_prints_the_report_and_saves_nothing(ready_dir, roster, capsys, 
     assert code == 1
     assert "可以导入 2 行，不能导入 2 行" in out
     assert "第 3 行：身份证号码中的出生日期 19900230 不存在" in out
-    assert "第 5 行：请填写手机号码" in out
+    assert "第 5 行：手机或电话号码格式不对：12345" in out
     assert "身份证号码 ← 身份证号码（C 列）" in out
     assert _hash(ready_dir) == before
     # Writing the error file is the one thing a dry run may record: an audited export.

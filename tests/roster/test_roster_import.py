@@ -47,10 +47,12 @@ def test_good_roster_imports_in_one_go_with_names_and_formula_text_exact(ctx, tm
     assert {"=HYPERLINK(\"http://x\",\"点我\")", "+86 转 1", "@SUM(A1:A9)", "-", "缩进"} <= remarks
     assert ctx.db.conn.execute("SELECT count(*) FROM change_log").fetchone()[0] > before_changes
     entry = [e for e in recent(ctx.db, 50) if e.action == "import"]
-    assert len(entry) == 1 and entry[0].detail == {"rows": 8, "saved": 8, "rejected": 0, "source": "xlsx"}
+    assert len(entry) == 1 and entry[0].detail == {"rows": 8, "saved": 8, "rejected": 0, "source": "xlsx",
+                                             "skipped": 0, "incomplete": 0}
     rec = ms.get_member(ctx, result.saved[0])
     assert rec["join_channel"] == "other" and rec["union_id"] == ctx.home_union_id
-    assert rec["consents"][0]["method"] == "paper"
+    assert rec["consents"][0]["method"] == "roster"  # 名单移交, not a signature nobody saw
+    assert rec["consents"][0]["basis"] == f"{rec['union_name']}移交的会员名单（r.xlsx）"
 
 
 def test_every_bad_row_kind_is_reported_in_chinese_with_excel_row_numbers(ctx, member_input, tmp_path):
@@ -69,7 +71,7 @@ def test_every_bad_row_kind_is_reported_in_chinese_with_excel_row_numbers(ctx, m
         person(10, 身份证号码=float(make_id(seq="010")[:17] + "1")),      # number cell
         person(11, 手机号码="12345"),                                    # bad phone
         person(12, 入会日期="2025年13月5日"),                             # bad date text
-        person(13, 手机号码=""),                                         # missing phone
+        person(13, 手机号码="", 民族="火星族"),                           # a 民族 that does not exist
         person(14, 身份证号码=110105199003071234),                        # int number cell
     ]
     path = write_xlsx(tmp_path / "bad.xlsx", rows)
@@ -90,7 +92,7 @@ def test_every_bad_row_kind_is_reported_in_chinese_with_excel_row_numbers(ctx, m
     assert reasons[11] == number_msg and reasons[15] == number_msg
     assert "手机或电话号码格式不对" in reasons[12]
     assert "入会日期“2025年13月5日”不是有效日期" in reasons[13]
-    assert reasons[14] == "请填写手机号码"
+    assert reasons[14] == "民族只能从列表中选择"
     assert set(reasons) == set(range(3, 16))
 
 
@@ -129,12 +131,14 @@ def test_missing_required_columns_and_defaults(ctx, tmp_path):
     with pytest.raises(ImportRejected) as err:
         _preview(ctx, path)
     assert err.value.code == "roster.missing_columns" and "身份证号码" in err.value.message
-    # No 民族 / 职业 columns: every row says what is missing until the clerk gives a default.
+    # No 民族 / 职业 / 入会日期 columns: the rows import, 资料待补全 with what is missing named,
+    # until the clerk gives a default.
     path = write_xlsx(tmp_path / "d.xlsx", [person(1)], ["姓名", "身份证号码", "手机号码"])
     preview = _preview(ctx, path)
-    assert preview.bad[0].reason == "请填写民族；请填写职业"
+    assert preview.bad == [] and preview.good[0].missing == ["入会日期", "民族", "职业"]
     preview = _preview(ctx, path, ri.ImportOptions(defaults={"ethnicity": "汉族", "occupation": "快递员"}))
     assert preview.bad == [] and preview.good[0].member.ethnicity == "汉族"
+    assert preview.good[0].missing == ["入会日期"]
     with pytest.raises(ImportRejected) as err:
         _preview(ctx, path, ri.ImportOptions(union_id="no-such-union"))
     assert err.value.message == "请选择所属工会"
