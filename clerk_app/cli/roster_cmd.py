@@ -15,6 +15,8 @@ from .common import ready_context
 from .progress import progress_line
 
 EXIT_OK, EXIT_SOME_REJECTED = 0, 1
+JOIN_DATE_LINES = {"column": "入会日期：取自表中的列（空白的为未知）", "stated": "入会日期：统一为 {date}",
+                   "unknown": "入会日期：未知"}
 
 
 def register(sub, common) -> None:
@@ -30,6 +32,9 @@ def register(sub, common) -> None:
     imp.add_argument("--channel", default="other", help="表中没有入会方式时使用的入会方式（默认 other）")
     imp.add_argument("--default", action="append", default=[], metavar="列名=值",
                      help="空白单元格的默认值，如 民族=汉族（可重复）")
+    imp.add_argument("--join-date", metavar="YYYY-MM-DD|unknown|column",
+                     help="入会日期：统一为某一天（YYYY-MM-DD）、unknown（未知），或 column（取自表中的列）；"
+                          "默认：表中有入会日期列就取自该列（空白的为未知），没有就是未知")
     imp.add_argument("--allow-possible-duplicates", action="store_true",
                      help="姓名和出生日期与他人相同的行也导入（已核实不是同一人）")
     imp.add_argument("--dry-run", action="store_true", help="只检查并列出问题，不保存")
@@ -91,6 +96,25 @@ def _defaults(items: list[str]) -> dict[str, str]:
     return out
 
 
+def _join_date_option(text: str | None) -> tuple[str, object]:
+    """``--join-date`` as (mode, stated date)."""
+    import datetime as _dt
+
+    from ..services import roster_import as ri
+
+    if not text:
+        return "", None
+    word = text.strip().lower()
+    if word in ("unknown", "未知"):
+        return ri.JOIN_UNKNOWN, None
+    if word in ("column", "列"):
+        return ri.JOIN_FROM_COLUMN, None
+    try:
+        return ri.JOIN_STATED, _dt.date.fromisoformat(word)
+    except ValueError:
+        raise UserError("roster.join_date_option", text=text) from None
+
+
 def _print_report(table, mapping, preview, out=None) -> None:
     from openpyxl.utils import get_column_letter
 
@@ -102,9 +126,24 @@ def _print_report(table, mapping, preview, out=None) -> None:
     parts = [f"{FIELD_LABELS[f]} ← {table.headers[i] or '?'}（{get_column_letter(i + 1)} 列）"
              for f, i in sorted(mapping.columns.items(), key=lambda kv: kv[1])]
     print("列对应：" + "；".join(parts), file=out)
+    mode = preview.options.join_mode_for(mapping)
+    stated = preview.options.join_date.isoformat() if preview.options.join_date else ""
+    print(JOIN_DATE_LINES[mode].format(date=stated) + "；同意依据：" + preview.basis, file=out)
     print(f"可以导入 {len(preview.good)} 行，不能导入 {len(preview.bad)} 行", file=out)
     for bad in preview.bad:
         print(f"  第 {bad.row} 行：{bad.reason}", file=out)
+    if preview.skipped:
+        print(f"跳过 {len(preview.skipped)} 行（不是会员）：", file=out)
+        for skipped in preview.skipped:
+            print(f"  第 {skipped.row} 行：{skipped.reason}", file=out)
+    incomplete = preview.incomplete
+    if incomplete:
+        counts: dict[str, int] = {}
+        for good in incomplete:
+            for label in good.missing:
+                counts[label] = counts.get(label, 0) + 1
+        detail = "、".join(f"{label} {n} 人" for label, n in counts.items())
+        print(f"资料待补全（仍可导入，以后在会员页补全）{len(incomplete)} 行：缺 {detail}", file=out)
     warned = [g for g in preview.good if g.warnings]
     if warned:
         print(f"提示（仍可导入）{len(warned)} 行：", file=out)
@@ -120,9 +159,11 @@ def run_import(args) -> int:
         mapping = ri.suggest_mapping(ctx.db, table.headers).mapping
         if args.mapping:
             mapping = apply_mapping_overrides(mapping, table.headers, _load_json(args.mapping))
+        join_mode, join_day = _join_date_option(args.join_date)
         options = ri.ImportOptions(union_id=args.union or "", join_channel=args.channel,
                                    defaults=_defaults(args.default),
-                                   allow_possible_duplicates=args.allow_possible_duplicates)
+                                   allow_possible_duplicates=args.allow_possible_duplicates,
+                                   join_date_mode=join_mode, join_date=join_day)
         with progress_line("检查花名册", "行") as progress:
             preview = ri.build_preview(ctx, table, mapping, options, progress=progress)
         _print_report(table, mapping, preview)

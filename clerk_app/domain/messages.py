@@ -133,6 +133,7 @@ MESSAGES: dict[str, str] = {
     "roster.gender_mismatch": "性别一栏为“{given}”，按身份证号码应为“{derived}”，将按身份证号码登记",
     "roster.birth_mismatch": "出生日期一栏为“{given}”，身份证号码中为 {derived}，将按身份证号码登记",
     "roster.join_date_mode": "请选择入会日期的来源：取自表中的列、统一填写一个日期，或未知",
+    "roster.join_date_option": "入会日期“{text}”无效，应写作 YYYY-MM-DD（如 2024-03-01）、unknown 或 column",
     "roster.join_date_future": "入会日期 {date} 晚于今天",
     "roster.consent_basis": "{union}移交的会员名单（{file}）",
     "roster.incomplete": "资料待补全：缺{labels}",

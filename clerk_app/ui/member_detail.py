@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QDialog, QFormLayout, QGroupBox, QHBoxLayout, QHe
 from ..domain import card as lifecycle
 from ..domain import vocab
 from ..domain.idnumber import age_on, mask
-from ..domain.member import LABELS, TEXT_FIELDS
+from ..domain.member import LABELS, TEXT_FIELDS, missing_labels
 from ..domain.messages import message
 from ..domain.phone import mask_phone
 from ..services import cards as card_service
@@ -48,6 +48,8 @@ def _keep_numbers_whole(text: str) -> str:
 
 def _text(rec: dict, key: str, revealed: bool, today: _dt.date) -> str:
     value = rec.get(key)
+    if key == "join_date" and not value:
+        return "未知"  # a roster that did not say; never guessed
     if value is None or value == "":
         return "—"
     if key == "id_number":
@@ -83,6 +85,11 @@ class MemberDetail(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
         self.title.setFont(font)
+        # 资料待补全: what a roster left out of the 登记表 (empty and hidden when complete).
+        self.incomplete = QLabel()
+        self.incomplete.setWordWrap(True)
+        self.incomplete.setStyleSheet("color: #a15c00; font-weight: bold;")
+        self.incomplete.hide()
 
         fields_box = QGroupBox("登记信息")
         form = QFormLayout(fields_box)
@@ -144,6 +151,7 @@ class MemberDetail(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
+        layout.addWidget(self.incomplete)
         layout.addLayout(actions)
         layout.addWidget(cards_box)
         layout.addWidget(fields_box)
@@ -231,12 +239,17 @@ class MemberDetail(QWidget):
                 label.setText("—")
             self.history_model.set_rows([])
             self.consent.setText("—")
+            self.incomplete.hide()
             return
         self.title.setText(f"{rec['name']}（{vocab.STATUSES.get(rec['status'], rec['status'])}）")
+        missing = missing_labels(rec.get("missing_fields"))
+        self.incomplete.setText("资料待补全：缺" + "、".join(missing) + "（点“编辑”补全）" if missing else "")
+        self.incomplete.setVisible(bool(missing))
         for key, label in self.values.items():
             label.setText(_text(rec, key, self.revealed, self.ctx.today()))
         self.history_model.set_rows(rec.get("history", []))
         consents = rec.get("consents") or []
         self.consent.setText("\n".join(
-            f"{c['consented_at'][:16].replace('T', ' ')}  {vocab.CONSENT_METHODS.get(c['method'], c['method'])}"
-            f"（告知书版本 {c['notice_version']}）" for c in consents) or "无同意记录")
+            f"{c['consented_at'][:16].replace('T', ' ')}  {vocab.CONSENT_LABELS.get(c['method'], c['method'])}"
+            + (f"：{c['basis']}" if c.get("basis") else "")
+            + f"（告知书版本 {c['notice_version']}）" for c in consents) or "无同意记录")

@@ -276,7 +276,7 @@ class MemberDialog(QDialog):
         consents = rec.get("consents") or []
         if consents:
             last = consents[-1]
-            method = vocab.CONSENT_METHODS.get(last["method"], last["method"])
+            method = vocab.CONSENT_LABELS.get(last["method"], last["method"])
             self.consent.setText(f"已于 {last['consented_at'][:10]} 同意个人信息处理告知书（{method}）")
             self.consent_method.setCurrentIndex(max(self.consent_method.findData(last["method"]), 0))
 

@@ -58,7 +58,7 @@ def _display(row: MemberRow, col: int, today: _dt.date) -> str:
         return row.union_name
     if col == COL_STATUS:
         return vocab.STATUSES.get(row.status, row.status)
-    return row.join_date
+    return row.join_date or "未知"  # a roster that did not say when they joined
 
 
 def _sort_key(row: MemberRow, col: int, today: _dt.date) -> Any:
@@ -148,7 +148,9 @@ class StatusHistoryModel(RowsModel):
         rec = self._rows[index.row()]
         col = index.column()
         if col == HCOL_DATE:
-            return rec.get("effective_date", "")
+            if role == SORT_ROLE:
+                return rec.get("effective_date") or ""
+            return rec.get("effective_date") or "日期不详"  # joined on a day the roster did not say
         if col == HCOL_STATUS:
             status = rec.get("status", "")
             return status if role == SORT_ROLE else vocab.STATUSES.get(status, status)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -66,6 +67,9 @@ class MembersPage(QWidget):
         self.export_button = QPushButton("导出…")
         self.export_button.setToolTip("把当前列表（按搜索框筛选）导出为 Excel 文件")
         self.count_label = QLabel()
+        # 资料待补全: members from a roster that lacked parts of the 登记表, to complete later.
+        self.incomplete_filter = QCheckBox("只看资料待补全")
+        self.incomplete_filter.setToolTip("只列出从花名册导入、登记表还缺项目（手机号码、民族、职业、入会日期）的会员")
 
         self.model = MemberTableModel(self, page_size=page_size, clock=ctx.clock)
         self.table = row_table(self.model, COLUMN_WIDTHS)
@@ -80,6 +84,7 @@ class MembersPage(QWidget):
 
         bar = QHBoxLayout()
         bar.addWidget(self.search_box, 1)
+        bar.addWidget(self.incomplete_filter)
         bar.addWidget(self.new_button)
         bar.addWidget(self.edit_button)
         bar.addWidget(self.status_button)
@@ -101,6 +106,7 @@ class MembersPage(QWidget):
         self._timer.timeout.connect(self.run_search)
         self.search_box.textChanged.connect(self._timer.start)
         self.search_box.returnPressed.connect(self._focus_results)
+        self.incomplete_filter.toggled.connect(lambda _on: self.run_search())
         self.new_button.clicked.connect(self.register_new)
         self.edit_button.clicked.connect(self.edit_selected)
         self.status_button.clicked.connect(self.change_status_selected)
@@ -131,12 +137,19 @@ class MembersPage(QWidget):
         self._timer.stop()
         shown = (self.detail.record or {}).get("id")
         query = self.search_box.text().strip()
+        incomplete = self.incomplete_filter.isChecked()
         if query:
             rows = member_service.search(self.ctx, query)
-            self.model.set_rows(rows)
             more = "（只显示前 {} 名，请输入更多字缩小范围）".format(len(rows)) \
                 if len(rows) >= member_service.SEARCH_LIMIT else ""
-            self.count_label.setText(f"找到 {len(rows)} 名会员{more}")
+            if incomplete:
+                rows = [r for r in rows if r.missing_fields]
+            self.model.set_rows(rows)
+            self.count_label.setText(f"找到 {len(rows)} 名{'资料待补全的' if incomplete else ''}会员{more}")
+        elif incomplete:
+            self.model.browse(lambda before, limit: member_service.page(self.ctx, before, limit, incomplete=True))
+            self.count_label.setText(f"资料待补全 {member_service.count(self.ctx, incomplete=True)} 名"
+                                     f"（共 {self._count()} 名会员）")
         else:
             self.model.browse(lambda before, limit: member_service.page(self.ctx, before, limit))
             self.count_label.setText(f"共 {self._count()} 名会员")

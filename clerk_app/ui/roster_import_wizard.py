@@ -32,7 +32,7 @@ from ..services.members import Cancelled
 from ..services.unions import list_unions
 from . import crash
 from .roster_mapping import MappingPage
-from .roster_preview import PreviewPage
+from .roster_preview import PreviewPage, incomplete_summary
 from .task_panel import TaskPanel
 from .tasks import Task, db_job, run_with_progress
 from .screen_fit import fit_to_screen
@@ -157,12 +157,18 @@ class FilePage(QWizardPage):
         self.sheet.setEnabled(several)
 
 
-def options_summary(ctx: Context, options: ri.ImportOptions) -> list[str]:
+def options_summary(ctx: Context, options: ri.ImportOptions, preview: ri.ImportPreview | None = None) -> list[str]:
     unions = {u.id: u.name for u in list_unions(ctx)}
     lines = [f"导入到：{unions.get(options.union_id or ctx.home_union_id, '')}",
              f"表中没有入会方式时：{vocab.JOIN_CHANNELS.get(options.join_channel, options.join_channel)}"]
     for fname, value in options.defaults.items():
         lines.append(f"{FIELD_LABELS.get(fname, fname)}为空时：{value}")
+    if preview is not None:
+        mode = options.join_mode_for(preview.mapping)
+        lines.append({ri.JOIN_FROM_COLUMN: "入会日期：取自表中的“入会日期”列（空白的为未知）",
+                      ri.JOIN_STATED: f"入会日期：统一为 {options.join_date}",
+                      ri.JOIN_UNKNOWN: "入会日期：未知（以后补全）"}[mode])
+        lines.append(f"个人信息处理依据：{preview.basis}（名单移交）")
     if options.allow_possible_duplicates:
         lines.append("姓名和出生日期与他人相同的行也导入")
     return lines
@@ -189,12 +195,16 @@ class ConfirmPage(QWizardPage):
         self.setButtonText(QWizard.WizardButton.CommitButton, f"导入 {good} 名会员")
         source = self.wiz.source.name if self.wiz.source else ""
         sheet = f"（工作表“{preview.table.sheet}”）" if preview.table.sheet else ""
-        lines = [f"文件：{source}{sheet}", *options_summary(self.wiz.ctx, preview.options)]
+        lines = [f"文件：{source}{sheet}", *options_summary(self.wiz.ctx, preview.options, preview)]
         body = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
         text = f"<ul>{body}</ul><p style='font-size:large'><b>将导入 {good} 名会员</b>"
         if warned:
             text += f"（其中 {warned} 行带提示，性别和出生日期按身份证号码登记）"
         text += "。</p>"
+        if preview.incomplete:
+            text += f"<p>{html.escape(incomplete_summary(preview.incomplete))}</p>"
+        if preview.skipped:
+            text += f"<p>{len(preview.skipped)} 行合计行已跳过。</p>"
         if bad:
             text += f"<p>不能导入的 <b style='color:{_RED}'>{bad} 行</b>不会保存。</p>"
         text += "<p>全部会员作为一次保存：保存过程中可以取消，取消后不会保存任何一名会员。</p>"

@@ -9,12 +9,14 @@ values for empty 民族/职业 cells)."""
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 
 from openpyxl.utils import get_column_letter
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QGridLayout, QGroupBox, QHBoxLayout,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QGridLayout, QGroupBox,
+                               QHBoxLayout,
                                QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWizardPage)
 
 from ..domain import vocab
@@ -22,7 +24,8 @@ from ..domain.idnumber import mask
 from ..domain.phone import mask_phone
 from ..domain.roster_cells import cell_text
 from ..domain.roster_columns import FIELD_LABELS, IGNORE, ColumnMapping, missing_required
-from ..services.roster_import import ImportOptions, suggest_mapping
+from ..services.roster_import import (JOIN_FROM_COLUMN, JOIN_STATED, JOIN_UNKNOWN, ImportOptions,
+                                      suggest_mapping)
 from ..services.unions import list_unions
 
 SAMPLE_ROWS = 3
@@ -90,6 +93,21 @@ class MappingPage(QWizardPage):
         self.channel.setCurrentIndex(self.channel.findData(ImportOptions().join_channel))
         self.ethnicity = self._default_combo(vocab.ETHNICITIES)
         self.occupation = self._default_combo(vocab.OCCUPATIONS)
+        # 入会日期: never made up. From the column, one date the clerk states, or unknown.
+        self.join_mode = QComboBox()
+        for label, mode in (("取自表中的“入会日期”列（空白的为未知）", JOIN_FROM_COLUMN),
+                            ("统一为右边的日期", JOIN_STATED), ("未知（以后补全）", JOIN_UNKNOWN)):
+            self.join_mode.addItem(label, mode)
+        self.join_day = QDateEdit()
+        self.join_day.setCalendarPopup(True)
+        self.join_day.setDisplayFormat("yyyy-MM-dd")
+        today = wizard.ctx.today()
+        self.join_day.setMaximumDate(QDate(today.year, today.month, today.day))
+        self.join_day.setDate(QDate(today.year, today.month, today.day))
+        self._join_mode_chosen = False  # until the clerk picks one, it follows the mapping
+        join_row = QHBoxLayout()
+        join_row.addWidget(self.join_mode, 1)
+        join_row.addWidget(self.join_day)
         self.allow_dups = QCheckBox("姓名和出生日期与他人相同的行也导入（已核实不是同一人）")
         options = QGroupBox("对整个文件")
         grid = QGridLayout(options)
@@ -98,7 +116,9 @@ class MappingPage(QWizardPage):
             for i, (label, widget) in enumerate(pairs):
                 grid.addWidget(QLabel(label), row, 2 * i, Qt.AlignmentFlag.AlignRight)
                 grid.addWidget(widget, row, 2 * i + 1)
-        grid.addWidget(self.allow_dups, 2, 1, 1, 3)
+        grid.addWidget(QLabel("入会日期："), 2, 0, Qt.AlignmentFlag.AlignRight)
+        grid.addLayout(join_row, 2, 1, 1, 3)
+        grid.addWidget(self.allow_dups, 3, 1, 1, 3)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         grid.setColumnMinimumWidth(2, 0)
@@ -110,6 +130,8 @@ class MappingPage(QWizardPage):
         layout.addLayout(heading)
         layout.addWidget(self.table, 1)
         layout.addWidget(options)
+        self.join_mode.activated.connect(self._join_mode_picked)
+        self._show_join_day()
 
     @staticmethod
     def _default_combo(items) -> QComboBox:
@@ -134,6 +156,8 @@ class MappingPage(QWizardPage):
         self.union.setCurrentIndex(max(home, 0))
         self._fill_table()
         self._show_required()
+        self._join_mode_chosen = False
+        self._follow_mapping()
 
     def isComplete(self) -> bool:
         return not missing_required(self.mapping)
@@ -196,6 +220,7 @@ class MappingPage(QWizardPage):
         self._refresh_samples()
         self._style_rows()
         self._show_required()
+        self._follow_mapping()
         self.completeChanged.emit()
 
     def _refresh_samples(self) -> None:
@@ -221,15 +246,38 @@ class MappingPage(QWizardPage):
                                         + "。请在下表“导入为”一栏为它选择一列，才能继续。")
             self.required_label.setStyleSheet(f"color: {_RED}; font-weight: bold;")
         else:
-            self.required_label.setText("✔ 必填项 姓名、身份证号码 都已对应。")
+            self.required_label.setText("✔ 必填项 姓名、身份证号码 都已对应。表中没有的其他项（民族、职业等）"
+                                        "不影响导入，这些会员标为“资料待补全”，以后在会员页补全。")
             self.required_label.setStyleSheet(f"color: {_GREEN};")
 
     # --- options -------------------------------------------------------------------------
+    def set_join_mode(self, mode: str) -> None:
+        """Choose where join dates come from — as the clerk would."""
+        self.join_mode.setCurrentIndex(self.join_mode.findData(mode))
+        self._join_mode_picked()
+
+    def _join_mode_picked(self, *_args) -> None:
+        self._join_mode_chosen = True
+        self._show_join_day()
+
+    def _follow_mapping(self) -> None:
+        if not self._join_mode_chosen:
+            mode = JOIN_FROM_COLUMN if self.mapping.column_of("join_date") is not None else JOIN_UNKNOWN
+            self.join_mode.setCurrentIndex(self.join_mode.findData(mode))
+        self._show_join_day()
+
+    def _show_join_day(self) -> None:
+        self.join_day.setEnabled(self.join_mode.currentData() == JOIN_STATED)
+
     def options(self) -> ImportOptions:
         defaults = {}
         if self.ethnicity.currentData():
             defaults["ethnicity"] = self.ethnicity.currentData()
         if self.occupation.currentData():
             defaults["occupation"] = self.occupation.currentData()
+        mode = self.join_mode.currentData()
+        day = self.join_day.date()
         return ImportOptions(union_id=self.union.currentData() or "", join_channel=self.channel.currentData(),
-                             defaults=defaults, allow_possible_duplicates=self.allow_dups.isChecked())
+                             defaults=defaults, allow_possible_duplicates=self.allow_dups.isChecked(),
+                             join_date_mode=mode,
+                             join_date=_dt.date(day.year(), day.month(), day.day()) if mode == JOIN_STATED else None)

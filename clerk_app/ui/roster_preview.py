@@ -25,11 +25,11 @@ from . import crash
 from .rows_model import RowsModel
 from .task_panel import TaskPanel
 
-BAD, WARN = "bad", "warn"
+BAD, WARN, SKIP = "bad", "warn", "skip"
 (PCOL_ROW, PCOL_NAME, PCOL_ID, PCOL_KIND, PCOL_REASON) = range(5)
 PROBLEM_HEADERS = ("行号", "姓名", "身份证号码", "结果", "原因")
-KIND_LABELS = {BAD: "不能导入", WARN: "可导入，有提示"}
-_KIND_COLOURS = {BAD: "#c62828", WARN: "#a15c00"}
+KIND_LABELS = {BAD: "不能导入", WARN: "可导入，有提示", SKIP: "已跳过"}
+_KIND_COLOURS = {BAD: "#c62828", WARN: "#a15c00", SKIP: "#616161"}
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class Problem:
     row: int      # as Excel numbers it
     name: str
     id_masked: str
-    kind: str     # BAD | WARN
+    kind: str     # BAD | WARN | SKIP
     reason: str
 
 
@@ -60,8 +60,23 @@ def problems_of(preview: ri.ImportPreview, bad_rows: Sequence[ri.BadRow] | None 
         if good.warnings:
             reason = "；".join(dict.fromkeys(w.message for w in good.warnings))
             out.append(Problem(good.row, good.member.name, mask(normalise(good.member.id_number)), WARN, reason))
+    if bad_rows is None:
+        for skipped in preview.skipped:  # 合计/总计 lines: not members, not errors
+            text = "　".join(cell_text(c).strip() for c in skipped.cells if cell_text(c).strip())
+            out.append(Problem(skipped.row, "", "", SKIP, f"{skipped.reason}（{text}）"))
     out.sort(key=lambda p: p.row)
     return out
+
+
+def incomplete_summary(incomplete: Sequence[ri.GoodRow]) -> str:
+    """"其中 N 行资料待补全（缺 民族 N 人、职业 N 人）…" for the preview and confirm pages."""
+    counts: dict[str, int] = {}
+    for good in incomplete:
+        for label in good.missing:
+            counts[label] = counts.get(label, 0) + 1
+    detail = "、".join(f"{label} {n} 人" for label, n in counts.items())
+    return (f"其中 {len(incomplete)} 行资料待补全（缺 {detail}）：照常导入，标为“资料待补全”，"
+            "以后可在会员页勾选“只看资料待补全”逐一补全。")
 
 
 class ProblemModel(RowsModel):
@@ -218,6 +233,11 @@ class PreviewPage(QWizardPage):
         text = parts[0] + parts[1] + "，" + parts[2]
         if warned:
             text += f"（可以导入的行中有 {warned} 行带提示，请看下表）"
+        if preview.skipped:
+            text += f"；另有 {len(preview.skipped)} 行合计行已跳过（不是会员）"
+        incomplete = preview.incomplete
+        if incomplete:
+            text += "<br>" + html.escape(incomplete_summary(incomplete))
         if not preview.good:
             text += "<br>没有可以导入的行。请按下表的原因改正文件后再导入，或返回上一步核对列的对应。"
         elif preview.bad:
