@@ -129,3 +129,35 @@ def test_wps_et_file_is_a_clear_error(ready_dir, tmp_path, capsys):
     assert main(["roster", "import", str(et), "--data-dir", str(ready_dir), "--dry-run"]) == 2
     err = capsys.readouterr().err
     assert "WPS" in err and "Excel 工作簿（*.xlsx）" in err
+
+
+def test_join_date_option_and_the_report_of_incomplete_and_skipped_rows(ready_dir, tmp_path, capsys):
+    headers = ["序号", "姓名", "身份证号码", "入会日期"]
+    rows = [person(1, 入会日期="2024-05-06"), person(2, 入会日期=""), {"序号": "合计", "姓名": "", "入会日期": "2人"}]
+    path = write_xlsx(tmp_path / "j.xlsx", rows, headers)
+    assert main(["roster", "import", str(path), "--data-dir", str(ready_dir), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "入会日期：取自表中的列（空白的为未知）" in out and "移交的会员名单（j.xlsx）" in out
+    assert "跳过 1 行（不是会员）：\n  第 4 行：合计行，已跳过" in out
+    assert "资料待补全（仍可导入，以后在会员页补全）2 行：缺 手机号码 2 人、民族 2 人、职业 2 人、入会日期 1 人" in out
+    assert main(["roster", "import", str(path), "--data-dir", str(ready_dir), "--join-date", "2024-13-01"]) == 2
+    assert "入会日期“2024-13-01”无效" in capsys.readouterr().err
+    assert main(["roster", "import", str(path), "--data-dir", str(ready_dir), "--join-date", "2023-09-01",
+                 "--yes"]) == 0
+    ws = open_workspace(ready_dir)
+    try:
+        joined = sorted(r[0] for r in ws.db.conn.execute("SELECT join_date FROM members"))
+    finally:
+        ws.close()
+    assert joined == ["2023-09-01", "2023-09-01"]
+
+
+def test_join_date_unknown_option(ready_dir, tmp_path, capsys):
+    path = write_xlsx(tmp_path / "u.xlsx", [person(1)])
+    assert main(["roster", "import", str(path), "--data-dir", str(ready_dir), "--join-date", "unknown", "--yes"]) == 0
+    assert "入会日期：未知" in capsys.readouterr().out
+    ws = open_workspace(ready_dir)
+    try:
+        assert ws.db.conn.execute("SELECT join_date, missing_fields FROM members").fetchall() == [(None, "join_date")]
+    finally:
+        ws.close()

@@ -18,7 +18,7 @@ from clerk_app.storage.audit import recent
 from clerk_app.ui.main_window import build_main_window
 from clerk_app.ui.members_page import MembersPage
 from clerk_app.ui.roster_import_wizard import RosterImportWizard
-from clerk_app.ui.roster_preview import BAD, WARN
+from clerk_app.ui.roster_preview import BAD, SKIP, WARN
 from tests.conftest import make_id, run_on
 from tests.roster.conftest import ROSTER_DAY, db_hash, person, write_xlsx
 
@@ -300,3 +300,62 @@ def test_import_from_the_menu_refreshes_the_members_page(qtbot, ctx, workspace, 
     wizard.button(QWizard.WizardButton.CommitButton).click()
     qtbot.waitUntil(lambda: window.member_count.text() == "会员 4 名", timeout=5000)
     assert window.pages["members"].model.rowCount() == 4
+
+
+def test_short_roster_imports_incomplete_members_with_the_join_date_the_clerk_states(qtbot, wizard, ctx,
+                                                                                      monkeypatch, tmp_path):
+    """A roster with only 姓名 and 身份证号码 (and a 合计 line): every member imports, marked
+    资料待补全; the join date is the one the clerk states, never a made-up today."""
+    headers = ["序号", "姓名", "身份证号码"]
+    rows = [person(1), person(2), {"序号": "合计", "姓名": "2人"}]
+    path = write_xlsx(tmp_path / "短名单.xlsx", rows, headers)
+    _open_file(qtbot, wizard, monkeypatch, path)
+    _next(wizard)
+    page = wizard.mapping_page
+    assert page.join_mode.currentData() == ri.JOIN_UNKNOWN and not page.join_day.isEnabled()  # no column
+    page.set_join_mode(ri.JOIN_STATED)
+    assert page.join_day.isEnabled()
+    page.join_day.setDate(page.join_day.date().addYears(-1).addDays(-page.join_day.date().dayOfYear() + 1))
+    stated = page.join_day.date().toPython()
+    _next(wizard)
+    preview_page = wizard.preview_page
+    qtbot.waitUntil(lambda: preview_page.preview is not None, timeout=5000)
+    summary = preview_page.summary.text()
+    assert "可以导入 2 行" in summary and "不能导入 0 行" in summary and "1 行合计行已跳过" in summary
+    assert "其中 2 行资料待补全（缺 手机号码 2 人、民族 2 人、职业 2 人）" in summary
+    problems = _problems(preview_page)
+    assert problems[4][0] == SKIP and "合计行，已跳过" in problems[4][2]
+    _next(wizard)
+    confirm = wizard.confirm_page.text.text()
+    assert f"入会日期：统一为 {stated.isoformat()}" in confirm and "移交的会员名单（短名单.xlsx）（名单移交）" in confirm
+    with qtbot.waitSignal(wizard.imported, timeout=5000):
+        wizard.button(QWizard.WizardButton.CommitButton).click()
+    assert set(r[0] for r in ctx.db.conn.execute("SELECT join_date FROM members")) == {stated.isoformat()}
+    assert member_service.count(ctx, incomplete=True) == 2
+
+
+def test_members_page_filters_incomplete_members_and_the_panel_names_what_is_missing(qtbot, ctx, tmp_path,
+                                                                                      add_members):
+    add_members(3)  # complete, registered through the form
+    table = ri.read_roster(write_xlsx(tmp_path / "r.xlsx", [person(1), person(2)], ["姓名", "身份证号码", "民族"]))
+    preview = ri.build_preview(ctx, table, ri.suggest_mapping(ctx.db, table.headers).mapping)
+    saved = ri.commit_import(ctx, preview).saved
+    members = MembersPage(ctx)
+    qtbot.addWidget(members)
+    assert members.model.rowCount() == 5
+    members.incomplete_filter.setChecked(True)
+    assert [members.model.row_at(r).id for r in range(members.model.rowCount())] == saved[::-1]
+    assert members.count_label.text() == "资料待补全 2 名（共 5 名会员）"
+    members.select_member(saved[0])
+    detail = members.detail
+    assert not detail.incomplete.isHidden()
+    assert detail.incomplete.text() == "资料待补全：缺手机号码、入会日期、职业（点“编辑”补全）"
+    assert detail.values["join_date"].text() == "未知"
+    assert "名单移交：" in detail.consent.text()
+    members.search_box.setText(person(2)["姓名"])
+    members.run_search()
+    assert [members.model.row_at(r).id for r in range(members.model.rowCount())] == [saved[1]]
+    members.incomplete_filter.setChecked(False)
+    members.search_box.clear()
+    members.run_search()
+    assert members.model.rowCount() == 5
