@@ -33,12 +33,14 @@ def test_demo_progress_is_one_line_ending_at_20_of_20(tmp_path):
     assert err.count("20/20") == 1 and "20/20" in states[-1]  # the final state, drawn once
 
 
-def test_roster_import_progress_lines_end_before_the_next_output(data_dir, tmp_path, capsys):
+def test_roster_import_progress_lines_end_before_the_next_output(data_dir, tmp_path, capsys, monkeypatch):
+    from clerk_app.clock import TODAY_ENV
     from clerk_app.cli import main
     from clerk_app.workspace import open_workspace
     from tests.conftest import SETUP
-    from tests.roster.conftest import person, write_csv
+    from tests.roster.conftest import ROSTER_DAY, person, write_csv
 
+    monkeypatch.setenv(TODAY_ENV, ROSTER_DAY.isoformat())  # the roster's members joined 2025-03-01
     ws = open_workspace(data_dir)
     ws.set_up(SETUP)
     ws.close()

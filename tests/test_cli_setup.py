@@ -12,7 +12,8 @@ from clerk_app.domain.cardno import is_valid_check
 from clerk_app.storage.meta import get_meta
 from clerk_app.workspace import open_workspace
 from tests.conftest import make_id
-from tests.roster.conftest import person, write_csv
+from clerk_app.clock import TODAY_ENV
+from tests.roster.conftest import ROSTER_DAY, person, write_csv
 
 SETUP_ARGS = ["--laptop", "黄村镇总工会1号机", "--union", "大兴区黄村镇总工会", "--clerk", "李经办"]
 
@@ -31,7 +32,8 @@ def _folder_state(folder) -> tuple:
         ws.close()
 
 
-def test_a_fresh_folder_set_up_from_the_command_line_takes_batch_commands(tmp_path, capsys):
+def test_a_fresh_folder_set_up_from_the_command_line_takes_batch_commands(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv(TODAY_ENV, ROSTER_DAY.isoformat())  # the roster's members joined 2025-03-01
     folder = tmp_path / "fresh"  # does not exist yet: district IT names a new folder
     opts = ["--data-dir", str(folder)]
     assert main(["cards", "list", *opts]) == 2
