@@ -10,9 +10,14 @@ on the clerk's confirmation, save the good rows as ONE transaction:
     result = commit_import(ctx, preview, progress=..., cancel=...)
     write_error_file(ctx, "errors.xlsx", preview, result)   # bad rows + 错误原因, to fix and re-import
 
-Row checks reuse :func:`clerk_app.domain.member.validate_member`; this module only adds
-what is particular to files (numbers that were IDs, dates as text, duplicates within the
-file, members already registered).
+Row checks reuse :func:`clerk_app.domain.member.validate_member` in its roster mode: a
+member needs a name, a valid ID number, the union and a lawful basis — the roster handed
+over by their union (consent method 名单移交, its file and union as the basis). Whatever
+else of the 登记表 a row lacks (phone, 民族, 职业, join date) it is saved 资料待补全, with the
+missing fields named. Join dates are never made up: from the column, one date the clerk
+states, or unknown. This module adds what is particular to files (numbers that were IDs,
+dates as text, 合计 lines under the list, duplicates within the file, members already
+registered).
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ One table row per column of the file: its letter, its header, a combo with our f
 mapping confirmed last time for the same header row, else one proposed from the names),
 and the first few values under it. ID numbers and phones in the samples are masked like
 everywhere else on screen. Below: choices for the whole file (union, join channel,
-values for empty 民族/职业 cells)."""
+values for empty 民族/职业 cells, and where join dates come from: the column, one date the
+clerk states, or unknown)."""
 
 from __future__ import annotations
 
