@@ -251,6 +251,14 @@ def search(ctx: Context, query: str, limit: int = SEARCH_LIMIT) -> list[MemberRo
     return repo.by_name_fragment(ctx.db, q, limit)
 
 
+def matching_ids(ctx: Context, query: str = "") -> list[str] | None:
+    """The members the members page lists for ``query``, unbounded (every match, not the
+    first SEARCH_LIMIT); None for an empty query, meaning everyone."""
+    if not (query or "").strip():
+        return None
+    return [row.id for row in search(ctx, query, limit=10**9)]
+
+
 def get_member(ctx: Context, member_id: str) -> dict:
     rec = repo.get(ctx.db, member_id)
     if rec is None:

@@ -23,7 +23,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from ..domain import card as lifecycle
 from ..domain import vocab
+from ..domain.cardno import grouped
 from ..domain.errors import UserError
 from ..domain.idnumber import mask
 from ..domain.phone import mask_phone
@@ -31,11 +33,10 @@ from ..domain.roster_cells import FORMULA_START
 from ..storage import members_repo as repo
 from ..storage.db import transaction
 from .context import Context
-from .members import search
+from .members import matching_ids
 
 WIDTH_SAMPLE = 500
 MAX_WIDTH = 60
-PAGE = 1000
 
 
 @dataclass(frozen=True)
@@ -152,36 +153,27 @@ MEMBER_COLUMNS = (
     ("所属工会", "union_name"), ("入会日期", "join_date"), ("入会方式", "join_channel"),
     ("会籍状态", "status"), ("备注", "remarks"),
 )
-MEMBER_TEXT_COLUMNS = ("身份证号码", "手机号码", "会员证号码", "出生日期", "入会日期")
-
-
-def _member_ids(ctx: Context, query: str) -> Iterable[str]:
-    if query.strip():
-        for row in search(ctx, query, limit=10**9):
-            yield row.id
-        return
-    before = None
-    while True:
-        page = repo.page(ctx.db, before, PAGE)
-        if not page:
-            return
-        for row in page:
-            yield row.id
-        before = page[-1].rowid
+# The member's service card: number and status in two columns, so a spreadsheet can filter on
+# the status (有效 / 已挂失) and the number stays a clean number. Not importable fields: the
+# importer leaves them aside.
+CARD_COLUMNS = ("服务卡号", "服务卡状态")
+MEMBER_TEXT_COLUMNS = ("身份证号码", "手机号码", "会员证号码", "出生日期", "入会日期", "服务卡号")
+EXPORT_HEADERS = tuple(h for h, _ in MEMBER_COLUMNS) + CARD_COLUMNS
 
 
 def member_records(ctx: Context, query: str = "", *, status: str | None = None,
                    union_id: str | None = None) -> Iterable[dict]:
-    """Members matching the member page's search box (empty: everyone), newest first."""
-    for member_id in _member_ids(ctx, query):
-        rec = repo.get(ctx.db, member_id)
-        if rec is None:
-            continue
-        if status and rec["status"] != status:
-            continue
-        if union_id and rec["union_id"] != union_id:
-            continue
-        yield rec
+    """Members matching the member page's search box (empty: everyone, newest first), each with
+    its open service card (``card_no``, ``card_status``): one query, not a look-up per member."""
+    return repo.with_open_card(ctx.db, matching_ids(ctx, query), status=status, union_id=union_id)
+
+
+def card_cells(rec: dict) -> tuple[str, str]:
+    """(服务卡号, 服务卡状态) of a member record from :func:`member_records`: the active card, or
+    a lost card awaiting its replacement; empty when the member holds neither."""
+    if not rec.get("card_no"):
+        return "", ""
+    return grouped(rec["card_no"]), lifecycle.STATUSES.get(rec["card_status"], rec["card_status"])
 
 
 def _member_row(rec: dict, full: bool) -> list[object]:
@@ -197,7 +189,7 @@ def _member_row(rec: dict, full: bool) -> list[object]:
         elif key == "status":
             value = vocab.STATUSES.get(value, value)
         out.append(value)
-    return out
+    return out + list(card_cells(rec))
 
 
 def export_members(ctx: Context, path: str | Path, *, query: str = "", status: str | None = None,
@@ -211,7 +203,7 @@ def export_members(ctx: Context, path: str | Path, *, query: str = "", status: s
                 progress(n)
             yield _member_row(rec, full)
 
-    count = export_rows(path, [h for h, _ in MEMBER_COLUMNS], rows(), text_columns=MEMBER_TEXT_COLUMNS,
+    count = export_rows(path, list(EXPORT_HEADERS), rows(), text_columns=MEMBER_TEXT_COLUMNS,
                         sheet_title="会员名单")
     with transaction(ctx.db):
         ctx.audit("export", "members", "", count=count, full=full,

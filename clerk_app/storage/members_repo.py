@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from sqlite_utils import Database
 
@@ -153,3 +154,36 @@ def consents(db: Database, member_id: str) -> list[dict[str, Any]]:
         "SELECT notice_version, consented_at, method, basis FROM consents WHERE member_id = ? ORDER BY consented_at",
         [member_id])
     return [dict(zip([d[0] for d in cur.description], r)) for r in cur]
+
+
+# The member's open card (active first, then a lost card not yet replaced), picked in the join
+# itself so a list of members with their card number is one query, whatever its length.
+_OPEN_CARD = ("LEFT JOIN cards c ON c.id = (SELECT oc.id FROM cards oc WHERE oc.member_id = m.id"
+              " AND oc.status IN ('active', 'lost') ORDER BY oc.status = 'active' DESC, oc.issued_at DESC"
+              " LIMIT 1)")
+
+
+def with_open_card(db: Database, member_ids: list[str] | None = None, *, status: str | None = None,
+                   union_id: str | None = None) -> Iterator[dict[str, Any]]:
+    """Member records (every column, ``union_name``, ``card_no`` and ``card_status`` of the
+    open card or None) in ONE query: ``member_ids`` in their order, or everyone newest first."""
+    clauses, params = [], []
+    if member_ids is not None:
+        source = "json_each(?) j JOIN members m ON m.id = j.value"
+        params.append(json.dumps(member_ids))
+        order = "j.key"
+    else:
+        source, order = "members m", "m.rowid DESC"
+    if status:
+        clauses.append("m.status = ?")
+        params.append(status)
+    if union_id:
+        clauses.append("m.union_id = ?")
+        params.append(union_id)
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    cur = db.conn.execute(
+        f"SELECT m.*, u.name AS union_name, c.card_no AS card_no, c.status AS card_status FROM {source}"
+        f" JOIN unions u ON u.id = m.union_id {_OPEN_CARD}{where} ORDER BY {order}", params)
+    names = [d[0] for d in cur.description]
+    for row in cur:
+        yield dict(zip(names, row))

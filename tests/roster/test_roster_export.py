@@ -13,12 +13,13 @@ from clerk_app.domain.idnumber import mask
 from clerk_app.domain.phone import mask_phone
 from clerk_app.services import members as ms
 from clerk_app.services import roster_import as ri
-from clerk_app.services.roster_export import MEMBER_COLUMNS, export_members, export_rows
+from clerk_app.services import cards
+from clerk_app.services.roster_export import EXPORT_HEADERS, export_members, export_rows
 from clerk_app.storage.audit import recent
 from tests.conftest import make_id
 
 TODAY = dt.date(2026, 11, 20)
-HEADERS = [h for h, _ in MEMBER_COLUMNS]
+HEADERS = list(EXPORT_HEADERS)
 
 
 @pytest.fixture
@@ -98,6 +99,30 @@ def test_full_export_imports_back_unchanged(ctx, three, tmp_path):
     assert "'@SUM(1)" in remarks  # on disk the apostrophe is there ...
     m = ri._row_input(preview.bad[0].cells, preview.mapping, ri.ImportOptions(), "u")[0]
     assert not m.remarks.startswith("'")  # ... and the importer takes our own escape off again
+
+
+def test_export_carries_the_open_card_read_in_one_query(ctx, three, tmp_path):
+    """服务卡号 + 服务卡状态: the active card, or a lost card awaiting its replacement; a
+    member who left (card cancelled) or never had one: empty. The whole list is one query."""
+    cards.set_card_prefix(ctx, "DX07")
+    active = cards.issue_card(ctx, three[0])
+    lost = cards.report_lost(ctx, cards.issue_card(ctx, three[1]).card_no, "丢了")
+    statements: list[str] = []
+    ctx.db.conn.set_trace_callback(statements.append)
+    try:
+        export_members(ctx, tmp_path / "c.xlsx")
+    finally:
+        ctx.db.conn.set_trace_callback(None)
+    assert len([s for s in statements if "FROM" in s and "members" in s]) == 1, statements
+    people = _by_name(_sheet(tmp_path / "c.xlsx")[1])
+    assert (people["王䶮"]["服务卡号"].value, people["王䶮"]["服务卡状态"].value) == (active.grouped_no, "有效")
+    assert people["王䶮"]["服务卡号"].data_type == "s"
+    assert (people["𠮷田明"]["服务卡号"].value, people["𠮷田明"]["服务卡状态"].value) == (lost.grouped_no, "已挂失")
+    assert people["阿依古丽·买买提"]["服务卡号"].value in (None, "")
+    cards.reissue_card(ctx, lost.card_no, "补办")  # the lost card is replaced: the new one shows
+    people = _by_name(_sheet(tmp_path / "d.xlsx")[1]) if export_members(ctx, tmp_path / "d.xlsx") else {}
+    assert people["𠮷田明"]["服务卡状态"].value == "有效"
+    assert people["𠮷田明"]["服务卡号"].value != lost.grouped_no
 
 
 def test_export_rows_generic(tmp_path):
