@@ -14,7 +14,7 @@ from clerk_app.domain import cardno, vocab
 from clerk_app.domain.errors import UserError
 from clerk_app.domain.idnumber import mask
 from clerk_app.services import cards
-from clerk_app.services.members import change_status, delete_member, register_member
+from clerk_app.services.members import change_status, delete_member, register_many, register_member
 from clerk_app.services.setup import SetupInput
 from clerk_app.storage.audit import recent, verify_chain
 from clerk_app.storage.changes import changes_since
@@ -411,6 +411,67 @@ def test_card_register_filters_and_search(laptop, add_member):
     assert _code(e) == "card.bad_status"
 
 
+# ---------------------------------------------------------------- batch issue
+
+def test_batch_issue_gives_one_card_each_and_lists_who_was_skipped(laptop, add_member):
+    fresh, second = add_member("张三"), add_member("李四")
+    has_card, has_lost, left = add_member("王五"), add_member("赵六"), add_member("钱七")
+    late = add_member("孙八", join_date=TODAY - dt.timedelta(days=2))
+    held = cards.issue_card(laptop, has_card, DAY, today=TODAY)
+    lost = cards.report_lost(laptop, cards.issue_card(laptop, has_lost, DAY, today=TODAY).card_no, "", TODAY,
+                             today=TODAY)
+    change_status(laptop, left, vocab.WITHDRAWN, effective=TODAY, today=TODAY)
+    seen: list[tuple[int, int]] = []
+    result = cards.issue_cards(laptop, [fresh, has_card, fresh, has_lost, left, late, "no-such-member", second],
+                               TODAY - dt.timedelta(days=5), lambda d, t: seen.append((d, t)), today=TODAY)
+    assert [c.holder.name for c in result.issued] == ["张三", "李四"]  # in the order given, each once
+    assert [cardno.parse_card_no(c.card_no).card.seq for c in result.issued] == [3, 4]
+    assert all(c.is_active and c.issue_date == (TODAY - dt.timedelta(days=5)).isoformat() for c in result.issued)
+    why = {s.member_id: s.reason for s in result.skipped}
+    assert list(why) == [has_card, has_lost, left, late, "no-such-member"]
+    assert held.grouped_no in why[has_card] and "有效" in why[has_card]
+    assert lost.grouped_no in why[has_lost] and "挂失" in why[has_lost]
+    assert "退会" in why[left] and "入会日期" in why[late] and "找不到" in why["no-such-member"]
+    assert {s.name for s in result.skipped if s.member_id == has_card} == {"王五"}
+    assert seen[-1] == (7, 7)
+    # Never two open cards for one member, whoever asked.
+    again = cards.issue_cards(laptop, [fresh, second], TODAY, today=TODAY)
+    assert again.issued == [] and len(again.skipped) == 2
+    batch = [e for e in recent(laptop.db, 50) if e.entity == "card_batch"]
+    assert len(batch) == 1 and batch[0].detail["issued"] == 2 and batch[0].detail["skipped"] == 5
+    assert verify_chain(laptop.db) is None
+
+
+def test_batch_issue_is_all_or_nothing_when_cancelled(laptop, member_input):
+    forms = [member_input(name=f"王{chr(0x4e00 + i)}", id_number=make_id(seq=f"{i:03d}"), phone=f"139{i:08d}")
+             for i in range(120)]
+    ids = register_many(laptop, forms, confirm_possible_duplicates=True).saved
+    assert len(ids) == 120
+    asked = []
+
+    def cancel() -> bool:
+        asked.append(1)
+        return len(asked) > 2  # after two checks: 100 cards already written in the transaction
+
+    with pytest.raises(cards.Cancelled):
+        cards.issue_cards(laptop, ids, TODAY, cancel=cancel, today=TODAY)
+    assert cards.list_cards(laptop).total == 0 and changes_since(laptop.db, tbl="cards") == []
+    assert cards.numbering(laptop).issued_with_prefix == 0  # no number was used up
+    assert len(cards.issue_cards(laptop, ids, TODAY, today=TODAY).issued) == 120
+
+
+def test_batch_issue_needs_the_card_code_and_a_possible_date(ctx, add_member):
+    member = add_member()
+    with pytest.raises(UserError) as e:
+        cards.issue_cards(ctx, [member], TODAY, today=TODAY)
+    assert _code(e) == "card.prefix_required"
+    cards.set_card_prefix(ctx, "DX07")
+    with pytest.raises(UserError) as e:
+        cards.issue_cards(ctx, [member], TODAY + dt.timedelta(days=1), today=TODAY)
+    assert _code(e) == "card.date_in_future"
+    assert cards.list_cards(ctx).total == 0
+
+
 # ---------------------------------------------------------------- CLI
 
 def _cli(data_dir, *args):
@@ -478,3 +539,34 @@ def test_cli_card_lifecycle(data_dir):
 def test_cli_refuses_an_unset_data_folder(data_dir):
     r = _cli(data_dir, "list")
     assert r.returncode == 2 and "初始设置" in r.stderr
+
+
+@pytest.mark.slow
+def test_cli_issue_batch_for_a_search_then_everyone_with_sheets(data_dir, tmp_path):
+    from clerk_app.domain.member import MemberInput
+    from tests.printing.pdfcheck import page_count, pdf_text, qr_texts, render
+
+    ws = open_workspace(data_dir)
+    try:
+        ctx = ws.set_up(SETUP)
+        for i, name in enumerate(["刘洋", "刘伟", "陈静"]):
+            register_member(ctx, MemberInput(name=name, id_number=make_id(seq=f"8{i}1"), phone=f"1361234500{i}",
+                                             union_id=ctx.home_union_id, occupation="外卖配送员",
+                                             join_date=dt.date(2026, 11, 1)))
+    finally:
+        ws.close()
+    r = _cli(data_dir, "issue-batch", "--all")
+    assert r.returncode == 2 and "发卡代码" in r.stderr
+    assert _cli(data_dir, "set-prefix", "DX07").returncode == 0
+
+    r = _cli(data_dir, "issue-batch", "--query", "刘")
+    assert r.returncode == 0, r.stderr
+    assert "共 2 名会员：已发卡 2 张" in r.stdout and "跳过 0 名" in r.stdout
+    assert "批量发卡" in r.stderr  # the progress line
+    out = tmp_path / "new.pdf"
+    r = _cli(data_dir, "issue-batch", "--all", "--print", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "共 3 名会员：已发卡 1 张" in r.stdout and r.stdout.count("跳过：刘") == 2 and "已有有效服务卡" in r.stdout
+    pdf = out.read_bytes()
+    third = cardno.make_card_no("DX07", 3)
+    assert page_count(pdf) == 1 and "陈静" in pdf_text(pdf) and qr_texts(render(pdf)[0]) == [third]

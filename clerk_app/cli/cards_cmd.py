@@ -15,6 +15,14 @@ def register(sub, common) -> None:
     c.add_argument("--date", metavar="DATE", help="发卡日期（默认今天），如 2026-11-01")
     c.set_defaults(func=_issue)
 
+    c = cmds.add_parser("issue-batch", parents=[common], help="批量发卡：给全部会员或搜索到的会员各发一张卡")
+    who = c.add_mutually_exclusive_group(required=True)
+    who.add_argument("--all", action="store_true", help="全部会员")
+    who.add_argument("--query", "-q", metavar="TEXT", help="与会员页搜索框相同：姓名、拼音或号码尾数（全部匹配的会员）")
+    c.add_argument("--date", metavar="DATE", help="发卡日期（默认今天）")
+    c.add_argument("--print", dest="print_out", metavar="FILE.pdf", help="同时把新发的卡排版到 A4 纸（每页 10 张）")
+    c.set_defaults(func=_issue_batch)
+
     for name, help_text, func in (("lost", "挂失", _lost), ("reissue", "补换（发新卡号，原卡作废）", _reissue),
                                   ("cancel", "注销", _cancel)):
         c = cmds.add_parser(name, parents=[common], help=help_text)
@@ -73,6 +81,31 @@ def _issue(args) -> int:
     with ready_context(args) as ctx:
         card = cards.issue_card(ctx, member_id(ctx, args.member, "card.member_ref_unknown"), parse_date(args.date))
         print(f"已发卡：{_line(card)}")
+    return 0
+
+
+def _issue_batch(args) -> int:
+    from ..services import cards, members
+    from .progress import progress_line
+
+    with ready_context(args) as ctx:
+        ids = members.listed_ids(ctx, args.query or "")
+        with progress_line("批量发卡", "人") as progress:
+            result = cards.issue_cards(ctx, ids, parse_date(args.date), progress)
+        for skip in result.skipped:
+            print(f"跳过：{skip.name or skip.member_id}：{skip.reason}")
+        span = f"，卡号 {result.issued[0].grouped_no} 至 {result.issued[-1].grouped_no}" if result.issued else ""
+        print(f"共 {len(ids)} 名会员：已发卡 {len(result.issued)} 张{span}；跳过 {len(result.skipped)} 名")
+        if args.print_out and result.issued:
+            from ..printing.cards import card_sheet_pdf
+            from ..services.printouts import card_face, imprint, record_print
+            from .print_cmd import _report, _write
+
+            with progress_line("排版服务卡", "张") as progress:
+                sheets = card_sheet_pdf([card_face(c) for c in result.issued], imprint(ctx), progress=progress)
+            out = _write(args.print_out, sheets)
+            record_print(ctx, sheets, "cards", "", selected=len(result.issued))
+            _report(sheets, out)
     return 0
 
 

@@ -81,6 +81,11 @@ MESSAGES: dict[str, str] = {
     "card.member_has_cards": "该会员已办理过服务卡，卡号和发卡记录须保留，不能删除；如已离会，请办理退会或转出",
     "card.member_ref_unknown": "找不到会员“{text}”（请输入会员编号或 18 位身份证号码）",
     "card.reason_member_left": "会籍变更：{status}",
+    "card.skip_not_found": "找不到该会员，可能已被删除",
+    "card.skip_not_in_union": "会籍状态为“{status}”，不能持有服务卡",
+    "card.skip_active": "已有有效服务卡 {card_no}",
+    "card.skip_lost": "服务卡 {card_no} 已挂失，请办理补换（不另行发卡）",
+    "card.skip_joined_later": "入会日期 {date} 晚于发卡日期",
     "card.lookup_ok": "有效卡：{name}（{card_no}）",
     "card.lookup_unknown": "卡号 {card_no} 不在本机记录中（不是本机发的卡，可能是其他笔记本所发、尚未同步到本机），请查找会员核实",
     "card.lookup_unknown_own": "卡号 {card_no} 用的是本机的发卡代码 {prefix}，但本机从未发出过这张卡"

@@ -50,6 +50,10 @@ class Context:
         return get_meta(self.db, "home_union_id", "") or ""
 
 
+class Cancelled(Exception):
+    """The clerk cancelled a long job; nothing of the unfinished part was saved."""
+
+
 def new_id() -> str:
     return str(uuid.uuid4())
 

@@ -21,7 +21,7 @@ from ..storage import members_repo as repo
 from ..storage.db import transaction
 from ..storage.members_repo import MemberRow
 from . import cards
-from .context import Context, new_id
+from .context import Cancelled, Context, new_id  # noqa: F401 - Cancelled is re-exported
 
 SEARCH_LIMIT = 200
 
@@ -85,10 +85,6 @@ def register_member(ctx: Context, inp: MemberInput, *, confirm_possible_duplicat
         _require_union(ctx, clean.values["union_id"])
         member_id = _insert_member(ctx, clean.values, inp.consent_method)
     return SaveResult(member_id, clean.warnings)
-
-
-class Cancelled(Exception):
-    """The clerk cancelled a long job; nothing of the unfinished part was saved."""
 
 
 @dataclass
@@ -257,6 +253,13 @@ def matching_ids(ctx: Context, query: str = "") -> list[str] | None:
     if not (query or "").strip():
         return None
     return [row.id for row in search(ctx, query, limit=10**9)]
+
+
+def listed_ids(ctx: Context, query: str = "") -> list[str]:
+    """The ids of the members the members page lists for ``query`` (every match; an empty
+    query: every member, newest first) — what a batch over "the members on screen" works on."""
+    ids = matching_ids(ctx, query)
+    return repo.all_ids(ctx.db) if ids is None else ids
 
 
 def get_member(ctx: Context, member_id: str) -> dict:

@@ -129,6 +129,11 @@ def page(db: Database, before_rowid: int | None, limit: int, incomplete: bool = 
     return _rows(db.conn.execute(_SELECT + clause + " ORDER BY m.rowid DESC LIMIT ?", [*params, limit]))
 
 
+def all_ids(db: Database) -> list[str]:
+    """Every member's id, newest first (the members page's order)."""
+    return [r[0] for r in db.conn.execute("SELECT id FROM members ORDER BY rowid DESC")]
+
+
 def count(db: Database, incomplete: bool = False) -> int:
     if incomplete:
         return db.conn.execute(f"SELECT count(*) FROM members m WHERE {INCOMPLETE}").fetchone()[0]
