@@ -1,5 +1,5 @@
 """``clerk-app print ...``: documents to PDF files — a member's registration form (or a blank
-one), one service card, sheets of service cards. Every print writes an audit entry
+one), one service card, sheets of service cards, the 会员花名册. Every print writes an audit entry
 (action ``print``); printing full ID numbers (``--reveal``) is recorded as such."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from .progress import progress_line
 
 
 def register(sub, common) -> None:
-    p = sub.add_parser("print", parents=[common], help="打印：入会登记表、服务卡（输出 PDF 文件）")
+    p = sub.add_parser("print", parents=[common], help="打印：入会登记表、服务卡、会员花名册（输出 PDF 文件）")
     docs = p.add_subparsers(dest="print_document", metavar="DOCUMENT", required=True)
 
     c = docs.add_parser("registration-form", parents=[common], help="入会申请书和工会会员登记表")
@@ -36,6 +36,11 @@ def register(sub, common) -> None:
     c.add_argument("--until", metavar="DATE", help="发卡日期不晚于")
     c.add_argument("--out", required=True, metavar="FILE.pdf")
     c.set_defaults(func=_cards)
+
+    c = docs.add_parser("roster", parents=[common], help="会员花名册（A4 横向；身份证号、手机号隐去部分数字）")
+    c.add_argument("--query", "-q", default="", metavar="TEXT", help="与会员页搜索框相同：姓名、拼音或号码尾数（默认全部会员）")
+    c.add_argument("--out", required=True, metavar="FILE.pdf")
+    c.set_defaults(func=_roster)
 
 
 # ---------------------------------------------------------------- helpers
@@ -114,5 +119,17 @@ def _cards(args) -> int:
         out = _write(args.out, result)
         record_print(ctx, result, "cards", "", since=since.isoformat() if since else "",
                      until=until.isoformat() if until else "")
+        _report(result, out)
+    return 0
+
+
+def _roster(args) -> int:
+    from ..services.printouts import member_roster, record_print
+
+    with ready_context(args) as ctx:
+        with progress_line("排版花名册", "人") as progress:
+            result = member_roster(ctx, args.query, progress)
+        out = _write(args.out, result)
+        record_print(ctx, result, "members", "", filtered=bool(args.query.strip()))
         _report(result, out)
     return 0

@@ -143,3 +143,23 @@ def test_an_output_that_cannot_be_written_is_a_clear_error(folder, tmp_path, cap
     assert err.startswith("错误：无法保存文件") and str(taken) in err
     assert not (tmp_path / "a-folder.pdf.part").exists()
     assert _prints(folder) == []
+
+
+def test_print_roster_of_a_search_masked_with_progress_and_audit(folder, issued, tmp_path, capsys):
+    _register(folder, "陈静", make_id("110105", "19800101", "456"))
+    out = tmp_path / "roster.pdf"
+    assert main(["--data-dir", str(folder), "print", "roster", "--query", "赵", "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "已生成" in captured.out and "排版花名册" in captured.err  # result on stdout, progress on stderr
+    pdf = out.read_bytes()
+    (w, h), = page_sizes_mm(pdf)
+    assert (round(w), round(h)) == (297, 210)
+    text = squeeze(pdf_text(pdf))
+    assert "会员花名册" in text and "赵小明" in text and "陈静" not in text and "钱小明" not in text
+    assert make_id(seq="200") not in text and issued[0].holder.id_number_masked in text
+    assert "13812345678" not in text and squeeze(issued[0].grouped_no) in text
+    entry, = _prints(folder)
+    assert entry.entity == "members" and entry.detail["document"] == "member_roster"
+    assert entry.detail["reveal"] is False and entry.detail["filtered"] is True and entry.detail["items"] == 1
+    assert main(["--data-dir", str(folder), "print", "roster", "--out", str(tmp_path / "all.pdf")]) == 0
+    assert "陈静" in pdf_text((tmp_path / "all.pdf").read_bytes())
