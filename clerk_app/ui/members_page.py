@@ -66,6 +66,12 @@ class MembersPage(QWidget):
         self.status_button = QPushButton("变更会籍")
         self.export_button = QPushButton("导出…")
         self.export_button.setToolTip("把当前列表（按搜索框筛选）导出为 Excel 文件")
+        self.issue_batch_button = QPushButton("批量发卡…")
+        self.issue_batch_button.setToolTip("给当前列表（按搜索框筛选，不筛选即全部会员）中的会员各发一张服务卡")
+        self.roster_button = QPushButton("打印花名册")
+        self.roster_button.setToolTip("把当前列表（按搜索框筛选）打印为会员花名册（身份证号、手机号隐去部分数字）")
+        self.batch_task = None  # the running batch (issue or layout), for tests and shutdown
+        self.preview = None  # the last print preview opened from this page
         self.count_label = QLabel()
         # 资料待补全: members from a roster that lacked parts of the 登记表, to complete later.
         self.incomplete_filter = QCheckBox("只看资料待补全")
@@ -89,6 +95,8 @@ class MembersPage(QWidget):
         bar.addWidget(self.edit_button)
         bar.addWidget(self.status_button)
         bar.addWidget(self.export_button)
+        bar.addWidget(self.issue_batch_button)
+        bar.addWidget(self.roster_button)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.table)
         split.addWidget(detail_scroll)
@@ -111,6 +119,8 @@ class MembersPage(QWidget):
         self.edit_button.clicked.connect(self.edit_selected)
         self.status_button.clicked.connect(self.change_status_selected)
         self.export_button.clicked.connect(self.export_list)
+        self.issue_batch_button.clicked.connect(self.issue_cards_to_list)
+        self.roster_button.clicked.connect(self.print_roster)
         self.table.doubleClicked.connect(lambda _index: self.edit_selected())
         self.table.activated.connect(lambda _index: self.edit_selected())
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
@@ -227,6 +237,31 @@ class MembersPage(QWidget):
         self.export_dialog = dialog
         dialog.open()
         return dialog
+
+    def issue_cards_to_list(self):
+        """批量发卡…: a card to each listed member (search result, or everyone), then their sheets."""
+        from .member_batches import issue_cards_for_list
+
+        self.batch_task = issue_cards_for_list(self, self.ctx, self.search_box.text(), on_issued=self._cards_issued,
+                                               on_task=self._keep_task, on_preview=self._keep_preview)
+        return self.batch_task
+
+    def _cards_issued(self, _result) -> None:
+        self.detail.show_member((self.detail.record or {}).get("id"))  # its card history changed
+        self.changed.emit()
+
+    def print_roster(self):
+        """打印花名册: the listed members on paper, laid out in the background, then previewed."""
+        from .member_batches import preview_roster
+
+        self.batch_task = preview_roster(self, self.ctx, self.search_box.text(), on_preview=self._keep_preview)
+        return self.batch_task
+
+    def _keep_task(self, task) -> None:
+        self.batch_task = task
+
+    def _keep_preview(self, dialog) -> None:
+        self.preview = dialog
 
     def change_status_selected(self) -> None:
         member_id = self._target_id()

@@ -117,3 +117,68 @@ def test_closed_dialogs_do_not_stay_alive_under_the_page(qtbot, page, boxes):
     boxes.answer("否")
     assert ask_choice(page, "问题", "确定吗？", ["是", "否"]) == 1
     qtbot.waitUntil(lambda: not page.findChildren(MemberDialog) and not page.findChildren(QMessageBox))
+
+
+# --- work on the listed members: 批量发卡, 打印花名册 ---------------------------------------------
+
+def _listed_wang(qtbot, page, ctx) -> list[str]:
+    with qtbot.waitSignal(page.results_shown, timeout=2000):
+        type_text(qtbot, page.search_box, "王")
+    return [r.id for r in member_service.search(ctx, "王", limit=10**6)]
+
+
+def test_batch_issue_to_the_search_result_then_preview_the_new_cards(qtbot, ctx, page, boxes):
+    from clerk_app.domain.cardno import grouped
+    from clerk_app.services import cards as card_service
+    from tests.printing.pdfcheck import qr_texts, render
+
+    card_service.set_card_prefix(ctx, "DX07")
+    wang = _listed_wang(qtbot, page, ctx)
+    assert len(wang) >= 3
+    held = card_service.issue_card(ctx, wang[1])
+    boxes.answer(f"发卡（{len(wang)} 人）")
+    task = page.issue_cards_to_list()
+    assert "全部完成才保存" in boxes.texts[0] and f"搜索“王”找到的 {len(wang)} 名会员" in boxes.texts[0]
+    boxes.answer("打印预览", tries=1000)
+    qtbot.waitUntil(lambda: page.preview is not None, timeout=15000)
+    assert task.error is None and len(task.result.issued) == len(wang) - 1
+    assert f"已发卡 {len(wang) - 1} 张" in boxes.texts[1] and "跳过 1 名会员" in boxes.texts[1]
+    assert [s.member_id for s in task.result.skipped] == [wang[1]] and held.grouped_no in task.result.skipped[0].reason
+    others = [c for c in card_service.list_cards(ctx, limit=1000).rows if c.id != held.id]
+    assert sorted(c.member_id for c in others) == sorted(wang[:1] + wang[2:])  # only the listed members
+    preview = page.preview
+    assert preview.entity == "cards" and preview.page_count() == (len(wang) - 1 + 9) // 10
+    found = sorted(sum((qr_texts(p) for p in render(preview.result.pdf, dpi=150)), []))
+    assert found == sorted(c.card_no for c in task.result.issued)
+    assert grouped(found[0]) in boxes.texts[1] or grouped(found[-1]) in boxes.texts[1]
+    preview.close()
+
+
+def test_batch_issue_cancelled_at_the_progress_dialog_issues_none(qtbot, ctx, page, boxes):
+    from clerk_app.services import cards as card_service
+
+    card_service.set_card_prefix(ctx, "DX07")
+    boxes.answer("发卡（60 人）")
+    task = page.issue_cards_to_list()  # no search: everyone
+    task.cancel()
+    boxes.answer("确定", tries=1000)
+    qtbot.waitUntil(lambda: not task.is_running() and boxes.titles[-1:] == ["已取消"], timeout=15000)
+    assert type(task.error).__name__ == "Cancelled"
+    assert card_service.list_cards(ctx).total == 0 and page.preview is None
+
+
+def test_print_roster_of_the_search_result_opens_the_masked_preview(qtbot, ctx, page):
+    from tests.printing.pdfcheck import pdf_text, squeeze
+
+    wang = _listed_wang(qtbot, page, ctx)
+    task = page.print_roster()
+    qtbot.waitUntil(lambda: page.preview is not None, timeout=15000)
+    assert task.error is None
+    preview = page.preview
+    assert preview.entity == "members" and preview.audit_extra == {"filtered": True} and not preview.result.revealed
+    text = squeeze(pdf_text(preview.result.pdf))
+    assert "会员花名册" in text and f"搜索“王”找到的会员共{len(wang)}名" in text
+    someone = member_service.get_member(ctx, wang[0])
+    assert someone["name"] in text and someone["id_number"] not in text and someone["phone"] not in text
+    assert preview.page_count() >= 1
+    preview.close()
