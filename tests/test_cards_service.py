@@ -472,6 +472,27 @@ def test_batch_issue_needs_the_card_code_and_a_possible_date(ctx, add_member):
     assert cards.list_cards(ctx).total == 0
 
 
+def test_batch_issue_to_the_members_of_an_imported_roster(laptop, add_member, tmp_path):
+    import openpyxl
+
+    from clerk_app.services.members import get_member, ids_of_roster
+
+    listed, other, second = add_member("张三"), add_member("李四"), add_member("王五")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["序号", "姓名", "身份证号码", "手机号码"])
+    for n, member in enumerate([second, listed], 1):
+        ws.append([n, get_member(laptop, member)["name"], get_member(laptop, member)["id_number"], ""])
+    ws.append([3, "未登记", make_id(seq="999"), ""])
+    ws.append([4, "空号", None, ""])
+    wb.save(tmp_path / "花名册.xlsx")
+    ids, unknown = ids_of_roster(laptop, tmp_path / "花名册.xlsx")
+    assert ids == [second, listed] and unknown == 1  # the file's order; the stranger is counted
+    result = cards.issue_cards(laptop, ids, TODAY, today=TODAY)
+    assert [c.member_id for c in result.issued] == [second, listed] and result.skipped == []
+    assert not any(c.member_id == other for c in cards.list_cards(laptop).rows)
+
+
 # ---------------------------------------------------------------- CLI
 
 def _cli(data_dir, *args):
@@ -570,3 +591,14 @@ def test_cli_issue_batch_for_a_search_then_everyone_with_sheets(data_dir, tmp_pa
     pdf = out.read_bytes()
     third = cardno.make_card_no("DX07", 3)
     assert page_count(pdf) == 1 and "陈静" in pdf_text(pdf) and qr_texts(render(pdf)[0]) == [third]
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["姓名", "身份证号码"])
+    wb.active.append(["陈静", make_id(seq="821")])
+    wb.active.append(["外人", make_id(seq="999")])
+    wb.save(tmp_path / "roster.xlsx")
+    r = _cli(data_dir, "issue-batch", "--roster", str(tmp_path / "roster.xlsx"))
+    assert r.returncode == 0, r.stderr
+    assert "共 1 名会员：已发卡 0 张" in r.stdout and "跳过：陈静：已有有效服务卡" in r.stdout
+    assert "1 行的身份证号码不是已登记会员" in r.stderr

@@ -3,6 +3,8 @@ set-prefix). Output is for a clerk: Chinese, ID numbers masked."""
 
 from __future__ import annotations
 
+import sys
+
 from .common import member_id, parse_date, ready_context
 
 
@@ -19,6 +21,7 @@ def register(sub, common) -> None:
     who = c.add_mutually_exclusive_group(required=True)
     who.add_argument("--all", action="store_true", help="全部会员")
     who.add_argument("--query", "-q", metavar="TEXT", help="与会员页搜索框相同：姓名、拼音或号码尾数（全部匹配的会员）")
+    who.add_argument("--roster", metavar="FILE", help="花名册文件（如刚导入的 .xlsx）中按身份证号码找到的会员")
     c.add_argument("--date", metavar="DATE", help="发卡日期（默认今天）")
     c.add_argument("--print", dest="print_out", metavar="FILE.pdf", help="同时把新发的卡排版到 A4 纸（每页 10 张）")
     c.set_defaults(func=_issue_batch)
@@ -89,7 +92,12 @@ def _issue_batch(args) -> int:
     from .progress import progress_line
 
     with ready_context(args) as ctx:
-        ids = members.listed_ids(ctx, args.query or "")
+        if args.roster:
+            ids, unknown = members.ids_of_roster(ctx, args.roster)
+            if unknown:
+                print(f"提示：花名册中有 {unknown} 行的身份证号码不是已登记会员，未发卡（请先导入）", file=sys.stderr)
+        else:
+            ids = members.listed_ids(ctx, args.query or "")
         with progress_line("批量发卡", "人") as progress:
             result = cards.issue_cards(ctx, ids, parse_date(args.date), progress)
         for skip in result.skipped:

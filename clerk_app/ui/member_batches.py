@@ -57,22 +57,31 @@ def skipped_details(result: card_service.BatchIssueResult) -> str:
     return "\n".join(lines)
 
 
-def issue_cards_for_list(parent: QWidget | None, ctx: Context, query: str, *,
-                         on_issued: Callable[[card_service.BatchIssueResult], None] | None = None,
-                         on_task: Callable[[Task], None] | None = None,
-                         on_preview: Callable[[PrintPreviewDialog], None] | None = None) -> Task | None:
-    """批量发卡: confirm the count, issue in the background (one transaction: a cancel issues
-    none), list who was skipped and why, then offer the new cards' sheets in the preview.
-    ``on_task`` is given the sheet-layout task when the clerk asks for the sheets."""
+def issue_cards_for_list(parent: QWidget | None, ctx: Context, query: str, **kwargs) -> Task | None:
+    """批量发卡 to the members the members page lists for ``query`` (everyone when empty)."""
     if not ensure_card_prefix(parent, ctx):
         return None
     query = query.strip()
     ids = member_service.listed_ids(ctx, query)
+    return issue_cards_to_members(parent, ctx, ids, scope_text(query, len(ids)), prefix_checked=True, **kwargs)
+
+
+def issue_cards_to_members(parent: QWidget | None, ctx: Context, ids: list[str], scope: str, *,
+                           prefix_checked: bool = False,
+                           on_issued: Callable[[card_service.BatchIssueResult], None] | None = None,
+                           on_task: Callable[[Task], None] | None = None,
+                           on_preview: Callable[[PrintPreviewDialog], None] | None = None) -> Task | None:
+    """批量发卡 to ``ids`` (e.g. the members a roster import just saved, ``ImportResult.saved``):
+    confirm the count, issue in the background (one transaction: a cancel issues none), list
+    who was skipped and why, then offer the new cards' sheets in the preview. ``on_task`` is
+    given the sheet-layout task when the clerk asks for the sheets."""
+    if not prefix_checked and not ensure_card_prefix(parent, ctx):
+        return None
     if not ids:
         QMessageBox.information(parent, "批量发卡", "列表中没有会员。")
         return None
     day = ctx.today()
-    text = (f"为{scope_text(query, len(ids))}各发一张服务卡？\n\n发卡日期：{day.isoformat()}。\n"
+    text = (f"为{scope}各发一张服务卡？\n\n发卡日期：{day.isoformat()}。\n"
             "已有有效服务卡或服务卡挂失未补换的会员、不在会的会员不发卡，完成后列出名单和原因。\n"
             "全部完成才保存；中途取消则一张也不发。")
     if ask_choice(parent, "批量发卡", text, [f"发卡（{len(ids)} 人）", "取消"]) != 0:

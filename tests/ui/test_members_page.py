@@ -182,3 +182,11 @@ def test_print_roster_of_the_search_result_opens_the_masked_preview(qtbot, ctx, 
     assert someone["name"] in text and someone["id_number"] not in text and someone["phone"] not in text
     assert preview.page_count() >= 1
     preview.close()
+
+
+def test_batch_issue_without_the_card_code_asks_for_it_first(qtbot, ctx, page, boxes):
+    from clerk_app.services import cards as card_service
+
+    boxes.answer("取消")
+    assert page.issue_cards_to_list() is None
+    assert boxes.titles == ["尚未设置发卡代码"] and card_service.list_cards(ctx).total == 0
