@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -66,10 +67,15 @@ class MembersPage(QWidget):
         self.status_button = QPushButton("变更会籍")
         self.export_button = QPushButton("导出…")
         self.export_button.setToolTip("把当前列表（按搜索框筛选）导出为 Excel 文件")
-        self.issue_batch_button = QPushButton("批量发卡…")
-        self.issue_batch_button.setToolTip("给当前列表（按搜索框筛选，不筛选即全部会员）中的会员各发一张服务卡")
-        self.roster_button = QPushButton("打印花名册")
-        self.roster_button.setToolTip("把当前列表（按搜索框筛选）打印为会员花名册（身份证号、手机号隐去部分数字）")
+        # Work on every listed member (one button with a menu: the bar must still fit 800 px).
+        self.batch_button = QPushButton("批量")
+        self.batch_button.setToolTip("对当前列表（按搜索框筛选，不筛选即全部会员）中的会员：批量发卡、打印花名册")
+        batch_menu = QMenu(self.batch_button)
+        self.issue_batch_action = batch_menu.addAction("批量发卡…")
+        self.issue_batch_action.setToolTip("给列表中的会员各发一张服务卡，完成后可打印")
+        self.roster_action = batch_menu.addAction("打印花名册")
+        self.roster_action.setToolTip("把列表中的会员打印为会员花名册（身份证号、手机号隐去部分数字）")
+        self.batch_button.setMenu(batch_menu)
         self.batch_task = None  # the running batch (issue or layout), for tests and shutdown
         self.preview = None  # the last print preview opened from this page
         self.count_label = QLabel()
@@ -95,8 +101,7 @@ class MembersPage(QWidget):
         bar.addWidget(self.edit_button)
         bar.addWidget(self.status_button)
         bar.addWidget(self.export_button)
-        bar.addWidget(self.issue_batch_button)
-        bar.addWidget(self.roster_button)
+        bar.addWidget(self.batch_button)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.table)
         split.addWidget(detail_scroll)
@@ -119,8 +124,8 @@ class MembersPage(QWidget):
         self.edit_button.clicked.connect(self.edit_selected)
         self.status_button.clicked.connect(self.change_status_selected)
         self.export_button.clicked.connect(self.export_list)
-        self.issue_batch_button.clicked.connect(self.issue_cards_to_list)
-        self.roster_button.clicked.connect(self.print_roster)
+        self.issue_batch_action.triggered.connect(lambda _checked=False: self.issue_cards_to_list())
+        self.roster_action.triggered.connect(lambda _checked=False: self.print_roster())
         self.table.doubleClicked.connect(lambda _index: self.edit_selected())
         self.table.activated.connect(lambda _index: self.edit_selected())
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)

@@ -171,7 +171,9 @@ def test_print_roster_of_the_search_result_opens_the_masked_preview(qtbot, ctx, 
     from tests.printing.pdfcheck import pdf_text, squeeze
 
     wang = _listed_wang(qtbot, page, ctx)
-    task = page.print_roster()
+    assert page.roster_action in page.batch_button.menu().actions()
+    page.roster_action.trigger()  # 批量 ▸ 打印花名册
+    task = page.batch_task
     qtbot.waitUntil(lambda: page.preview is not None, timeout=15000)
     assert task.error is None
     preview = page.preview
