@@ -6,8 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import tempfile
+from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if "QT_QPA_PLATFORM" not in os.environ:
+    # Offscreen Qt on a screen the size a clerk's 1366×768 laptop leaves for windows (less the
+    # taskbar); Qt's offscreen default is 800×600, smaller than any laptop.
+    _screen = Path(tempfile.gettempdir()) / "clerk-app-test-screen.json"
+    _screen.write_text('{"screens": [{"name": "laptop", "x": 0, "y": 0, "width": 1366, "height": 728,'
+                       ' "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}')
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_screen}"
 
 import pytest
 from stdnum.cn import ric
