@@ -19,8 +19,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from ..domain.errors import UserError
-from .fonts import FONT, PrintWarning, check_fields, register_fonts
-from .layout import CREATOR, GREY, Imprint, draw_bold, fit_size, split_to_width
+from .fonts import FONT, PrintWarning, check_fields
+from .layout import GREY, Imprint, draw_bold, fit_size, new_canvas, split_to_width
 from .qr import draw_qr
 from .result import CARD, CARD_SHEET, Cancelled, PrintResult
 
@@ -96,21 +96,10 @@ def draw_card(canvas: Canvas, face: CardFace, x: float, y: float) -> None:
     draw_qr(canvas, face.card_no, x + CARD_W - QR_SIZE - 1.5 * mm, y + (37.9 * mm - QR_SIZE) / 2, QR_SIZE)
 
 
-def _new_canvas(buf: io.BytesIO, pagesize, title: str, imprint: Imprint | None) -> Canvas:
-    register_fonts()
-    canvas = Canvas(buf, pagesize=pagesize, pageCompression=1)
-    canvas.setTitle(title)
-    canvas.setCreator(CREATOR)
-    if imprint is not None:
-        canvas.setAuthor(imprint.clerk)
-        canvas.setSubject(imprint.text())
-    return canvas
-
-
 def card_pdf(face: CardFace, imprint: Imprint | None = None) -> PrintResult:
     """One card on a page of exactly ID-1 size (for a card printer or a cut sheet)."""
     buf = io.BytesIO()
-    canvas = _new_canvas(buf, (CARD_W, CARD_H), f"{CARD_TITLE} {face.card_no}", imprint)
+    canvas = new_canvas(buf, (CARD_W, CARD_H), f"{CARD_TITLE} {face.card_no}", imprint)
     draw_card(canvas, face, 0, 0)
     canvas.showPage()
     canvas.save()
@@ -176,7 +165,7 @@ def card_sheet_pdf(faces: Sequence[CardFace], imprint: Imprint | None = None, *,
         raise UserError("print.nothing")
     total_pages = (len(faces) + PER_SHEET - 1) // PER_SHEET
     buf = io.BytesIO()
-    canvas = _new_canvas(buf, A4, f"{CARD_TITLE}（{len(faces)} 张）", imprint)
+    canvas = new_canvas(buf, A4, f"{CARD_TITLE}（{len(faces)} 张）", imprint)
     for page in range(total_pages):
         if cancel is not None and cancel():
             raise Cancelled()

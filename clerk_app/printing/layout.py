@@ -29,6 +29,18 @@ HEAD_FILL = colors.Color(0.91, 0.91, 0.91)
 CREATOR = "clerk-app"
 
 
+def new_canvas(buf: io.BytesIO, pagesize, title: str, imprint: "Imprint | None") -> Canvas:
+    """A compressed canvas with the bundled fonts registered, titled, and signed by the imprint."""
+    register_fonts()
+    canvas = Canvas(buf, pagesize=pagesize, pageCompression=1)
+    canvas.setTitle(title)
+    canvas.setCreator(CREATOR)
+    if imprint is not None:
+        canvas.setAuthor(imprint.clerk)
+        canvas.setSubject(imprint.text())
+    return canvas
+
+
 @dataclass(frozen=True)
 class Imprint:
     """Who printed a document and when; printed in every page footer."""

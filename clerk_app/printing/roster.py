@@ -20,8 +20,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from ..domain.errors import UserError
-from .fonts import FONT, check_fields, register_fonts
-from .layout import CREATOR, GREY, HEAD_FILL, INK, Imprint, PageDecor, draw_bold, draw_furniture
+from .fonts import FONT, check_fields
+from .layout import GREY, HEAD_FILL, INK, Imprint, PageDecor, draw_bold, draw_furniture, new_canvas
 from .result import MEMBER_ROSTER, Cancelled, PrintResult
 
 PAGE = landscape(A4)
@@ -164,16 +164,10 @@ def member_roster_pdf(union_name: str, lines: Sequence[RosterLine], imprint: Imp
     "全部会员" or "搜索“王”", printed under the title with the count."""
     if not lines:
         raise UserError("print.nothing")
-    register_fonts()
     title = f"{union_name}{TITLE}"
     total_pages = page_total(len(lines))
     buf = io.BytesIO()
-    canvas = Canvas(buf, pagesize=PAGE, pageCompression=1)
-    canvas.setTitle(title)
-    canvas.setCreator(CREATOR)
-    if imprint is not None:
-        canvas.setAuthor(imprint.clerk)
-        canvas.setSubject(imprint.text())
+    canvas = new_canvas(buf, PAGE, title, imprint)
     decor = PageDecor(imprint, header=title, header_right=f"共 {len(lines)} 名")
     done = 0
     for page in range(1, total_pages + 1):
