@@ -36,6 +36,7 @@ MESSAGES: dict[str, str] = {
     "member.join_in_future": "入会日期不能晚于今天",
     "member.too_young": "按身份证号码推算年龄为 {age} 周岁，未满 16 周岁不能入会",
     "member.duplicate_id": "身份证号码已登记：{name}（{union}）",
+    "member.duplicate_id_live": "该身份证号码已登记：{name}（{union}，{joined} 入会），不能重复登记",
     "member.possible_duplicate": "已有同名且出生日期相同的会员：{names}，请确认是否为同一人",
     "member.not_found": "找不到该会员，可能已被删除",
     "member.bad_transition": "当前会籍状态“{current}”不能变更为“{target}”",

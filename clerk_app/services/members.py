@@ -16,6 +16,7 @@ from ..domain.errors import (
     UserError,
     ValidationFailed,
 )
+from ..domain.idnumber import normalise
 from ..domain.member import MemberInput, encode_missing, missing_fields, validate_member
 from ..storage import members_repo as repo
 from ..storage.db import transaction
@@ -294,6 +295,24 @@ def get_member(ctx: Context, member_id: str) -> dict:
     rec["history"] = repo.status_history(ctx.db, member_id)
     rec["consents"] = repo.consents(ctx.db, member_id)
     return rec
+
+
+def member_by_id_number(ctx: Context, number: str, exclude_id: str = "") -> MemberRow | None:
+    """The member already registered with this ID number (other than ``exclude_id``), if any:
+    a cheap read for the form's live check. Saving still refuses the duplicate on its own."""
+    row = repo.by_id_number(ctx.db, normalise(number))
+    return row if row is not None and row.id != exclude_id else None
+
+
+def reveal_numbers(ctx: Context, member_id: str) -> tuple[str, str]:
+    """The full ID number and phone of one member, for a clerk who asked to see them; the audit
+    entry names the fields, never the values."""
+    with transaction(ctx.db):
+        rec = repo.get(ctx.db, member_id)
+        if rec is None:
+            raise UserError("member.not_found")
+        ctx.audit("reveal", "member", member_id, field="id_number,phone")
+    return rec["id_number"], rec["phone"]
 
 
 def page(ctx: Context, before_rowid: int | None = None, limit: int = 200, *,

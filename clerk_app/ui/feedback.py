@@ -35,12 +35,14 @@ class FieldError(QLabel):
 
 
 def ask_choice(parent: QWidget | None, title: str, text: str, choices: list[str], *,
-               icon: QMessageBox.Icon = QMessageBox.Icon.Question, escape: int | None = None) -> int:
+               icon: QMessageBox.Icon = QMessageBox.Icon.Question, escape: int | None = None,
+               default: int = 0) -> int:
     """A message box with our own Chinese buttons; returns the index of the one clicked
-    (``escape``, default the last, when the clerk presses Esc or closes the box)."""
+    (``escape``, default the last, when the clerk presses Esc or closes the box). Enter
+    presses ``default`` (the first button unless told)."""
     box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, parent)
     buttons = [box.addButton(label, QMessageBox.ButtonRole.ActionRole) for label in choices]
-    box.setDefaultButton(buttons[0])
+    box.setDefaultButton(buttons[default])
     box.setEscapeButton(buttons[-1 if escape is None else escape])
     run_modal(box)
     clicked = box.clickedButton()
