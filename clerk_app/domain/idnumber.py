@@ -115,6 +115,13 @@ def mask(number: str) -> str:
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
 
 
+def masked_birth(iso: str | None) -> str:
+    """A birth date where the ID number is masked: the year only (``1990年``), since month and
+    day are the part of the number the mask hides."""
+    year = (iso or "")[:4]
+    return f"{year}年" if year.isdigit() else ""
+
+
 def _fail(raw: str, number: str, code: str, **params) -> IdCheck:
     return IdCheck(raw=raw, number=number, error=IdIssue(code, params))
 

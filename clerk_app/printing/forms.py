@@ -18,7 +18,7 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table, Ta
 from reportlab.platypus.flowables import TopPadder
 
 from ..domain import vocab
-from ..domain.idnumber import mask
+from ..domain.idnumber import mask, masked_birth
 from ..domain.phone import mask_phone
 from .fonts import check_fields
 from .fonts import FONT
@@ -68,7 +68,9 @@ def _fields(member: Mapping[str, Any] | None, reveal: bool) -> dict[str, str]:
     id_number, phone = str(m.get("id_number", "")), str(m.get("phone", ""))
     return {
         "name": m.get("name", ""), "gender": m.get("gender", ""),
-        "birth_date": _date_cn(m.get("birth_date")), "ethnicity": m.get("ethnicity", ""),
+        # Masked: the year only, since month and day are what the masked ID number hides.
+        "birth_date": _date_cn(m.get("birth_date")) if reveal else masked_birth(m.get("birth_date")),
+        "ethnicity": m.get("ethnicity", ""),
         "native_place": m.get("native_place", ""), "political_status": m.get("political_status", ""),
         "education": m.get("education", ""), "professional_title": m.get("professional_title", ""),
         "salary": _salary(member.get("salary_fen")),

@@ -27,7 +27,7 @@ from ..domain import card as lifecycle
 from ..domain import vocab
 from ..domain.cardno import grouped
 from ..domain.errors import UserError
-from ..domain.idnumber import mask
+from ..domain.idnumber import mask, masked_birth
 from ..domain.phone import mask_phone
 from ..domain.roster_cells import FORMULA_START
 from ..storage import members_repo as repo
@@ -184,6 +184,8 @@ def _member_row(rec: dict, full: bool) -> list[object]:
             value = mask(value)
         elif key == "phone" and not full:
             value = mask_phone(value)
+        elif key == "birth_date" and not full:  # the part of the ID number the mask hides
+            value = masked_birth(value)
         elif key == "join_channel":
             value = vocab.JOIN_CHANNELS.get(value, value)
         elif key == "status":

@@ -56,6 +56,8 @@ def test_masked_by_default_ids_and_phones_as_text(ctx, three, tmp_path):
     assert row["身份证号码"].value == mask(make_id(seq="101")) and row["身份证号码"].data_type == "s"
     assert row["身份证号码"].number_format == "@" and row["手机号码"].number_format == "@"
     assert row["手机号码"].value == mask_phone("13800000001")
+    birth = make_id(seq="101")[6:14]  # not the date the masked ID number hides: the year only
+    assert row["出生日期"].value == birth[:4] + "年"
     assert row["备注"].value == "'=HYPERLINK(\"http://evil\",\"x\")" and row["备注"].data_type == "s"
     assert people["𠮷田明"]["备注"].value == "'@SUM(1)"
     assert set(people) == {"王䶮", "𠮷田明", "阿依古丽·买买提"}  # names exact
@@ -72,6 +74,8 @@ def test_full_values_only_when_asked_and_audited(ctx, three, tmp_path):
     people = {r[0]: dict(zip(HEADERS, r)) for r in data[1:]}
     assert people["王䶮"]["身份证号码"] == make_id(seq="101")  # text, not 1.1e17
     assert people["王䶮"]["手机号码"] == "13800000001"
+    birth = make_id(seq="101")[6:14]
+    assert people["王䶮"]["出生日期"] == f"{birth[:4]}-{birth[4:6]}-{birth[6:]}"
     assert people["阿依古丽·买买提"]["会籍状态"] == "退会"
     entry = [e for e in recent(ctx.db, 20) if e.action == "export"][0]
     assert entry.detail == {"count": 3, "full": True, "filtered": False}
