@@ -7,15 +7,18 @@ number and are shown, never typed."""
 from __future__ import annotations
 
 import datetime as _dt
+from html import escape
 
 from PySide6.QtCore import QDate, QEvent, QObject, Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout,
                                QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
-                               QPlainTextEdit, QScrollArea, QVBoxLayout, QWidget)
+                               QPlainTextEdit, QPushButton, QScrollArea, QToolButton, QVBoxLayout, QWidget)
 
 from ..domain import vocab
 from ..domain.errors import DuplicateIdNumber, Issue, PossibleDuplicate, UserError, ValidationFailed
-from ..domain.idnumber import check_id, normalise
+from ..domain.idnumber import check_id, mask, masked_birth, normalise
+from ..domain.messages import message
+from ..domain.phone import mask_phone
 from ..domain.member import LABELS, MemberInput, input_from_record, validate_member
 from ..services import members as member_service
 from ..services.context import Context
@@ -69,10 +72,13 @@ class MemberDialog(QDialog):
         self.errors: dict[str, FieldError] = {}
         self._tab_chain: list[QWidget] = []
         self._saving = False
+        self._hidden: dict[str, str] | None = None  # an edit's real ID and phone, while shown masked
+        self._existing: str | None = None  # the member the typed ID number belongs to
         self.setWindowTitle("编辑会员信息" if member_id else "新会员入会登记")
         self._build()
         if member_id:
             self._load(member_service.get_member(ctx, member_id))
+            self.show_more(True)
         self._initial = self.read_input()
         self.name.setFocus()
 
@@ -142,41 +148,88 @@ class MemberDialog(QDialog):
         self.consent_method.setCurrentIndex(max(self.consent_method.findData(MemberInput().consent_method), 0))
         self.consent = QCheckBox("* 已向本人告知《个人信息处理告知书》，本人同意登记以上信息")
 
+        # The ID row: live feedback, the already registered member (打开该会员), and in an edit
+        # the masked numbers' 显示完整号码.
         self.id_feedback = FieldError()
-        person = QGroupBox("个人信息")
-        pform = QFormLayout(person)
-        self._field(pform, "name", self.name, required=True)
-        self._field(pform, "id_number", self.id_number, required=True, extra=self.id_feedback)
+        self.open_existing_button = QPushButton("打开该会员")
+        self.open_existing_button.setToolTip("不再登记，打开已登记的这位会员")
+        self.open_existing_button.clicked.connect(self.open_existing)
+        self.open_existing_button.hide()
+        self.reveal_button = QPushButton("显示完整号码")
+        self.reveal_button.setToolTip("显示并修改完整的身份证号码和手机号码（会记录查看日志）")
+        self.reveal_button.clicked.connect(self.reveal_numbers)
+        self.reveal_button.hide()
+        id_extra = QWidget()
+        id_column = QVBoxLayout(id_extra)
+        id_column.setContentsMargins(0, 0, 0, 0)
+        id_column.setSpacing(2)
+        id_column.addWidget(self.id_feedback)
+        id_buttons = QHBoxLayout()
+        id_buttons.addWidget(self.open_existing_button)
+        id_buttons.addWidget(self.reveal_button)
+        id_buttons.addStretch(1)
+        id_column.addLayout(id_buttons)
+
+        # First what a clerk fills in at an event; the rest of the 登记表 under 更多信息.
+        quick = QGroupBox("现场登记（带 * 的必填）")
+        qform = QFormLayout(quick)
+        self._field(qform, "name", self.name, required=True)
+        self._field(qform, "id_number", self.id_number, required=True, extra=id_extra)
+        self._tab_chain += [self.open_existing_button, self.reveal_button]  # skipped while hidden
         derived = QHBoxLayout()
         derived.addWidget(self.birth_date)
         derived.addSpacing(24)
         derived.addWidget(QLabel("性别："))
         derived.addWidget(self.gender)
         derived.addStretch(1)
-        pform.addRow("出生日期：", derived)
-        self._field(pform, "phone", self.phone, required=True)
+        qform.addRow("出生日期：", derived)
+        self._field(qform, "phone", self.phone, required=True)
+        self._field(qform, "occupation", self.occupation, required=True)
+        self._field(qform, "platform", self.platform)
+        self._field(qform, "employer", self.employer)
+
+        consent_box = QWidget()
+        consent_layout = QVBoxLayout(consent_box)
+        consent_layout.setContentsMargins(0, 0, 0, 0)
+        consent_row = QHBoxLayout()
+        consent_row.addWidget(self.consent, 1)
+        consent_row.addWidget(QLabel("确认方式："))
+        consent_row.addWidget(self.consent_method)
+        consent_layout.addLayout(consent_row)
+        self.errors["consent_method"] = FieldError()
+        consent_layout.addWidget(self.errors["consent_method"])
+        self._tab_chain += [self.consent, self.consent_method]
+
+        self.more_button = QToolButton()
+        self.more_button.setCheckable(True)
+        self.more_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.more_button.setText("更多信息（民族、学历、入会日期等，已填常用值）")
+        self.more_button.setToolTip("登记表的其余各项：不展开也能保存")
+        self.more_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.more_button.toggled.connect(self.show_more)
+        self._tab_chain.append(self.more_button)
+
+        person = QGroupBox("个人信息")
+        pform = QFormLayout(person)
         self._field(pform, "ethnicity", self.ethnicity, required=True)
         self._field(pform, "education", self.education)
         self._field(pform, "political_status", self.political_status)
         self._field(pform, "household_type", self.household_type)
         self._field(pform, "native_place", self.native_place)
+        self._field(pform, "salary", self.salary)
 
         work = QGroupBox("入会与工作")
         wform = QFormLayout(work)
         self._field(wform, "union_id", self.union, required=True)
         self._field(wform, "join_date", self.join_date, required=True)
         self._field(wform, "join_channel", self.join_channel, required=True)
-        self._field(wform, "occupation", self.occupation, required=True)
-        self._field(wform, "platform", self.platform)
-        self._field(wform, "employer", self.employer)
         self._field(wform, "work_area", self.work_area)
         self._field(wform, "job_title", self.job_title)
         self._field(wform, "professional_title", self.professional_title)
-        self._field(wform, "salary", self.salary)
         self._field(wform, "member_card_no", self.member_card_no)
 
-        more = QGroupBox("其他（选填）")
-        mgrid = QGridLayout(more)
+        others = QGroupBox("其他（选填）")
+        mgrid = QGridLayout(others)
         for col, name in enumerate(("family_info", "resume", "remarks")):
             edit: QPlainTextEdit = getattr(self, name)
             edit.setTabChangesFocus(True)
@@ -187,12 +240,14 @@ class MemberDialog(QDialog):
             mgrid.addWidget(self.errors[name], 2, col)
             self._tab_chain.append(edit)
 
-        consent_row = QHBoxLayout()
-        consent_row.addWidget(self.consent, 1)
-        consent_row.addWidget(QLabel("确认方式："))
-        consent_row.addWidget(self.consent_method)
-        self.errors["consent_method"] = FieldError()
-        self._tab_chain += [self.consent, self.consent_method]
+        self.more_panel = QWidget()
+        more_grid = QGridLayout(self.more_panel)
+        more_grid.setContentsMargins(0, 0, 0, 0)
+        more_grid.addWidget(person, 0, 0)
+        more_grid.addWidget(work, 0, 1)
+        more_grid.addWidget(others, 1, 0, 1, 2)
+        self.more_panel.hide()
+
         if self.member_id:
             self.consent.setChecked(True)
             self.consent.setEnabled(False)
@@ -209,22 +264,22 @@ class MemberDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
         content = QWidget()
-        grid = QGridLayout(content)
-        grid.addWidget(self.general_error, 0, 0, 1, 2)
-        grid.addWidget(person, 1, 0)
-        grid.addWidget(work, 1, 1)
-        grid.addWidget(more, 2, 0, 1, 2)
-        grid.setRowStretch(3, 1)
+        column = QVBoxLayout(content)
+        column.addWidget(self.general_error)
+        column.addWidget(quick)
+        column.addWidget(consent_box)
+        column.addWidget(self.more_button)
+        column.addWidget(self.more_panel)
+        column.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the form wraps, never pans
         scroll.setWidget(content)
+        self.scroll = scroll
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
-        # Consent and the buttons stay in view whatever the screen height.
-        layout.addLayout(consent_row)
-        layout.addWidget(self.errors["consent_method"])
-        layout.addWidget(self.buttons)
+        layout.addWidget(self.buttons)  # the buttons stay in view whatever the screen height
 
         for earlier, later in zip(self._tab_chain, self._tab_chain[1:]):
             QWidget.setTabOrder(earlier, later)
@@ -236,13 +291,23 @@ class MemberDialog(QDialog):
                     widget.lineEdit().installEventFilter(self)
         self.id_number.textChanged.connect(self._on_id_changed)
         self.id_number.editingFinished.connect(lambda: self._on_id_changed(self.id_number.text(), final=True))
-        fit_to_screen(self, 1120, 760)
+        fit_to_screen(self, 1000, 700)  # the form scrolls inside the dialog, never past the screen
+
+    def show_more(self, shown: bool = True) -> None:
+        """Open (or fold) 更多信息, the part of the 登记表 not needed to save a member."""
+        if self.more_button.isChecked() != shown:
+            self.more_button.setChecked(shown)  # comes back here through toggled
+            return
+        self.more_panel.setVisible(shown)
+        self.more_button.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
 
     # --- reading and writing the form ---------------------------------------------------------
     def read_input(self) -> MemberInput:
         qd = self.join_date.date()
+        hidden = self._hidden or {}
         return MemberInput(
-            name=self.name.text(), id_number=self.id_number.text(), phone=self.phone.text(),
+            name=self.name.text(), id_number=hidden.get("id_number", self.id_number.text()),
+            phone=hidden.get("phone", self.phone.text()),
             union_id=self.union.currentData() or "", join_date=_dt.date(qd.year(), qd.month(), qd.day()),
             join_channel=self.join_channel.currentData() or "", salary=self.salary.text(),
             ethnicity=self.ethnicity.currentText(), employer=self.employer.text(),
@@ -259,6 +324,13 @@ class MemberDialog(QDialog):
         for name in ("name", "id_number", "phone", "salary", "employer", "work_area", "native_place",
                      "job_title", "professional_title", "member_card_no"):
             getattr(self, name).setText(getattr(inp, name))
+        # The numbers stay masked until the clerk asks (显示完整号码, audited), as in the detail.
+        self._hidden = {"id_number": inp.id_number, "phone": inp.phone}
+        self.id_number.setText(mask(inp.id_number))
+        self.phone.setText(mask_phone(inp.phone))
+        for edit in (self.id_number, self.phone):
+            edit.setReadOnly(True)
+        self.reveal_button.show()
         for name in ("ethnicity", "education", "political_status", "household_type", "occupation", "platform"):
             box: QComboBox = getattr(self, name)
             value = getattr(inp, name)
@@ -283,15 +355,38 @@ class MemberDialog(QDialog):
     def is_dirty(self) -> bool:
         return self.read_input() != self._initial
 
+    def reveal_numbers(self) -> None:
+        """显示完整号码: the edit's full ID number and phone, editable from now on (audited)."""
+        if self._hidden is None or not self.member_id:
+            return
+        id_number, phone = member_service.reveal_numbers(self.ctx, self.member_id)
+        self._hidden = None
+        for edit, value in ((self.id_number, id_number), (self.phone, phone)):
+            edit.setReadOnly(False)
+            edit.setText(value)
+        self.reveal_button.hide()
+        self.id_number.setFocus()
+
     # --- live ID check ----------------------------------------------------------------------
     def _on_id_changed(self, text: str, final: bool = False) -> None:
         self.errors["id_number"].clear_error()
+        if self._hidden is not None:  # masked: the birth date is what the mask hides
+            hidden = check_id(self._hidden["id_number"], self.ctx.today())
+            year = masked_birth(hidden.birth_date.isoformat() if hidden.birth_date else "")
+            self.birth_date.setText(f"{year}（月日已隐去）" if year else "—")
+            self.gender.setText(hidden.gender or "—")
+            self.id_feedback.clear_error()
+            return
         number = normalise(text)
         result = check_id(text, self.ctx.today())
         self.birth_date.setText(result.birth_date.isoformat() if result.birth_date else "—")
         self.gender.setText(result.gender or "—")
+        existing = self._registered(number) if number and result.error is None else None
+        self._show_existing(existing)  # never hidden and shown again: Tab may be moving onto it
         if not number:
             self.id_feedback.clear_error()
+        elif existing:
+            pass  # _registered said who it is
         elif result.error is None:
             derived = f"出生日期 {result.birth_date.isoformat()} · {result.gender}"
             if result.region:
@@ -304,6 +399,24 @@ class MemberDialog(QDialog):
             self.id_feedback.show_message(f"已输入 {len(number)}/18 位", HINT)
         else:
             self.id_feedback.show_message(result.message, ERROR)
+
+    def _registered(self, number: str) -> str | None:
+        """The member the typed ID number already belongs to (said at once, with who it is)."""
+        existing = member_service.member_by_id_number(self.ctx, number, exclude_id=self.member_id or "")
+        if existing is None:
+            return None
+        self.id_feedback.show_error(message("member.duplicate_id_live", name=existing.name,
+                                            union=existing.union_name, joined=existing.join_date))
+        return existing.id
+
+    def _show_existing(self, member_id: str | None) -> None:
+        self._existing = member_id
+        self.open_existing_button.setVisible(member_id is not None)
+
+    def open_existing(self) -> None:
+        if self._existing:
+            self.existing_member_id = self._existing
+            self.done(OPEN_EXISTING)
 
     # --- saving -----------------------------------------------------------------------------
     def clear_errors(self) -> None:
@@ -323,10 +436,13 @@ class MemberDialog(QDialog):
             target.show_error(issue.message)
             widget = self.consent if issue.field == "consent_method" else \
                 self.union if issue.field == "union_id" else getattr(self, issue.field, None)
+            if isinstance(widget, QWidget) and self.more_panel.isAncestorOf(widget):
+                self.show_more(True)  # a problem is never hidden in the folded part
             if first is None and isinstance(widget, QWidget):
                 first = widget
         if first is not None:
             first.setFocus()
+            self.scroll.ensureWidgetVisible(first)
 
     def save(self) -> None:
         if self._saving:
@@ -379,14 +495,39 @@ class MemberDialog(QDialog):
             self.id_number.setFocus()
 
     def _ask_same_person(self, inp: MemberInput, exc: PossibleDuplicate) -> None:
-        choice = ask_choice(self, "可能重复登记", exc.message, ["是同一人", "不是，继续登记", "返回修改"])
-        if choice == 0:
+        """Both people side by side; Enter and Esc go back to the form (nothing saved)."""
+        choice = ask_choice(self, "可能重复登记", self._side_by_side(inp, exc),
+                            ["返回修改", "是同一人", "不是，继续登记"], escape=0, default=0)
+        if choice == 1:
             self.existing_member_id = exc.candidates[0][0]
             self.done(OPEN_EXISTING)
-        elif choice == 1:
+        elif choice == 2:
             self._store(inp, confirm=True)
         else:
             self.name.setFocus()
+
+    def _side_by_side(self, inp: MemberInput, exc: PossibleDuplicate) -> str:
+        """The question as a table: the person being registered and each registered namesake
+        (masked ID, union, join date, phone tail: enough to tell two people apart)."""
+        typed = {"name": inp.name.strip(), "id_number": normalise(inp.id_number), "phone": inp.phone.strip(),
+                 "union_name": self.union.currentText(),
+                 "join_date": inp.join_date.isoformat() if inp.join_date else ""}
+        people = [("正在登记", typed)]
+        for member_id, _name in exc.candidates[:3]:
+            people.append(("已登记", member_service.get_member(self.ctx, member_id)))
+        rows = [("姓名", lambda p: p.get("name") or ""),
+                ("身份证号码", lambda p: mask(p.get("id_number") or "")),
+                ("所属工会", lambda p: p.get("union_name") or ""),
+                ("入会日期", lambda p: (p.get("join_date") or "")[:10]),
+                ("手机尾号", lambda p: (p.get("phone") or "")[-4:])]
+        cell = "<td style='padding:2px 10px'>{}</td>"
+        html = ["<p>" + escape(exc.message) + "</p><table>",
+                "<tr><td></td>" + "".join(cell.format("<b>" + title + "</b>") for title, _ in people) + "</tr>"]
+        for label, value in rows:
+            html.append("<tr>" + cell.format(label) + "".join(cell.format(escape(value(p))) for _, p in people)
+                        + "</tr>")
+        html.append("</table><p>是同一人就打开已有会员；确认不是同一人才继续登记。</p>")
+        return "".join(html)
 
     # --- keyboard -----------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
