@@ -290,7 +290,9 @@ class WalkInPanel(QWidget):
         layout.addWidget(self.submit_button)
         layout.addStretch(1)
         self.submit_button.clicked.connect(self.submitted)
-        for widget in (self.name, self.phone, self.occupation.lineEdit(), self.employer.lineEdit()):
+        # The combos too: an editable combo takes the key itself and keeps Enter from its line edit.
+        for widget in (self.name, self.phone, self.occupation, self.occupation.lineEdit(), self.employer,
+                       self.employer.lineEdit()):
             widget.installEventFilter(self)
 
     def typing_widgets(self) -> list[QWidget]:
