@@ -131,6 +131,23 @@ class EventDialog(QDialog):
         layout.addWidget(self.buttons)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("国") * 44)
 
+        # A corrected field drops its message at once (not only at the next 保存).
+        def clear(*names: str):
+            return lambda *_: [self.errors[name].clear_error() for name in names]
+
+        self.type_box.currentIndexChanged.connect(clear("type"))
+        self.title_edit.textEdited.connect(clear("title"))
+        self.date_edit.dateChanged.connect(clear("event_date"))
+        for edit in (self.start_edit, self.end_edit):  # a time problem may be either end's
+            edit.textEdited.connect(clear("start_time", "end_time"))
+        self.venue_edit.textEdited.connect(clear("venue"))
+        self.union_box.currentIndexChanged.connect(clear("union_id"))
+        self.sub_venues_edit.textChanged.connect(clear("sub_venues"))
+        self.other_services.textEdited.connect(clear("services"))
+        for box in self.service_checks.values():
+            box.toggled.connect(clear("services"))
+        self.notes_edit.textChanged.connect(clear("notes"))
+
     # --- the form -----------------------------------------------------------------------------
     def fill(self, inp: ev.EventInput) -> None:
         self.type_box.setCurrentIndex(max(self.type_box.findText(inp.type), 0))

@@ -57,6 +57,7 @@ class FirstRunDialog(QDialog):
             box.addWidget(getattr(self, name))
             box.addWidget(self.errors[name])
             form.addRow(label + "：", box)
+            self._clear_on_edit(name)
         prefix_note = QLabel("发卡代码由区总工会分配，发服务卡时才需要；尚未分配可以先不填，以后在“设置 → 本机设置”中填写。")
         prefix_note.setWordWrap(True)
         prefix_note.setStyleSheet("color: #616161;")
@@ -76,6 +77,12 @@ class FirstRunDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(buttons)
         self.laptop_name.setFocus()
+
+    def _clear_on_edit(self, name: str) -> None:
+        """A corrected field drops its message at once (not only at the next 开始使用)."""
+        widget, err = getattr(self, name), self.errors[name]
+        changed = widget.currentIndexChanged if isinstance(widget, QComboBox) else widget.textEdited
+        changed.connect(lambda *_: err.clear_error())
 
     def save(self) -> None:
         for err in self.errors.values():
