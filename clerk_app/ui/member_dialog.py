@@ -520,7 +520,7 @@ class MemberDialog(QDialog):
                 ("所属工会", lambda p: p.get("union_name") or ""),
                 ("入会日期", lambda p: (p.get("join_date") or "")[:10]),
                 ("手机尾号", lambda p: (p.get("phone") or "")[-4:])]
-        cell = "<td style='padding:2px 10px'>{}</td>"
+        cell = "<td style='padding:2px 10px; white-space:nowrap'>{}</td>"  # a label never wraps one character a line
         html = ["<p>" + escape(exc.message) + "</p><table>",
                 "<tr><td></td>" + "".join(cell.format("<b>" + title + "</b>") for title, _ in people) + "</tr>"]
         for label, value in rows:
