@@ -396,3 +396,26 @@ def test_a_status_change_cannot_be_dated_in_the_future_or_before_joining(ctx, me
     assert ms.get_member(ctx, member_id)["status"] == vocab.ACTIVE
     ms.change_status(ctx, member_id, vocab.RETAINED, effective=dt.date(2026, 3, 1), today=today)
     assert ms.get_member(ctx, member_id)["history"][-1]["effective_date"] == "2026-03-01"
+
+
+def test_member_by_id_number_is_a_read_for_the_live_check(ctx, member_input):
+    saved = ms.register_member(ctx, member_input(name="赵大伟", id_number=make_id(seq="101")))
+    before = _counts(ctx.db)
+    typed = " " + make_id(seq="101").lower() + " "  # as typed: spaces, a small x
+    found = ms.member_by_id_number(ctx, typed)
+    assert found is not None and (found.id, found.name, found.union_name) == (saved.member_id, "赵大伟", "大兴区黄村镇总工会")
+    assert found.join_date == (TODAY - dt.timedelta(days=20)).isoformat()
+    assert ms.member_by_id_number(ctx, typed, exclude_id=saved.member_id) is None  # an edit of that member
+    assert ms.member_by_id_number(ctx, make_id(seq="102")) is None
+    assert _counts(ctx.db) == before  # nothing written, not even an audit entry
+
+
+def test_reveal_numbers_audits_the_fields_never_the_values(ctx, member_input):
+    saved = ms.register_member(ctx, member_input())
+    assert ms.reveal_numbers(ctx, saved.member_id) == (make_id(), "13812345678")
+    action, entity_id, detail = ctx.db.conn.execute(
+        "SELECT action, entity_id, detail FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    assert (action, entity_id) == ("reveal", saved.member_id)
+    assert make_id() not in detail and "13812345678" not in detail
+    with pytest.raises(UserError):
+        ms.reveal_numbers(ctx, "no-such-member")

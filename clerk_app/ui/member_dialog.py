@@ -2,7 +2,12 @@
 
 Keyboard only: Tab walks every field in form order, Enter saves from any single-line field,
 Esc cancels (asking first when something was typed). Birth date and gender come from the ID
-number and are shown, never typed."""
+number and are shown, never typed.
+
+What a clerk fills in at an event comes first (name, ID, phone, occupation, platform, employer,
+consent); the rest of the 登记表 waits under 更多信息 with its usual values filled in. An ID
+number that is already registered is named as its 18th character is typed (打开该会员). An edit
+shows ID and phone masked until 显示完整号码 (audited), and saves the stored values meanwhile."""
 
 from __future__ import annotations
 
