@@ -62,6 +62,22 @@ def _combo(items, *, editable: bool = False, blank: bool = False) -> QComboBox:
     return box
 
 
+def _on_edit(widget: QWidget, clear) -> None:
+    """Call ``clear`` when the clerk changes ``widget``: a corrected field drops its message at once."""
+    if isinstance(widget, QLineEdit):
+        widget.textEdited.connect(lambda *_: clear())
+    elif isinstance(widget, QComboBox):
+        widget.currentIndexChanged.connect(lambda *_: clear())
+        if widget.isEditable():
+            widget.lineEdit().textEdited.connect(lambda *_: clear())
+    elif isinstance(widget, QDateEdit):
+        widget.dateChanged.connect(lambda *_: clear())
+    elif isinstance(widget, QCheckBox):
+        widget.toggled.connect(lambda *_: clear())
+    elif isinstance(widget, QPlainTextEdit):
+        widget.textChanged.connect(clear)
+
+
 class MemberDialog(QDialog):
     """``MemberDialog(ctx)`` registers a new member; ``MemberDialog(ctx, member_id)`` edits one.
 
@@ -101,6 +117,7 @@ class MemberDialog(QDialog):
         form.addRow(("* " if required else "") + text, column)
         if widget.focusPolicy() != Qt.FocusPolicy.NoFocus:
             self._tab_chain.append(widget)
+        _on_edit(widget, err.clear_error)
         return widget
 
     def _build(self) -> None:
@@ -204,6 +221,8 @@ class MemberDialog(QDialog):
         self.errors["consent_method"] = FieldError()
         consent_layout.addWidget(self.errors["consent_method"])
         self._tab_chain += [self.consent, self.consent_method]
+        for widget in (self.consent, self.consent_method):
+            _on_edit(widget, self.errors["consent_method"].clear_error)
 
         self.more_button = QToolButton()
         self.more_button.setCheckable(True)
@@ -244,6 +263,7 @@ class MemberDialog(QDialog):
             mgrid.addWidget(edit, 1, col)
             mgrid.addWidget(self.errors[name], 2, col)
             self._tab_chain.append(edit)
+            _on_edit(edit, self.errors[name].clear_error)
 
         self.more_panel = QWidget()
         more_grid = QGridLayout(self.more_panel)

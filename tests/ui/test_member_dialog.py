@@ -308,3 +308,18 @@ def test_edit_reveal_is_audited_without_the_values(qtbot, ctx, member_input):
         "SELECT action, entity_id, detail FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     assert (action, entity_id) == ("reveal", saved.member_id)
     assert make_id() not in detail and "13812345678" not in detail and "id_number" in detail
+
+
+def test_a_corrected_field_drops_its_message_at_once(qtbot, ctx, dialog):
+    qtbot.keyClick(dialog.name, Qt.Key.Key_Return)
+    wrong = ("name", "phone", "occupation", "consent_method")
+    assert all(dialog.errors[name].has_error for name in wrong)
+    type_text(qtbot, dialog.name, "王小明")
+    assert not dialog.errors["name"].has_error and dialog.errors["phone"].has_error
+    qtbot.keyClicks(dialog.phone, "138")
+    assert not dialog.errors["phone"].has_error and dialog.errors["occupation"].has_error
+    type_text(qtbot, dialog.occupation.lineEdit(), "快递员")
+    assert not dialog.errors["occupation"].has_error and dialog.errors["consent_method"].has_error
+    dialog.consent.setFocus()
+    qtbot.keyClick(dialog.consent, Qt.Key.Key_Space)
+    assert not dialog.errors["consent_method"].has_error
