@@ -34,8 +34,8 @@ def test_demo_progress_is_one_line_ending_at_20_of_20(tmp_path):
 
 
 def test_roster_import_progress_lines_end_before_the_next_output(data_dir, tmp_path, capsys, monkeypatch):
-    from clerk_app.clock import TODAY_ENV
     from clerk_app.cli import main
+    from clerk_app.clock import TODAY_ENV
     from clerk_app.workspace import open_workspace
     from tests.conftest import SETUP
     from tests.roster.conftest import ROSTER_DAY, person, write_csv

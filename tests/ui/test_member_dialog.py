@@ -8,7 +8,6 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from clerk_app.domain.idnumber import mask
-
 from clerk_app.services import members as member_service
 from clerk_app.ui.member_dialog import OPEN_EXISTING, MemberDialog
 from tests.conftest import make_id
