@@ -221,8 +221,19 @@ def check_tally(kind: str, label: str, delta: int) -> tuple[str, Issue | None]:
     return text, None
 
 
-def order_labels(kind: str, labels) -> list[str]:
-    """Suggested labels first in their usual order, then the clerk's own in alphabetical order."""
-    suggested = TALLY_SUGGESTIONS.get(kind, ())
-    rank = {label: i for i, label in enumerate(suggested)}
+def offered_labels(kind: str, event_services) -> tuple[str, ...]:
+    """The labels an event always counts, 0 included: every consultation topic, and the
+    services the event was set up to offer (``Event.services``, e.g. 法律咨询, 理发) as
+    services given — the desk shows a button for each, the report a line for each."""
+    if kind == CONSULTATION:
+        return CONSULTATION_TOPICS
+    return tuple(event_services) if kind == SERVICE else ()
+
+
+def order_labels(kind: str, labels, first=()) -> list[str]:
+    """``first`` (an event's own services, in the order the event lists them), then the
+    suggested labels in their usual order, then the clerk's own in alphabetical order."""
+    rank: dict[str, int] = {}
+    for label in (*first, *TALLY_SUGGESTIONS.get(kind, ())):
+        rank.setdefault(label, len(rank))
     return sorted(labels, key=lambda x: (rank.get(x, len(rank)), x))

@@ -11,7 +11,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepInFrame, Spacer, Table, TableStyle
 
-from ..domain.event import SIGNIN_METHODS
+from ..domain.event import SIGNIN_METHODS, offered_labels
 from .fonts import check_fields
 from .layout import (HEAD_FILL, Column, Imprint, Margins, PageDecor, Title, build_story, data_table,
                      frame_width, grid_style, para, styles)
@@ -56,7 +56,8 @@ def _venue_table(summary, width: float) -> Table:
 
 
 def _tally_table(summary, kind: str, width: float) -> Table:
-    items = [t for t in summary.tallies(kind) if t.total or kind == "consultation"]
+    offered = offered_labels(kind, summary.event.services)  # every topic, the event's own services: 0 shown too
+    items = [t for t in summary.tallies(kind) if t.total or t.label in offered]
     total = sum(t.total for t in items)
     rows = [[t.label, f"{t.total:,}"] for t in items] or [["（无）", "0"]]
     rows.append(["合计", f"{total:,}"])

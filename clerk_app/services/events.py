@@ -250,16 +250,28 @@ def add_tally(ctx: Context, event_id: str, kind: str, label: str, delta: int = 1
         return TallyCount(kind, label, max(current + step, 0))
 
 
+def offered_labels(event: Event) -> dict[str, tuple[str, ...]]:
+    """The labels an event always counts, 0 included: every consultation topic, and the
+    services the event was set up to offer (``event.services``, e.g. 法律咨询, 理发) as
+    services given — the desk shows a button for each, the report a line for each."""
+    return {ev.CONSULTATION: ev.CONSULTATION_TOPICS, ev.MATERIAL: (), ev.SERVICE: event.services}
+
+
 def tallies(ctx: Context, event_id: str) -> dict[str, tuple[TallyCount, ...]]:
-    """Totals per kind: the suggested labels always (0 when not tapped), then the clerk's own."""
+    """Totals per kind: the offered labels always (0 when not tapped; the event's own
+    services first), then the others tapped."""
+    event = require_event(ctx, event_id)
+    offered = {kind: ev.offered_labels(kind, event.services) for kind in ev.TALLY_KINDS}
     totals: dict[str, dict[str, int]] = {k: {} for k in ev.TALLY_KINDS}
     for kind, label, total in repo.tally_totals(ctx.db, event_id):
         if kind in totals:
             totals[kind][label] = max(int(total), 0)
     out = {}
     for kind, found in totals.items():
-        labels = set(found) | (set(ev.CONSULTATION_TOPICS) if kind == ev.CONSULTATION else set())
-        out[kind] = tuple(TallyCount(kind, label, found.get(label, 0)) for label in ev.order_labels(kind, labels))
+        labels = set(found) | set(offered[kind])
+        first = event.services if kind == ev.SERVICE else ()
+        out[kind] = tuple(TallyCount(kind, label, found.get(label, 0))
+                          for label in ev.order_labels(kind, labels, first))
     return out
 
 

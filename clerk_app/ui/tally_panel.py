@@ -116,13 +116,14 @@ class TallyPanel(QWidget):
         return row
 
     def refresh(self) -> None:
-        """Every label with its total (suggested labels first, as the service orders them)."""
-        counts = event_service.tallies(self.ctx, self.event_id)
+        """Every label with its total: the event's own services first, then the suggested labels."""
+        counts = event_service.tallies(self.ctx, self.event_id)  # the event's own services included
+        services = event_service.get_event(self.ctx, self.event_id).services
         for kind in ev.TALLY_KINDS:
             shown = {t.label: t.total for t in counts[kind]}
             for label in ev.TALLY_SUGGESTIONS[kind]:
                 shown.setdefault(label, 0)
-            for label in ev.order_labels(kind, shown):
+            for label in ev.order_labels(kind, shown, services if kind == ev.SERVICE else ()):
                 self._row(kind, label, shown[label])
         self.refresh_summary()
 

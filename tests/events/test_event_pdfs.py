@@ -107,6 +107,16 @@ def test_event_report_is_one_page_and_its_numbers_are_the_summary(laptop, busy_e
     assert not re.search(r"1[3-9]\d{9}", text) and "孙强" not in text  # no personal data on the report
 
 
+def test_event_report_lists_the_events_own_services_even_before_any_tap(laptop, event_input):
+    """An event set up to offer 法律咨询 and 就业服务: the report's service table names both
+    (with 0 until tapped), not 「（无）」."""
+    meeting = events.create_event(laptop, event_input(services=["法律咨询", "就业服务"]), today=event_input().event_date)
+    events.add_tally(laptop, meeting.id, ev.SERVICE, "就业服务", 3)
+    text = squeeze(pdf_text(event_report_pdf(events.event_summary(laptop, meeting.id), IMPRINT).pdf))
+    services = text.split("服务项目")[-1]  # the services table (the consultation table lists 法律咨询 too)
+    assert "就业服务3" in services and "法律咨询0" in services and "（无）" not in services
+
+
 def test_event_report_with_many_labels_still_fits_one_page(laptop, event):
     for i in range(40):
         events.add_tally(laptop, event.id, ev.MATERIAL, f"宣传资料第{i + 1}种", i + 1)

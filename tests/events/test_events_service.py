@@ -109,7 +109,8 @@ def test_tallies_add_undo_and_never_go_below_zero(laptop, event):
     assert events.add_tally(laptop, event.id, ev.SERVICE, "修自行车").total == 1  # free text
     counts = events.tallies(laptop, event.id)
     assert [t.label for t in counts[ev.CONSULTATION]] == list(ev.CONSULTATION_TOPICS)  # all topics, 0 included
-    assert [t.label for t in counts[ev.SERVICE]] == ["理发", "修自行车"]  # suggested first, then own
+    # the event's own services (入会咨询、法律咨询、理发), 0 included, first; then the clerk's own
+    assert [(t.label, t.total) for t in counts[ev.SERVICE]] == [("入会咨询", 0), ("法律咨询", 0), ("理发", 1), ("修自行车", 1)]
     for kind, label, delta, code in [(ev.CONSULTATION, "问路", 1, "event.bad_topic"), ("gift", "x", 1, "event.bad_tally_kind"),
                                      (ev.MATERIAL, " ", 1, "event.tally_label_required"),
                                      (ev.MATERIAL, "入会宣传页", 0, "event.bad_delta"),

@@ -283,3 +283,17 @@ def test_f1_shows_the_desk_shortcuts_without_taking_the_scan_field(qtbot, desk):
     for key in ("F2", "F3", "F4", "Esc", "扫码"):
         assert key in text
     assert not guide.isModal()
+
+
+def test_the_tally_panel_offers_the_events_own_services(qtbot, laptop, event, desk):
+    """The event was set up with services 入会咨询 and 法律咨询: each is a button in the services
+    column (first, in the event's order), and a tap counts as a service given."""
+    grid = desk.tally.grids["service"]
+    first = [grid.itemAtPosition(r, 0).widget().text() for r in range(grid.rowCount())
+             if grid.itemAtPosition(r, 0) is not None][:2]
+    assert first == ["入会咨询", "法律咨询"]
+    row = desk.tally.rows[("service", "入会咨询")]
+    qtbot.mouseClick(row.plus, Qt.MouseButton.LeftButton)
+    totals = {t.label: t.total for t in events.tallies(laptop, event.id)["service"]}
+    assert totals["入会咨询"] == 1 and row.count.text() == "1"
+    assert desk.scan.hasFocus()
