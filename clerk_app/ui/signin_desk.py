@@ -20,6 +20,7 @@ from ..services.context import Context
 from . import crash
 from .event_models import ROW_ROLE, AttendanceModel
 from .feedback import ask_choice, run_modal
+from .scan_router import ScanRouter
 from .signin_widgets import LookupPanel, ResultPanel, ScanField, WalkInPanel, normalise_scan, sized
 from .tally_panel import TallyPanel
 from .screen_fit import fit_to_screen
@@ -71,6 +72,8 @@ class SignInDesk(QWidget):
 
         self.scan = ScanField()
         self.scan.returnPressed.connect(self.on_scan)
+        self.router = ScanRouter(self, self.scan)  # a scan while a dialog or another field has the keys
+        self.router.scanned.connect(self.scan_elsewhere)
         scan_row = QHBoxLayout()
         scan_row.addWidget(sized(QLabel("扫码："), 20, True))
         scan_row.addWidget(self.scan, 1)
@@ -177,8 +180,10 @@ class SignInDesk(QWidget):
         if not self._watching:
             QApplication.instance().focusChanged.connect(self._focus_moved)
             self._watching = True
+        self.router.install()
 
     def hideEvent(self, event) -> None:
+        self.router.remove()
         if self._watching:
             QApplication.instance().focusChanged.disconnect(self._focus_moved)
             self._watching = False
@@ -257,6 +262,16 @@ class SignInDesk(QWidget):
         except Exception as exc:  # noqa: BLE001 - shown (a clerk's problem) or reported (a bug)
             self._failed(exc)
         self.back_to_scan()
+
+    def scan_elsewhere(self, text: str, aimed_at: QWidget | None) -> None:
+        """A scanner burst that arrived while a dialog of the desk or a typing field (look-up,
+        walk-in form, tally label) had the keys: signed in now, like a scan into the scan
+        field. A dialog stays open as it was; the walk-in form keeps the clerk's place."""
+        keep = aimed_at if aimed_at is not None and aimed_at in self.typing and aimed_at is not self.lookup.box \
+            and self.isAncestorOf(aimed_at) else None
+        self.scan_text(text)
+        if keep is not None:
+            keep.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def lookup_last(self) -> None:
         """查找此人: the look-up tab, with the card holder's name when the card knew it."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 
 from clerk_app.domain.event import EventInput
 from clerk_app.services import cards, events, signin
@@ -180,7 +180,9 @@ def test_walk_in_then_join_now_with_a_card(qtbot, laptop, event, desk, boxes, to
             return
         filled.update(name=dialog.name.text(), phone=dialog.phone.text(), occupation=dialog.occupation.currentText(),
                       card=dialog.issue_card.isChecked())
-        qtbot.keyClicks(dialog.id_number, make_id("110105", "19880512", "771"))
+        id_number = make_id("110105", "19880512", "771")
+        qtbot.keyClicks(dialog.id_number, id_number)
+        qtbot.waitUntil(lambda: dialog.id_number.text() == id_number, timeout=2000)  # typed at machine speed: held a moment
         dialog.consent.setChecked(True)
         dialog.save()
 
@@ -297,3 +299,160 @@ def test_the_tally_panel_offers_the_events_own_services(qtbot, laptop, event, de
     totals = {t.label: t.total for t in events.tallies(laptop, event.id)["service"]}
     assert totals["入会咨询"] == 1 and row.count.text() == "1"
     assert desk.scan.hasFocus()
+
+
+# --- a scan while something else has the keyboard ---------------------------------------------------
+
+def scanner_burst(qtbot, desk, text: str) -> None:
+    """A USB scanner types into whatever has the keyboard focus — a dialog's button or field,
+    the walk-in form — the characters then Enter, no pause."""
+    target = QApplication.focusWidget()
+    assert target is not None and target is not desk.scan
+    with qtbot.waitSignal(desk.result_shown, timeout=2000):
+        qtbot.keyClicks(target, text)
+        qtbot.keyClick(target, Qt.Key.Key_Return)
+
+
+def during_modal(kind, action, seen: dict) -> None:
+    """Once a modal dialog of ``kind`` is up with the focus, run ``action(dialog)`` from inside
+    its event loop; the dialog is then closed (by the action, or here) so a failure cannot hang."""
+
+    def attempt(left: int) -> None:
+        dialog, focus = QApplication.activeModalWidget(), QApplication.focusWidget()
+        if isinstance(dialog, kind) and focus is not None and (focus is dialog or dialog.isAncestorOf(focus)):
+            seen["dialog"] = type(dialog).__name__
+            try:
+                action(dialog)
+            finally:
+                if dialog.isVisible():  # closed without its questions (e.g. 放弃填写？)
+                    seen["closed_here"] = True
+                    for other in QApplication.topLevelWidgets():
+                        if other is not dialog and isinstance(other, QDialog) and other.isVisible():
+                            QDialog.done(other, 0)
+                    QDialog.done(dialog, 0)
+        elif left:
+            QTimer.singleShot(10, lambda: attempt(left - 1))
+
+    QTimer.singleShot(0, lambda: attempt(300))
+
+
+def _burst_of_three(qtbot, desk, dialog, scans, seen):
+    """Three people scan while the dialog is open: each signed in at once, in order; the
+    dialog still open, not accepted, its fields untouched."""
+    for card in scans:
+        scanner_burst(qtbot, desk, card.card_no)
+    seen["still_open"] = dialog.isVisible() and QApplication.activeModalWidget() is dialog
+    seen["signed_in"] = [r[0] for r in attendance_rows(desk.ctx, desk.meeting.id)]
+
+
+def test_a_scan_during_the_undo_question_signs_in_and_undoes_nothing(qtbot, laptop, event, member_cards, desk, boxes):
+    from PySide6.QtWidgets import QMessageBox
+
+    scan(qtbot, desk, member_cards[0].card_no)
+    desk.table.selectRow(0)
+    seen: dict = {}
+
+    def act(box):
+        _burst_of_three(qtbot, desk, box, member_cards[1:4], seen)
+        next(b for b in box.buttons() if b.text() == "不撤销").click()
+
+    during_modal(QMessageBox, act, seen)
+    qtbot.mouseClick(desk.undo_button, Qt.MouseButton.LeftButton)
+    assert seen["still_open"] and "closed_here" not in seen  # the scanner's Enter did not press 撤销签到
+    assert seen["signed_in"] == [c.member_id for c in member_cards[:4]]
+    assert [r[0] for r in attendance_rows(laptop, event.id)] == [c.member_id for c in member_cards[:4]]
+    assert desk.count_label.text() == "已签到 4 人" and desk.model.rowCount() == 4
+    qtbot.waitUntil(desk.scan.hasFocus, timeout=2000)
+
+
+def test_a_scan_during_the_which_sheet_question_opens_no_print_preview(qtbot, laptop, event, member_cards, desk):
+    from PySide6.QtWidgets import QMessageBox
+
+    from clerk_app.ui.print_preview import PrintPreviewDialog
+
+    seen: dict = {}
+
+    def act(box):
+        _burst_of_three(qtbot, desk, box, member_cards[:3], seen)
+        next(b for b in box.buttons() if b.text() == "取消").click()
+
+    during_modal(QMessageBox, act, seen)
+    qtbot.mouseClick(desk.sheet_button, Qt.MouseButton.LeftButton)
+    assert seen["still_open"] and "closed_here" not in seen
+    assert seen["signed_in"] == [c.member_id for c in member_cards[:3]]
+    assert not [d for d in desk.findChildren(PrintPreviewDialog) if d.isVisible()]
+
+
+def test_a_scan_during_a_print_preview_is_signed_in_and_prints_nothing(qtbot, laptop, event, member_cards, desk,
+                                                                        boxes, monkeypatch):
+    from clerk_app.ui.print_preview import PrintPreviewDialog
+
+    printed = []
+    monkeypatch.setattr(PrintPreviewDialog, "print_document", lambda self: printed.append(self))
+    scan(qtbot, desk, member_cards[0].card_no)
+    boxes.answer("已签到名单（手机号隐去部分数字）")
+    qtbot.mouseClick(desk.sheet_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), PrintPreviewDialog), timeout=5000)
+    preview = QApplication.activeModalWidget()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None and preview.isAncestorOf(QApplication.focusWidget()),
+                    timeout=2000)
+    for card in member_cards[1:4]:
+        scanner_burst(qtbot, desk, card.card_no)
+    assert printed == [] and preview.isVisible()
+    assert [r[0] for r in attendance_rows(laptop, event.id)] == [c.member_id for c in member_cards[:4]]
+    preview.reject()
+
+
+def test_a_scan_during_the_join_form_leaves_the_form_as_it_was(qtbot, laptop, event, member_cards, desk):
+    _walk_in(qtbot, desk, "赵六", "13900001111")
+    seen: dict = {}
+
+    def act(dialog):
+        seen["focus"] = QApplication.focusWidget() is dialog.id_number
+        _burst_of_three(qtbot, desk, dialog, member_cards[:3], seen)
+        seen["id_number"] = dialog.id_number.text()
+        seen["join"] = dialog.join
+
+    during_modal(JoinDialog, act, seen)
+    qtbot.mouseClick(desk.panel.join_button, Qt.MouseButton.LeftButton)
+    assert seen["dialog"] == "JoinDialog" and seen["focus"] and seen["still_open"]
+    assert seen["id_number"] == "" and seen["join"] is None  # nothing typed into the form, nothing saved
+    assert seen["signed_in"] == [None] + [c.member_id for c in member_cards[:3]]
+
+
+def test_a_scan_during_paper_entry_types_nothing_into_the_sheet(qtbot, laptop, event, member_cards, desk):
+    seen: dict = {}
+
+    def act(dialog):
+        _burst_of_three(qtbot, desk, dialog, member_cards[:3], seen)
+        seen["typed"] = dialog.typed_rows()[1]
+        seen["previewed"] = dialog.preview
+
+    during_modal(PaperEntryDialog, act, seen)
+    qtbot.mouseClick(desk.paper_button, Qt.MouseButton.LeftButton)
+    assert seen["dialog"] == "PaperEntryDialog" and seen["still_open"]
+    assert seen["typed"] == [] and seen["previewed"] is None
+    assert seen["signed_in"] == [c.member_id for c in member_cards[:3]]
+
+
+def test_a_scan_while_typing_a_walk_in_signs_in_and_keeps_the_form(qtbot, laptop, event, member_cards, desk):
+    desk.open_tab(1)
+    type_text(qtbot, desk.walk_in.name, "赵六")
+    desk.walk_in.phone.setFocus()
+    qtbot.waitUntil(desk.walk_in.phone.hasFocus, timeout=2000)
+    scanner_burst(qtbot, desk, member_cards[0].grouped_no)
+    assert attendance_rows(laptop, event.id) == [(member_cards[0].member_id, 0, "scan")]
+    assert desk.walk_in.name.text() == "赵六" and desk.walk_in.phone.text() == ""
+    assert desk.walk_in.phone.hasFocus()  # the clerk goes on typing the walk-in's phone
+    qtbot.keyClicks(desk.walk_in.phone, "13900001111")
+    qtbot.waitUntil(lambda: desk.walk_in.phone.text() == "13900001111", timeout=2000)  # a person's typing arrives
+
+
+def test_a_scan_while_naming_a_tally_label_is_not_a_label(qtbot, laptop, event, member_cards, desk):
+    desk.open_tab(2)
+    edit = desk.tally.new_label["material"]
+    edit.setFocus()
+    qtbot.waitUntil(edit.hasFocus, timeout=2000)
+    scanner_burst(qtbot, desk, member_cards[0].card_no)
+    assert attendance_rows(laptop, event.id) == [(member_cards[0].member_id, 0, "scan")]
+    assert ("material", member_cards[0].card_no) not in desk.tally.rows and edit.text() == ""
