@@ -274,11 +274,18 @@ class SignInDesk(QWidget):
             keep.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def lookup_last(self) -> None:
-        """查找此人: the look-up tab, with the card holder's name when the card knew it."""
+        """查找此人: the look-up tab. A lost, cancelled or replaced card names its holder: that
+        person is listed first and selected (others of the same name below). An unknown
+        number names nobody: the look-up opens empty for the clerk to type the name."""
         result = self.last_result
         holder = result.lookup.holder if result is not None and result.lookup is not None else None
+        if holder is None and result is not None and result.outcome == signin.NOT_IN_UNION and result.candidates:
+            holder = result.candidates[0]
         self.tabs.setCurrentIndex(TAB_LOOKUP)
-        self.lookup.start(holder.name if holder is not None else "")
+        if holder is None:
+            self.lookup.start("")
+        else:
+            self.lookup.start(holder.name, holder.member_id)
 
     def sign_in_member(self, member_id: str) -> None:
         try:

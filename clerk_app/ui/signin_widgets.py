@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QHBoxLayout, QLab
 from ..clock import SYSTEM, Clock
 from ..domain import vocab
 from ..domain.cardno import BAD_CHECK, parse_card_no
-from ..domain.errors import Issue
+from ..domain.errors import Issue, UserError
 from ..domain.idnumber import mask
 from ..domain.phone import mask_phone
 from ..services import members as member_service
@@ -159,9 +159,22 @@ class ResultPanel(QFrame):
         self.join_button.hide()
 
 
+def lookup_line(r, holder: bool = False) -> str:
+    """One look-up row: what tells people of the same name apart — masked ID number, birth
+    year, phone (last four shown), union, occupation — and a status that is not in the union."""
+    status = "" if r.status in vocab.IN_UNION else f"　【{vocab.STATUSES.get(r.status, r.status)}】"
+    born = f"{r.birth_date[:4]}年生" if r.birth_date[:4].isdigit() else ""
+    first = "　".join(p for p in (r.name, mask(r.id_number), born) if p) + status
+    second = "　".join(p for p in (mask_phone(r.phone), r.union_name, r.occupation) if p)
+    # two lines: the look-up column is narrow, and the second line is what sets namesakes apart
+    return ("【此卡持卡人】" if holder else "") + first + "\n" + second
+
+
 class LookupPanel(QWidget):
     """Find a member without their card: name, pinyin, last digits of phone or ID number.
-    Enter (or a double click) signs in the selected member; Up/Down move the selection."""
+    Only one match, or the card holder named by a scanned card, is selected for Enter; when
+    several match, nothing is until the clerk picks one (Up/Down or a click), so Enter never
+    signs in whoever happens to be listed first. A double click signs in that row."""
 
     chosen = Signal(str)  # member id
     results_shown = Signal(int)
@@ -178,6 +191,7 @@ class LookupPanel(QWidget):
         self.results.setAlternatingRowColors(True)
         self.results.setStyleSheet("QListWidget::item { padding: 6px; }")
         self.note = QLabel()
+        self.note.setWordWrap(True)
         self.sign_button = sized(QPushButton("签到所选会员（Enter）"), 15, True)
         self.sign_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.sign_button.setMinimumHeight(44)
@@ -192,7 +206,8 @@ class LookupPanel(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(SEARCH_DELAY_MS)
         self._timer.timeout.connect(self.run_search)
-        self.box.textChanged.connect(self._timer.start)
+        self._holder = None  # the card holder's row, while the box still shows what 查找此人 put there
+        self.box.textChanged.connect(self._typed)
         self.box.installEventFilter(self)
         self.results.itemDoubleClicked.connect(lambda _item: self.choose())
         self.sign_button.clicked.connect(self.choose)
@@ -202,17 +217,32 @@ class LookupPanel(QWidget):
         self.results.clear()
         query = self.box.text().strip()
         rows = member_service.search(self.ctx, query, limit=LOOKUP_LIMIT) if query else []
-        for r in rows:
-            status = "" if r.status in vocab.IN_UNION else f"　【{vocab.STATUSES.get(r.status, r.status)}】"
-            item = QListWidgetItem(f"{r.name}　{mask(r.id_number)}　{mask_phone(r.phone)}　{r.occupation}{status}")
+        holder = self._holder
+        if holder is not None:  # the card named its holder: listed first, whatever the search ranks
+            rows = [r for r in rows if r.id != holder.id]
+            rows.insert(0, holder)
+        for i, r in enumerate(rows):
+            item = QListWidgetItem(lookup_line(r, holder=holder is not None and i == 0))
             item.setData(Qt.ItemDataRole.UserRole, r.id)
             self.results.addItem(item)
-        if rows:
-            self.results.setCurrentRow(0)
+        self.results.setCurrentRow(0 if len(rows) == 1 or holder is not None else -1)
         more = "（只显示前 {} 名，请多输入几个字）".format(len(rows)) if len(rows) >= LOOKUP_LIMIT else ""
-        self.note.setText(f"找到 {len(rows)} 人{more}" if query else "")
+        pick = "，请用 ↑↓ 或鼠标选中本人" if len(rows) > 1 and holder is None else ""
+        self.note.setText(f"找到 {len(rows)} 人{more}{pick}" if query or rows else "")
         self.sign_button.setEnabled(bool(rows))
         self.results_shown.emit(len(rows))
+
+    def _typed(self, _text: str) -> None:
+        self._holder = None  # the clerk searches for someone else now
+        self._timer.start()
+
+    def _holder_row(self, member_id: str):
+        try:
+            id_number = member_service.get_member(self.ctx, member_id)["id_number"]
+        except UserError:
+            return None
+        found = [r for r in member_service.search(self.ctx, id_number, limit=1) if r.id == member_id]
+        return found[0] if found else None
 
     def selected_id(self) -> str | None:
         item = self.results.currentItem()
@@ -223,8 +253,13 @@ class LookupPanel(QWidget):
         if member_id:
             self.chosen.emit(member_id)
 
-    def start(self, text: str = "") -> None:
+    def start(self, text: str = "", holder_id: str | None = None) -> None:
+        """Open the look-up with ``text`` searched; ``holder_id`` (the member a scanned card
+        belongs to) is listed first and selected."""
+        self._holder = self._holder_row(holder_id) if holder_id else None
+        self.box.blockSignals(True)  # no second search from the timer
         self.box.setText(text)
+        self.box.blockSignals(False)
         self.run_search()
         self.box.setFocus()
         self.box.selectAll()
@@ -243,8 +278,12 @@ class LookupPanel(QWidget):
                     self.choose()
                 return True
             if key in (Qt.Key.Key_Down, Qt.Key.Key_Up) and self.results.count():
-                step = 1 if key == Qt.Key.Key_Down else -1
-                self.results.setCurrentRow(max(0, min(self.results.count() - 1, self.results.currentRow() + step)))
+                last, row = self.results.count() - 1, self.results.currentRow()
+                if row < 0:  # nothing picked yet: Down picks the first, Up the last
+                    row = 0 if key == Qt.Key.Key_Down else last
+                else:
+                    row = max(0, min(last, row + (1 if key == Qt.Key.Key_Down else -1)))
+                self.results.setCurrentRow(row)
                 return True
         return super().eventFilter(watched, event)
 

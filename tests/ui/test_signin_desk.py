@@ -456,3 +456,111 @@ def test_a_scan_while_naming_a_tally_label_is_not_a_label(qtbot, laptop, event, 
     scanner_burst(qtbot, desk, member_cards[0].card_no)
     assert attendance_rows(laptop, event.id) == [(member_cards[0].member_id, 0, "scan")]
     assert ("material", member_cards[0].card_no) not in desk.tally.rows and edit.text() == ""
+
+
+# --- look-up: never the wrong person ------------------------------------------------------------------
+
+GAO_YU = (("19850214", "13812340011"), ("19920730", "13912340022"), ("19780903", "13612340033"),
+          ("20010118", "13512340044"))
+
+
+@pytest.fixture
+def four_gao_yu(laptop, add_members, member_input, today):
+    """Four members called 高雨 among 150 others, in two unions; the first has a service card."""
+    from clerk_app.services.members import register_member
+    from clerk_app.services.unions import add_union
+
+    add_members(150)
+    other = add_union(laptop, "黄村镇快递行业联合工会", "联合工会", laptop.home_union_id)
+    ids = []
+    for i, (birth, phone) in enumerate(GAO_YU):
+        inp = member_input(name="高雨", id_number=make_id("110105", birth, f"{610 + i}"), phone=phone,
+                           union_id=other.id if i % 2 else laptop.home_union_id)
+        ids.append(register_member(laptop, inp, confirm_possible_duplicate=True, today=today).member_id)
+    card = cards.issue_card(laptop, ids[0], today)
+    return ids, card
+
+
+def _look_up(qtbot, desk, text: str) -> None:
+    qtbot.keyClick(desk, Qt.Key.Key_F2)
+    assert desk.lookup.box.hasFocus()
+    with qtbot.waitSignal(desk.lookup.results_shown, timeout=2000):
+        type_text(qtbot, desk.lookup.box, text)
+
+
+def test_several_matches_select_nobody_and_show_what_tells_them_apart(qtbot, laptop, event, four_gao_yu, desk):
+    ids, _card = four_gao_yu
+    _look_up(qtbot, desk, "高雨")
+    lines = [desk.lookup.results.item(r).text() for r in range(desk.lookup.results.count())]
+    assert len(lines) == 4
+    assert desk.lookup.selected_id() is None and "选中本人" in desk.lookup.note.text()
+    for birth, phone in GAO_YU:  # masked ID, birth year, phone's last four, union: each row tells them apart
+        line = next(line for line in lines if f"{birth[:4]}年生" in line)
+        assert "110105********" in line and f"{phone[:3]}****{phone[-4:]}" in line
+        assert ("黄村镇快递行业联合工会" in line) != ("大兴区黄村镇总工会" in line)
+    assert len(set(lines)) == 4
+    qtbot.keyClick(desk.lookup.box, Qt.Key.Key_Return)  # Enter with nobody picked signs in nobody
+    assert attendance_rows(laptop, event.id) == []
+    qtbot.keyClick(desk.lookup.box, Qt.Key.Key_Down)
+    qtbot.keyClick(desk.lookup.box, Qt.Key.Key_Down)
+    picked = desk.lookup.selected_id()
+    assert picked == desk.lookup.results.item(1).data(Qt.ItemDataRole.UserRole)
+    desk.grab().save("/tmp/desk8.png")
+    with qtbot.waitSignal(desk.result_shown, timeout=2000):
+        qtbot.keyClick(desk.lookup.box, Qt.Key.Key_Return)
+    assert attendance_rows(laptop, event.id) == [(picked, 0, "lookup")]
+    # the next one is picked with the mouse
+    _look_up(qtbot, desk, "高雨")
+    assert desk.lookup.selected_id() is None
+    third = desk.lookup.results.item(2)
+    rect = desk.lookup.results.visualItemRect(third)
+    qtbot.mouseClick(desk.lookup.results.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert desk.lookup.selected_id() == third.data(Qt.ItemDataRole.UserRole)
+    with qtbot.waitSignal(desk.result_shown, timeout=2000):
+        qtbot.mouseClick(desk.lookup.sign_button, Qt.MouseButton.LeftButton)
+    assert attendance_rows(laptop, event.id)[-1] == (third.data(Qt.ItemDataRole.UserRole), 0, "lookup")
+
+
+def test_a_single_match_is_selected_for_enter(qtbot, laptop, event, four_gao_yu, desk):
+    ids, _card = four_gao_yu
+    _look_up(qtbot, desk, "12340022")  # the last digits of one 高雨's phone
+    assert desk.lookup.results.count() == 1 and desk.lookup.selected_id() == ids[1]
+    with qtbot.waitSignal(desk.result_shown, timeout=2000):
+        qtbot.keyClick(desk.lookup.box, Qt.Key.Key_Return)
+    assert attendance_rows(laptop, event.id) == [(ids[1], 0, "lookup")]
+
+
+@pytest.mark.parametrize("what", ["lost", "cancelled", "replaced"])
+def test_look_up_after_a_dead_card_shows_its_holder_first_and_selected(qtbot, laptop, event, four_gao_yu, desk,
+                                                                       what, today):
+    ids, card = four_gao_yu  # the holder is the oldest 高雨: a name search lists the three others first
+    if what == "lost":
+        cards.report_lost(laptop, card.card_no, "丢失")
+    elif what == "cancelled":
+        cards.cancel_card(laptop, card.card_no, "注销")
+    else:
+        cards.reissue_card(laptop, card.card_no, "损坏")
+    with qtbot.waitSignal(desk.result_shown, timeout=2000):
+        scan(qtbot, desk, card.card_no)
+    assert desk.panel.level == "warning" and desk.panel.lookup_button.isVisible()
+    with qtbot.waitSignal(desk.lookup.results_shown, timeout=2000):
+        qtbot.mouseClick(desk.panel.lookup_button, Qt.MouseButton.LeftButton)
+    assert desk.tabs.currentIndex() == TAB_LOOKUP and desk.lookup.box.hasFocus()
+    assert desk.lookup.results.count() == 4  # the namesakes are there too, below
+    assert desk.lookup.results.item(0).data(Qt.ItemDataRole.UserRole) == ids[0]
+    assert desk.lookup.selected_id() == ids[0] and "此卡持卡人" in desk.lookup.results.item(0).text()
+    with qtbot.waitSignal(desk.result_shown, timeout=2000):
+        qtbot.keyClick(desk.lookup.box, Qt.Key.Key_Return)
+    assert attendance_rows(laptop, event.id) == [(ids[0], 0, "lookup")]
+
+
+def test_look_up_after_an_unknown_number_opens_empty_for_typing(qtbot, laptop, event, four_gao_yu, desk):
+    _look_up(qtbot, desk, "高雨")  # an earlier search must not linger
+    desk.back_to_scan()
+    with qtbot.waitSignal(desk.result_shown, timeout=2000):
+        scan(qtbot, desk, "DX07999999")
+    assert desk.panel.level == "warning"
+    with qtbot.waitSignal(desk.lookup.results_shown, timeout=2000):
+        qtbot.mouseClick(desk.panel.lookup_button, Qt.MouseButton.LeftButton)
+    assert desk.lookup.box.text() == "" and desk.lookup.results.count() == 0 and desk.lookup.box.hasFocus()
+    assert desk.lookup.selected_id() is None
