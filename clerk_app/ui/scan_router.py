@@ -25,6 +25,8 @@ scanner types its characters a few milliseconds apart, a person some 100 ms apar
 
 from __future__ import annotations
 
+import weakref
+
 from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
@@ -44,9 +46,8 @@ class ScanRouter(QObject):
     scanned = Signal(str, object)  # the text scanned, the widget it was aimed at (or None)
 
     def __init__(self, desk: QWidget, scan_field: QWidget):
-        super().__init__(desk)
-        self.desk = desk
-        self.scan_field = scan_field
+        super().__init__(desk)  # no Python reference to the desk: it must die when closed (WA_DeleteOnClose)
+        self._scan_field = weakref.ref(scan_field)
         self._held: list[tuple[int, Qt.KeyboardModifier, str]] = []  # (key, modifiers, text) not delivered yet
         self._target: QWidget | None = None  # where the held keys were typed
         self._target_had_focus = False
@@ -74,15 +75,24 @@ class ScanRouter(QObject):
         self.flush()
 
     @property
+    def desk(self) -> QObject | None:
+        return self.parent()
+
+    @property
+    def scan_field(self) -> QWidget | None:
+        return self._scan_field()
+
+    @property
     def holding(self) -> bool:
         return bool(self._held)
 
     # --- which keys ------------------------------------------------------------------------------
     def in_scope(self, widget: QWidget) -> bool:
         """The desk window, or a dialog (of a dialog …) opened from it."""
+        desk = self.desk
         window = widget.window()
-        while window is not None:
-            if window is self.desk:
+        while window is not None and desk is not None:
+            if window is desk:
                 return True
             parent = window.parentWidget()
             window = parent.window() if parent is not None else None
