@@ -466,11 +466,11 @@ GAO_YU = (("19850214", "13812340011"), ("19920730", "13912340022"), ("19780903",
 
 @pytest.fixture
 def four_gao_yu(laptop, add_members, member_input, today):
-    """Four members called 高雨 among 150 others, in two unions; the first has a service card."""
+    """Four members called 高雨 among 100 others, in two unions; the first has a service card."""
     from clerk_app.services.members import register_member
     from clerk_app.services.unions import add_union
 
-    add_members(150)
+    add_members(100)
     other = add_union(laptop, "黄村镇快递行业联合工会", "联合工会", laptop.home_union_id)
     ids = []
     for i, (birth, phone) in enumerate(GAO_YU):
