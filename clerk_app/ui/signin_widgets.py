@@ -103,7 +103,7 @@ class ResultPanel(QFrame):
         layout.addLayout(top)
         layout.addLayout(who)
         layout.addWidget(self.message)
-        self.setMinimumHeight(210)
+        self.setMinimumHeight(180)
         self.show_idle()
 
     def _paint(self, level: str) -> None:
