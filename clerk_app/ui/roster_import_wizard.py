@@ -229,8 +229,12 @@ class ResultPage(QWizardPage):
         self.save_errors.hide()
         self.retry = QPushButton("重新导入")
         self.retry.hide()
+        self.issue_cards = QPushButton("为本次导入的会员发服务卡…")
+        self.issue_cards.hide()
+        self.card_task: Task | None = None
         buttons = QHBoxLayout()
         buttons.addWidget(self.retry)
+        buttons.addWidget(self.issue_cards)
         buttons.addWidget(self.save_errors)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
@@ -243,6 +247,7 @@ class ResultPage(QWizardPage):
         self.retry.clicked.connect(self.start)
         self.save_errors.clicked.connect(
             lambda: self.wiz.save_error_file(self.wiz.preview, self.result, self.note.setText))
+        self.issue_cards.clicked.connect(self.issue_cards_to_imported)
 
     def initializePage(self) -> None:
         self.start()
@@ -259,6 +264,7 @@ class ResultPage(QWizardPage):
         self.note.setText("")
         self.retry.hide()
         self.save_errors.hide()
+        self.issue_cards.hide()
 
         def job(ctx, progress, cancel):
             return ri.commit_import(ctx, preview, progress=progress, cancel=cancel)
@@ -276,9 +282,18 @@ class ResultPage(QWizardPage):
                      "另存为 Excel，改正后再导入。</p>")
             self.save_errors.show()
         text += "<p>列的对应关系已记住，下次导入同样表头的文件时自动使用。</p>"
+        self.issue_cards.setVisible(bool(result.saved))  # a roster day often ends with the cards
         self.text.setText(text)
         self.setSubTitle("导入完成。")
         self.wiz.imported.emit(len(result.saved))
+
+    def issue_cards_to_imported(self) -> Task | None:
+        """批量发卡 to exactly the members this import saved (then their sheets, if asked)."""
+        from .member_batches import issue_cards_to_members
+
+        saved = list(self.result.saved) if self.result else []
+        self.card_task = issue_cards_to_members(self.wiz, self.wiz.ctx, saved, f"本次导入的 {len(saved)} 名会员")
+        return self.card_task
 
     def _failed(self, exc: BaseException) -> None:
         self.retry.show()

@@ -359,3 +359,27 @@ def test_members_page_filters_incomplete_members_and_the_panel_names_what_is_mis
     members.search_box.clear()
     members.run_search()
     assert members.model.rowCount() == 5
+
+
+def test_cards_for_the_members_just_imported(qtbot, wizard, ctx, monkeypatch, roster_file, boxes, member_input):
+    from clerk_app.services import cards as card_service
+
+    card_service.set_card_prefix(ctx, "DX07")
+    already = member_service.register_member(  # a member from before, not in this roster
+        ctx, member_input(name="早已入会", id_number=make_id(seq="777"), phone="13700007777")).member_id
+    _to_preview(qtbot, wizard, monkeypatch, roster_file)
+    _next(wizard)
+    result_page = wizard.result_page
+    assert not result_page.issue_cards.isVisible()
+    with qtbot.waitSignal(wizard.imported, timeout=5000):
+        wizard.button(QWizard.WizardButton.CommitButton).click()
+    assert result_page.issue_cards.isVisible()
+    saved = list(result_page.result.saved)
+    boxes.answer(f"发卡（{len(saved)} 人）")
+    task = result_page.issue_cards_to_imported()
+    assert f"本次导入的 {len(saved)} 名会员" in boxes.texts[0]
+    boxes.answer("以后再说", tries=1000)
+    qtbot.waitUntil(lambda: boxes.titles[-1:] == ["批量发卡完成"], timeout=15000)
+    assert f"已发卡 {len(saved)} 张" in boxes.texts[-1]
+    holders = sorted(c.member_id for c in card_service.list_cards(ctx, limit=100).rows)
+    assert holders == sorted(saved) and already not in holders
