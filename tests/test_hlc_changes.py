@@ -52,8 +52,8 @@ def test_monotonic_when_wall_clock_goes_backwards():
     wall = FakeWall(10_000)
     clock = HybridClock(wall=wall)
     stamps = [clock.now()]
-    for ms in (9_000, 5_000, 10_000, 1, 10_000):
-        wall.ms = ms
+    for step in (9_000, 5_000, 10_000, 1, 10_000):
+        wall.ms = step
         stamps.append(clock.now())
     assert stamps == sorted(set(stamps)), stamps  # strictly increasing
     assert all(parse_stamp(s)[0] == 10_000 for s in stamps)
