@@ -189,6 +189,10 @@ def test_error_file_round_trip(ctx, tmp_path):
     result = ri.commit_import(ctx, preview)
     out = tmp_path / "errors.xlsx"
     assert ri.write_error_file(ctx, out, preview, result) == 2
+    # The file holds full ID numbers of the bad rows: the export is audited (a count, no values).
+    entry = recent(ctx.db, limit=1)[0]
+    assert (entry.action, entry.entity, entry.detail) == ("export", "roster_errors", {"count": 2})
+    assert entry.clerk_id == ctx.clerk.id
     data = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
     assert data[0] == HEADERS + ["错误原因"]
     assert [r[1] for r in data[1:]] == [rows[1]["姓名"], ""]
