@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -94,6 +95,41 @@ def test_nested_transaction_is_a_savepoint(db):
                 raise ValueError
     keys = {r[0] for r in db.conn.execute("SELECT key FROM meta WHERE key IN ('outer', 'inner')")}
     assert keys == {"outer"}
+
+
+def test_two_writers_racing_on_one_counter_both_count(data_dir):
+    """Two connections (a second program window, the CLI) do read-modify-write of one counter
+    (like a card sequence) at the same moment: the write lock taken at BEGIN makes the second
+    wait for the first, so neither fails with 'database is locked' nor loses the other's update."""
+    from clerk_app.storage.meta import get_meta, set_meta
+
+    path = data_dir / DB_FILENAME
+    dbs = [open_db(path, migrate=False) for _ in range(2)]
+    start, has_read = threading.Barrier(2, timeout=10), [threading.Event(), threading.Event()]
+    errors: list[BaseException] = []
+
+    def writer(i: int) -> None:
+        try:
+            start.wait()
+            with transaction(dbs[i]):
+                seen = int(get_meta(dbs[i], "race_counter", "0"))
+                has_read[i].set()
+                has_read[1 - i].wait(0.5)  # overlap the two, when the database lets them
+                set_meta(dbs[i], "race_counter", str(seen + 1))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(2)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert errors == []
+        assert get_meta(dbs[0], "race_counter") == "2"
+    finally:
+        for d in dbs:
+            d.close()
 
 
 # -- migrations --------------------------------------------------------------------------------
