@@ -110,6 +110,21 @@ def test_a_failure_mid_sheet_rolls_the_whole_sheet_back(laptop, event, people, m
     assert signin.count(laptop, event.id) == 0 and changes_since(laptop.db, tbl="attendance") == []
 
 
+def test_namesakes_on_one_phone_are_not_picked_silently(laptop, event, add_member):
+    """Two members of one name share a phone (a couple's phone, a family's): a paper row with that
+    name and phone is neither of them until an ID tail says which; the clerk is told to check."""
+    first = add_member("王芳", phone="13800000009")
+    second = add_member("王芳", phone="13800000009")
+    result = signin.enter_paper_rows(laptop, event.id, [PaperRow("王芳", "13800000009")], dry_run=True)
+    row = result.rows[0]
+    assert row.outcome == signin.WALK_IN_ADDED and row.member is None
+    assert "多名会员" in row.note and row.note.count("王芳") == 2
+    tail = get_member(laptop, second)["id_number"][-4:]
+    assert get_member(laptop, first)["id_number"][-4:] != tail
+    told = signin.enter_paper_rows(laptop, event.id, [PaperRow("王芳", "13800000009", id_tail=tail)])
+    assert told.rows[0].outcome == signin.MATCHED and told.rows[0].member.member_id == second
+
+
 def test_paper_rows_for_an_unknown_event(laptop):
     with pytest.raises(UserError) as e:
         signin.enter_paper_rows(laptop, "00000000-0000-4000-8000-000000000000", [PaperRow("王小明", "13800000001")])
