@@ -13,9 +13,6 @@ from typing import Any
 
 from sqlite_utils import Database
 
-CREATE, UPDATE, DELETE, PRINT, EXPORT, REVEAL, IMPORT = (
-    "create", "update", "delete", "print", "export", "reveal", "import")
-
 
 @dataclass(frozen=True)
 class AuditEntry:

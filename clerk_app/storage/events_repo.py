@@ -75,10 +75,6 @@ def event_by_id(db: Database, event_id: str) -> EventRecord | None:
     return _event(row) if row else None
 
 
-def event_exists(db: Database, event_id: str) -> bool:
-    return db.conn.execute("SELECT 1 FROM events WHERE id = ?", [event_id]).fetchone() is not None
-
-
 def list_events(db: Database, date_from: str | None, date_to: str | None, type_: str | None,
                 title_fragment: str | None, limit: int) -> list[EventRecord]:
     """Events newest first (by date, then start time)."""

@@ -79,10 +79,6 @@ def redacted_traceback(exc_type: type[BaseException], tb: TracebackType | None,
     return "".join(lines)
 
 
-def log_path() -> Path | None:
-    return _state["log"]
-
-
 def write_log(text: str) -> Path | None:
     path = _state["log"]
     if path is None:

@@ -130,7 +130,6 @@ class PrintPreviewDialog(QDialog):
         self.audit_extra = dict(audit_extra or {})
         self.file_name = file_name
         self.reveal_fn = reveal
-        self.last_saved: Path | None = None
         self.setWindowTitle(title)
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
 
@@ -290,7 +289,6 @@ class PrintPreviewDialog(QDialog):
             return None
         self._record("file")
         _last["folder"] = str(path.parent)
-        self.last_saved = path
         self.status.setText(f"已保存：{path}")
         self.saved.emit(str(path))
         return path

@@ -82,10 +82,6 @@ class ScanRouter(QObject):
     def scan_field(self) -> QWidget | None:
         return self._scan_field()
 
-    @property
-    def holding(self) -> bool:
-        return bool(self._held)
-
     # --- which keys ------------------------------------------------------------------------------
     def in_scope(self, widget: QWidget) -> bool:
         """The desk window, or a dialog (of a dialog …) opened from it."""

@@ -38,7 +38,6 @@ class SettingsDialog(QDialog):
         self.ctx = ctx
         self.setWindowTitle("本机设置")
         self.setMinimumWidth(560)
-        self.saved_prefix: str | None = None
 
         about = QGroupBox("本机")
         form = QFormLayout(about)
@@ -108,7 +107,7 @@ class SettingsDialog(QDialog):
                           icon=QMessageBox.Icon.Warning) != 0:
                 return
         try:
-            self.saved_prefix = card_service.set_card_prefix(self.ctx, text)
+            card_service.set_card_prefix(self.ctx, text)
         except UserError as exc:
             self.prefix_hint.show_error(exc.message)
             self.adjustSize()
