@@ -7,7 +7,6 @@ functions return (QtPdf), then prints or saves it.
 * :mod:`.layout` — CJK paragraph styles, paginating tables, page furniture, ``Imprint``
 * :mod:`.cards` — ``card_pdf`` (ID-1 card), ``card_sheet_pdf`` (A4 sheets of ten)
 * :mod:`.forms` — ``registration_form_pdf`` (入会申请书 + 工会会员登记表, filled or blank)
-* :mod:`.reports` — ``table_report_pdf`` (any ruled table, masked sensitive columns)
 * :mod:`.roster` — ``member_roster_pdf`` (会员花名册, A4 landscape, masked, any length)
 
 Every function returns a :class:`.result.PrintResult`; the caller shows its warnings and

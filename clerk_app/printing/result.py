@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from .fonts import PrintWarning
 
-CARD, CARD_SHEET, REGISTRATION_FORM, REGISTRATION_FORM_BLANK, TABLE_REPORT, MEMBER_ROSTER = (
-    "card", "card_sheet", "registration_form", "registration_form_blank", "table_report", "member_roster")
+CARD, CARD_SHEET, REGISTRATION_FORM, REGISTRATION_FORM_BLANK, MEMBER_ROSTER = (
+    "card", "card_sheet", "registration_form", "registration_form_blank", "member_roster")
 
 
 class Cancelled(Exception):

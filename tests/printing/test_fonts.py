@@ -46,7 +46,7 @@ def test_card_with_unprintable_name_comes_with_a_warning(face):
 
 
 def test_printing_never_imports_qt():
-    code = ("import sys, clerk_app.printing.cards, clerk_app.printing.forms, clerk_app.printing.reports, "
+    code = ("import sys, clerk_app.printing.cards, clerk_app.printing.forms, clerk_app.printing.roster, "
             "clerk_app.cli.print_cmd; "
             "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'clerk_app.ui'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
