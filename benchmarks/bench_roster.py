@@ -36,7 +36,7 @@ HEADERS = ["序号", "姓名", "身份证号码", "手机号码", "民族", "职
 
 
 def write_roster(path: Path, forms) -> None:
-    from clerk_app.services.roster_export import export_rows
+    from clerk_app.sheets.xlsx_writer import export_rows
 
     rows = ([i + 1, f.name, f.id_number, f.phone, f.ethnicity, f.occupation, f.platform, f.employer, f.work_area,
              f.education, f.political_status, f.join_date, f.remarks] for i, f in enumerate(forms))

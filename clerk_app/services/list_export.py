@@ -1,5 +1,5 @@
 """The card register and an event's attendance to .xlsx, through the one writer
-(``roster_export.export_rows``: text columns, formula escaping, atomic file).
+(``sheets.xlsx_writer.export_rows``: text columns, formula escaping, atomic file).
 
 Both lists carry masked numbers only: the card register holds holders' ID numbers masked at
 the source, and attendance phones are masked unless ``full`` (audited like every export)."""
@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Iterable
 
 from ..domain.cardno import grouped
+from ..sheets.xlsx_writer import export_rows
 from ..storage.db import transaction
 from . import cards, signin
 from .context import Context
 from .events import require_event
-from .roster_export import ExportResult, export_rows
+from .roster_export import ExportResult
 
 CARD_COLUMNS = ("卡号", "持卡人", "身份证号码", "状态", "发卡日期", "状态日期", "补换后的新卡号", "持卡人所属工会")
 CARD_TEXT_COLUMNS = ("卡号", "身份证号码", "发卡日期", "状态日期", "补换后的新卡号")

@@ -267,7 +267,7 @@ def ids_of_roster(ctx: Context, path, sheet: str | None = None) -> tuple[list[st
     """The members a roster file lists (an imported 花名册), found by the ID numbers in its
     ID-number column, in the file's order: (member ids, rows whose number is no member's)."""
     from ..domain.idnumber import check_id
-    from ..storage.roster_files import read_roster
+    from ..sheets.roster_files import read_roster
     from .roster_import import suggest_mapping
 
     table = read_roster(path, sheet)

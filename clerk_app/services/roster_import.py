@@ -48,7 +48,7 @@ from ..domain.roster_columns import (
 from ..storage import members_repo as repo
 from ..storage.db import transaction
 from ..storage.meta import get_meta, set_meta
-from ..storage.roster_files import RosterTable, read_roster
+from ..sheets.roster_files import RosterTable, read_roster
 from .context import Context
 from .members import Cancelled, register_many
 from .unions import list_unions
@@ -398,7 +398,7 @@ def write_error_file(ctx: Context, path: str | Path, preview: ImportPreview,
                      result: ImportResult | None = None) -> int:
     """The rows that were not imported, as the clerk's own columns plus 错误原因 (all text),
     to fix and import again. Returns the number of rows written."""
-    from .roster_export import export_rows
+    from ..sheets.xlsx_writer import export_rows
 
     bad = result.bad if result is not None else preview.bad
     headers = list(preview.table.headers)

@@ -14,7 +14,8 @@ from clerk_app.domain.phone import mask_phone
 from clerk_app.services import members as ms
 from clerk_app.services import roster_import as ri
 from clerk_app.services import cards
-from clerk_app.services.roster_export import EXPORT_HEADERS, export_members, export_rows
+from clerk_app.services.roster_export import EXPORT_HEADERS, export_members
+from clerk_app.sheets.xlsx_writer import export_rows
 from clerk_app.storage.audit import recent
 from tests.conftest import make_id
 

@@ -15,8 +15,8 @@ import python_calamine
 
 from clerk_app.domain.messages import MESSAGES
 from clerk_app.domain.roster_columns import ImportRejected
-from clerk_app.storage import roster_files
-from clerk_app.storage.roster_files import read_roster
+from clerk_app.sheets import roster_files
+from clerk_app.sheets.roster_files import read_roster
 
 from .conftest import (
     HEADERS,

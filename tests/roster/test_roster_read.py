@@ -11,8 +11,8 @@ import pytest
 from clerk_app.domain.roster_columns import (
     ImportRejected, field_for_header, header_signature, normalise_header, propose_mapping,
 )
-from clerk_app.storage import roster_files
-from clerk_app.storage.roster_files import decode_csv_bytes, read_roster
+from clerk_app.sheets import roster_files
+from clerk_app.sheets.roster_files import decode_csv_bytes, read_roster
 
 from .conftest import HEADERS, person, write_csv, write_xlsx
 
