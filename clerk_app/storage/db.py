@@ -81,20 +81,14 @@ def transaction(db: Database) -> Iterator[Database]:
         conn.execute("COMMIT")
 
 
-def backup_to(db: Database, target: Path) -> Path:
-    """A consistent copy through ``VACUUM INTO`` (never a file copy of a live database)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(target.suffix + ".part")
-    if tmp.exists():
-        tmp.unlink()
-    db.conn.execute("VACUUM INTO ?", [str(tmp)])
-    check = sqlite3.connect(str(tmp))
-    try:
-        ok = check.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        check.close()
-    if ok != "ok":
-        tmp.unlink()
-        raise UserError("db.integrity_failed", detail=ok)
-    tmp.replace(target)
-    return target
+def database_file(db: Database) -> Path:
+    """The file behind the connection (a worker thread opens its own connection to it)."""
+    for _seq, name, file in db.conn.execute("PRAGMA database_list"):
+        if name == "main" and file:
+            return Path(file)
+    raise RuntimeError("the database has no file")
+
+
+def checkpoint(db: Database) -> None:
+    """Fold the write-ahead log into the database file (before closing it for good)."""
+    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

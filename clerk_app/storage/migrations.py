@@ -14,7 +14,7 @@ from sqlite_utils import Database, Migrations
 
 from ..clock import SYSTEM
 from ..domain.errors import UserError
-from .db import backup_to
+from .backup import backup_to
 
 migrations = Migrations("clerk_app")
 

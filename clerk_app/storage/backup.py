@@ -1,0 +1,33 @@
+"""Consistent copies of the database file (before a migration, and for the clerk's backups).
+
+Its own module so that :mod:`.migrations` can use it without importing :mod:`.db`, which
+imports the migrations: no import cycle.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from ..domain.errors import UserError
+
+
+def backup_to(db: Database, target: Path) -> Path:
+    """A consistent copy through ``VACUUM INTO`` (never a file copy of a live database)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(target.suffix + ".part")
+    if tmp.exists():
+        tmp.unlink()
+    db.conn.execute("VACUUM INTO ?", [str(tmp)])
+    check = sqlite3.connect(str(tmp))
+    try:
+        ok = check.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        check.close()
+    if ok != "ok":
+        tmp.unlink()
+        raise UserError("db.integrity_failed", detail=ok)
+    tmp.replace(target)
+    return target
