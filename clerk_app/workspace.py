@@ -14,7 +14,7 @@ from .clock import SYSTEM, Clock
 from .domain.errors import UserError
 from .services.context import Context
 from .services.setup import SetupInput, is_set_up, load_context, set_up
-from .storage.db import open_db
+from .storage.db import checkpoint, open_db
 from .storage.lock import InstanceLock
 
 
@@ -37,7 +37,7 @@ class Workspace:
 
     def close(self) -> None:
         try:
-            self.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            checkpoint(self.db)
             self.db.close()
         finally:
             if self.lock:

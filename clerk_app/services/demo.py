@@ -31,6 +31,7 @@ from stdnum.cn import ric
 from ..domain.idnumber import check_id
 from ..domain.member import MemberInput
 from ..domain.phone import normalise_phone
+from ..storage import members_repo
 from . import demo_data as data
 from .context import Context
 from .members import BulkResult, Cancelled, register_many
@@ -271,8 +272,7 @@ def _taken(ctx: Context) -> tuple[set[str], set[str], set[tuple[str, str]]]:
     ids: set[str] = set()
     phones: set[str] = set()
     name_birth: set[tuple[str, str]] = set()
-    for id_number, phone, name, birth in ctx.db.conn.execute(
-            "SELECT id_number, phone, name, birth_date FROM members"):
+    for id_number, phone, name, birth in members_repo.identities(ctx.db):
         ids.add(id_number)
         phones.add(phone)
         name_birth.add((name, birth))

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from ..domain import event as ev
 from ..domain.errors import Issue, UserError, ValidationFailed
 from ..storage import events_repo as repo
+from ..storage import unions_repo
 from ..storage.db import transaction
 from ..storage.events_repo import EventRecord
 from .context import Context, is_uuid, new_id
@@ -144,7 +145,7 @@ def _clean_or_raise(ctx: Context, inp: ev.EventInput, today: _dt.date | None) ->
     values, issues = ev.validate_event(inp, today or ctx.today())
     if issues:
         raise ValidationFailed(issues)
-    if not repo.union_exists(ctx.db, values["union_id"]):
+    if not unions_repo.union_exists(ctx.db, values["union_id"]):
         raise ValidationFailed([Issue("union_id", "event.union_missing")])
     values["sub_venues"] = json.dumps(values["sub_venues"], ensure_ascii=False)
     values["services"] = json.dumps(values["services"], ensure_ascii=False)

@@ -18,6 +18,7 @@ from ..domain.errors import (
 )
 from ..domain.idnumber import normalise
 from ..domain.member import MemberInput, encode_missing, missing_fields, validate_member
+from ..storage import events_repo, unions_repo
 from ..storage import members_repo as repo
 from ..storage.db import transaction
 from ..storage.members_repo import MemberRow
@@ -73,7 +74,7 @@ def _insert_member(ctx: Context, values: dict, consent_method: str, basis: str =
 
 
 def _require_union(ctx: Context, union_id: str) -> None:
-    if not ctx.db.conn.execute("SELECT 1 FROM unions WHERE id = ?", [union_id]).fetchone():
+    if not unions_repo.union_exists(ctx.db, union_id):
         raise ValidationFailed([Issue("union_id", "member.union_required")])
 
 
@@ -214,14 +215,12 @@ def delete_member(ctx: Context, member_id: str) -> None:
         if repo.get(ctx.db, member_id) is None:
             raise UserError("member.not_found")
         cards.check_member_deletable(ctx, member_id)
-        from . import (
-            signin,  # signin builds on this module; imported here to avoid a cycle
-        )
-
-        signin.check_member_deletable(ctx, member_id)
-        for tbl in ("member_status_history", "consents"):
-            for (row_id,) in ctx.db.conn.execute(f"SELECT id FROM {tbl} WHERE member_id = ?", [member_id]).fetchall():
-                ctx.changes.delete(tbl, row_id)
+        # a member who signed in at an event stays: the event's figures rest on that row
+        # (asked of storage directly: services.signin builds on this module)
+        if events_repo.member_has_attendance(ctx.db, member_id):
+            raise UserError("signin.member_has_attendance")
+        for tbl, row_id in repo.dependent_rows(ctx.db, member_id):
+            ctx.changes.delete(tbl, row_id)
         ctx.changes.delete("members", member_id)
         ctx.audit("delete", "member", member_id)
 

@@ -45,10 +45,10 @@ from ..domain.roster_columns import (
     missing_required,
     propose_mapping,
 )
+from ..sheets.roster_files import RosterTable, read_roster
 from ..storage import members_repo as repo
 from ..storage.db import transaction
 from ..storage.meta import get_meta, set_meta
-from ..sheets.roster_files import RosterTable, read_roster
 from .context import Context
 from .members import Cancelled, register_many
 from .unions import list_unions

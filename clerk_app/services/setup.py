@@ -8,6 +8,7 @@ from sqlite_utils import Database
 
 from ..domain.errors import Issue, ValidationFailed
 from ..domain.vocab import UNION_KINDS
+from ..storage.clerks_repo import clerk_name, insert_clerk
 from ..storage.db import transaction
 from ..storage.meta import get_meta, set_meta
 from ..clock import SYSTEM, Clock
@@ -46,7 +47,7 @@ def set_up(db: Database, inp: SetupInput, clock: Clock = SYSTEM) -> Context:
             raise RuntimeError("this laptop is already set up")
         set_meta(db, "site_id", site_id)
         set_meta(db, "laptop_name", inp.laptop_name.strip())
-        db.conn.execute("INSERT INTO clerks (id, name, created_at) VALUES (?,?,?)", [clerk.id, clerk.name, now])
+        insert_clerk(db, clerk.id, clerk.name, now)
         set_meta(db, "clerk_id", clerk.id)
         ctx = Context(db, clerk, site_id, clock)
         union_id = new_id()
@@ -63,5 +64,5 @@ def load_context(db: Database, clock: Clock = SYSTEM) -> Context:
     if site_id is None:
         raise RuntimeError("laptop is not set up")
     clerk_id = get_meta(db, "clerk_id")
-    name = db.conn.execute("SELECT name FROM clerks WHERE id = ?", [clerk_id]).fetchone()[0]
+    name = clerk_name(db, clerk_id)
     return Context(db, Clerk(clerk_id, name), site_id, clock)

@@ -399,13 +399,6 @@ def remove_attendance(ctx: Context, attendance_id: str) -> None:
         ctx.audit("delete", "attendance", attendance_id, event_id=rec.event_id)
 
 
-def check_member_deletable(ctx: Context, member_id: str) -> None:
-    """For ``services.members.delete_member`` (like ``cards.check_member_deletable``): a member
-    who signed in at an event is not deleted — the event's figures rest on that row."""
-    if ctx.db.conn.execute("SELECT 1 FROM attendance WHERE member_id = ? LIMIT 1", [member_id]).fetchone():
-        raise UserError("signin.member_has_attendance")
-
-
 def attendance(ctx: Context, event_id: str) -> list[Attendee]:
     """Everyone signed in at the event, in order of arrival."""
     require_event(ctx, event_id)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ..domain.errors import Issue, UserError, ValidationFailed
 from ..domain.vocab import UNION_KINDS
+from ..storage import unions_repo as repo
 from ..storage.db import transaction
 from .context import Context, new_id
 
@@ -19,8 +20,7 @@ class Union:
 
 
 def list_unions(ctx: Context) -> list[Union]:
-    rows = ctx.db.conn.execute("SELECT id, name, kind, parent_id FROM unions ORDER BY created_at, name")
-    return [Union(*r) for r in rows]
+    return [Union(*r) for r in repo.all_unions(ctx.db)]
 
 
 def add_union(ctx: Context, name: str, kind: str, parent_id: str | None) -> Union:
@@ -33,7 +33,7 @@ def add_union(ctx: Context, name: str, kind: str, parent_id: str | None) -> Unio
     if issues:
         raise ValidationFailed(issues)
     with transaction(ctx.db):
-        if parent_id and not ctx.db.conn.execute("SELECT 1 FROM unions WHERE id = ?", [parent_id]).fetchone():
+        if parent_id and not repo.union_exists(ctx.db, parent_id):
             raise UserError("union.parent_missing")
         union = Union(new_id(), name, kind, parent_id)
         now = ctx.now_stamp()

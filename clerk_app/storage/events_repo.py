@@ -98,10 +98,6 @@ def list_events(db: Database, date_from: str | None, date_to: str | None, type_:
     return [_event(r) for r in rows]
 
 
-def union_exists(db: Database, union_id: str) -> bool:
-    return db.conn.execute("SELECT 1 FROM unions WHERE id = ?", [union_id]).fetchone() is not None
-
-
 # ---------------------------------------------------------------- attendance
 
 def attendance_by_id(db: Database, attendance_id: str) -> AttendanceRecord | None:
@@ -124,6 +120,11 @@ def attendance(db: Database, event_id: str) -> list[AttendanceRecord]:
     """Everyone signed in at an event, in the order they arrived."""
     rows = db.conn.execute(f"{_ATT_SELECT} WHERE a.event_id = ? ORDER BY a.signed_in_at, a.rowid", [event_id])
     return [AttendanceRecord(*r) for r in rows]
+
+
+def member_has_attendance(db: Database, member_id: str) -> bool:
+    """Whether the member signed in at any event."""
+    return db.conn.execute("SELECT 1 FROM attendance WHERE member_id = ? LIMIT 1", [member_id]).fetchone() is not None
 
 
 def attendance_count(db: Database, event_id: str) -> int:

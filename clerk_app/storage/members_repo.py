@@ -154,6 +154,18 @@ def last_status_change(db: Database, member_id: str) -> tuple[str, str] | None:
         " ORDER BY effective_date DESC, recorded_at DESC, rowid DESC LIMIT 1", [member_id]).fetchone()
 
 
+def dependent_rows(db: Database, member_id: str) -> list[tuple[str, str]]:
+    """(table, id) of the rows that go with a member when the member record is deleted:
+    status history and consents."""
+    return [(tbl, row_id) for tbl in ("member_status_history", "consents")
+            for (row_id,) in db.conn.execute(f"SELECT id FROM {tbl} WHERE member_id = ?", [member_id])]
+
+
+def identities(db: Database) -> list[tuple[str, str, str, str]]:
+    """(id_number, phone, name, birth_date) of every member."""
+    return db.conn.execute("SELECT id_number, phone, name, birth_date FROM members").fetchall()
+
+
 def consents(db: Database, member_id: str) -> list[dict[str, Any]]:
     cur = db.conn.execute(
         "SELECT notice_version, consented_at, method, basis FROM consents WHERE member_id = ? ORDER BY consented_at",

@@ -20,6 +20,7 @@ from ..services import members as member_service
 from ..services.context import Context
 from ..services.members import Cancelled
 from ..services.roster_export import ExportResult, export_members
+from ..storage.db import database_file
 from . import crash
 from .feedback import ask_choice
 from .roster_import_wizard import XLSX_FILTER, documents_dir, with_xlsx_suffix
@@ -32,10 +33,7 @@ FULL_WARNING = ("完整的身份证号码和手机号码是会员的个人敏感
 
 def database_path(ctx: Context) -> Path:
     """The file behind the context's connection (a worker opens its own connection to it)."""
-    for _seq, name, file in ctx.db.conn.execute("PRAGMA database_list"):
-        if name == "main" and file:
-            return Path(file)
-    raise RuntimeError("the database has no file")
+    return database_file(ctx.db)
 
 
 class ExportDialog(QDialog):

@@ -10,8 +10,9 @@ import pytest
 from clerk_app.domain import event as ev
 from clerk_app.domain.errors import DuplicateIdNumber, UserError, ValidationFailed
 from clerk_app.domain.phone import mask_phone
-from clerk_app.services import cards, events, signin
+from clerk_app.services import cards, events, members, signin
 from clerk_app.services.members import change_status, get_member
+from clerk_app.storage import members_repo
 from clerk_app.storage.audit import recent, verify_chain
 from clerk_app.storage.changes import changes_since
 from tests.conftest import make_id
@@ -310,9 +311,11 @@ def test_a_member_with_sign_ins_is_not_deletable(laptop, event, add_member):
     signed, other = add_member("王小明"), add_member("李娜")
     signin.sign_in_member(laptop, event.id, signed)
     with pytest.raises(UserError) as e:
-        signin.check_member_deletable(laptop, signed)
+        members.delete_member(laptop, signed)
     assert e.value.code == "signin.member_has_attendance" and "不能删除" in e.value.message
-    signin.check_member_deletable(laptop, other)  # no sign-ins: fine
+    assert members_repo.get(laptop.db, signed) is not None
+    members.delete_member(laptop, other)  # no sign-ins: fine
+    assert members_repo.get(laptop.db, other) is None
     # the foreign key is the last line of defence (delete_member must call the check first)
     with pytest.raises(sqlite3.IntegrityError):
         laptop.db.conn.execute("DELETE FROM members WHERE id = ?", [signed])
