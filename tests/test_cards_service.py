@@ -475,7 +475,8 @@ def test_batch_issue_needs_the_card_code_and_a_possible_date(ctx, add_member):
 def test_batch_issue_to_the_members_of_an_imported_roster(laptop, add_member, tmp_path):
     import openpyxl
 
-    from clerk_app.services.members import get_member, ids_of_roster
+    from clerk_app.services.members import get_member
+    from clerk_app.services.roster_import import ids_of_roster
 
     listed, other, second = add_member("张三"), add_member("李四"), add_member("王五")
     wb = openpyxl.Workbook()

@@ -88,12 +88,12 @@ def _issue(args) -> int:
 
 
 def _issue_batch(args) -> int:
-    from ..services import cards, members
+    from ..services import cards, members, roster_import
     from .progress import progress_line
 
     with ready_context(args) as ctx:
         if args.roster:
-            ids, unknown = members.ids_of_roster(ctx, args.roster)
+            ids, unknown = roster_import.ids_of_roster(ctx, args.roster)
             if unknown:
                 print(f"提示：花名册中有 {unknown} 行的身份证号码不是已登记会员，未发卡（请先导入）", file=sys.stderr)
         else:

@@ -262,31 +262,6 @@ def listed_ids(ctx: Context, query: str = "") -> list[str]:
     return repo.all_ids(ctx.db) if ids is None else ids
 
 
-def ids_of_roster(ctx: Context, path, sheet: str | None = None) -> tuple[list[str], int]:
-    """The members a roster file lists (an imported 花名册), found by the ID numbers in its
-    ID-number column, in the file's order: (member ids, rows whose number is no member's)."""
-    from ..domain.idnumber import check_id
-    from ..sheets.roster_files import read_roster
-    from .roster_import import suggest_mapping
-
-    table = read_roster(path, sheet)
-    column = suggest_mapping(ctx.db, table.headers).mapping.column_of("id_number")
-    if column is None:
-        raise UserError("roster.missing_columns", labels="身份证号码")
-    ids, unknown, today = [], 0, ctx.today()
-    for _row, cells in table.rows:
-        cell = cells[column] if column < len(cells) else None
-        text = "" if cell is None else str(cell).strip()
-        if not text:
-            continue
-        found = repo.by_id_number(ctx.db, check_id(text, today).number or text.upper())
-        if found:
-            ids.append(found.id)
-        else:
-            unknown += 1
-    return list(dict.fromkeys(ids)), unknown
-
-
 def get_member(ctx: Context, member_id: str) -> dict:
     rec = repo.get(ctx.db, member_id)
     if rec is None:

@@ -31,9 +31,9 @@ from pathlib import Path
 from typing import Callable
 
 from ..domain import vocab
-from ..domain.errors import Issue
+from ..domain.errors import Issue, UserError
 from ..domain.messages import message
-from ..domain.idnumber import mask
+from ..domain.idnumber import check_id, mask
 from ..domain.member import MemberInput, missing_labels, validate_member
 from ..domain.roster_cells import cell_date, cell_text, id_stored_as_number, summary_row
 from ..domain.roster_columns import (
@@ -183,6 +183,27 @@ def suggest_mapping(db, headers: list[str]) -> MappingProposal:
         if mapping is not None and mapping.columns:
             return MappingProposal(mapping, True)
     return MappingProposal(propose_mapping(headers), False)
+
+
+def ids_of_roster(ctx: Context, path, sheet: str | None = None) -> tuple[list[str], int]:
+    """The members a roster file lists (an imported 花名册), found by the ID numbers in its
+    ID-number column, in the file's order: (member ids, rows whose number is no member's)."""
+    table = read_roster(path, sheet)
+    column = suggest_mapping(ctx.db, table.headers).mapping.column_of("id_number")
+    if column is None:
+        raise UserError("roster.missing_columns", labels="身份证号码")
+    ids, unknown, today = [], 0, ctx.today()
+    for _row, cells in table.rows:
+        cell = cells[column] if column < len(cells) else None
+        text = "" if cell is None else str(cell).strip()
+        if not text:
+            continue
+        found = repo.by_id_number(ctx.db, check_id(text, today).number or text.upper())
+        if found:
+            ids.append(found.id)
+        else:
+            unknown += 1
+    return list(dict.fromkeys(ids)), unknown
 
 
 def remember_mapping(db, headers: list[str], mapping: ColumnMapping) -> None:
