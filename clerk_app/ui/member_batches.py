@@ -17,8 +17,7 @@ from .card_dialogs import ensure_card_prefix
 from .feedback import ask_choice, run_modal
 from .print_actions import preview_card_sheets, refuse_print
 from .print_preview import PrintPreviewDialog, show_preview
-from .roster_export import database_path
-from .tasks import Task, db_job, run_with_progress
+from .tasks import Task, context_job, run_with_progress
 
 SKIPPED_SHOWN = 2000  # lines of the skipped list in the message's details (the rest are counted)
 
@@ -109,7 +108,7 @@ def issue_cards_to_members(parent: QWidget | None, ctx: Context, ids: list[str],
                 on_task(task)
 
     return run_with_progress(parent, f"正在为 {len(ids)} 名会员发卡……",
-                             db_job(database_path(ctx), job, ctx.clock), on_success=done,
+                             context_job(ctx, job), on_success=done,
                              on_error=_failed(parent, "批量发卡"))
 
 
@@ -136,6 +135,5 @@ def preview_roster(parent: QWidget | None, ctx: Context, query: str, *,
             on_preview(dialog)
 
     return run_with_progress(parent, f"正在排版{scope_text(query, count)}的花名册……",
-                             db_job(database_path(ctx), lambda c, p, cancel: member_roster(c, query, p, cancel),
-                                    ctx.clock),
+                             context_job(ctx, lambda c, p, cancel: member_roster(c, query, p, cancel)),
                              on_success=done, on_error=_failed(parent, "排版花名册"))

@@ -105,6 +105,13 @@ def db_job(db_path: Path, job: Callable[..., Any], clock: Clock = SYSTEM) -> Tas
     return run
 
 
+def context_job(ctx, job: Callable[..., Any]) -> TaskFn:
+    """``db_job`` on the file and clock of ``ctx`` (what most callers have at hand)."""
+    from ..storage.db import database_file
+
+    return db_job(database_file(ctx.db), job, ctx.clock)
+
+
 def run_with_progress(parent: QWidget | None, label: str, fn: TaskFn, *,
                       on_success: Callable[[Any], None] | None = None,
                       on_error: Callable[[BaseException], None] | None = None) -> Task:

@@ -376,7 +376,7 @@ def test_cards_for_the_members_just_imported(qtbot, wizard, ctx, monkeypatch, ro
     assert result_page.issue_cards.isVisible()
     saved = list(result_page.result.saved)
     boxes.answer(f"发卡（{len(saved)} 人）")
-    task = result_page.issue_cards_to_imported()
+    assert result_page.issue_cards_to_imported() is not None
     assert f"本次导入的 {len(saved)} 名会员" in boxes.texts[0]
     boxes.answer("以后再说", tries=1000)
     qtbot.waitUntil(lambda: boxes.titles[-1:] == ["批量发卡完成"], timeout=15000)
