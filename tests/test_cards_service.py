@@ -603,3 +603,12 @@ def test_cli_issue_batch_for_a_search_then_everyone_with_sheets(data_dir, tmp_pa
     assert r.returncode == 0, r.stderr
     assert "共 1 名会员：已发卡 0 张" in r.stdout and "跳过：陈静：已有有效服务卡" in r.stdout
     assert "1 行的身份证号码不是已登记会员" in r.stderr
+
+
+def test_batch_issue_to_a_member_whose_join_date_is_unknown(laptop, member_input):
+    """A roster that did not say when someone joined leaves the join date unknown (None): the
+    batch issues that member a card like anyone else instead of failing on the comparison."""
+    form = member_input(name="名单会员", id_number=make_id(seq="654"), phone="13900006543", join_date=None)
+    [member] = register_many(laptop, [form], roster=True).saved
+    result = cards.issue_cards(laptop, [member], TODAY, today=TODAY)
+    assert [c.member_id for c in result.issued] == [member] and result.skipped == []

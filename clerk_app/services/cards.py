@@ -380,7 +380,7 @@ def _skip_reason(rec: dict | None, day: str) -> str | None:
         return message("card.skip_active", card_no=cardno.grouped(rec["card_no"]))
     if rec["card_status"] == lifecycle.LOST:
         return message("card.skip_lost", card_no=cardno.grouped(rec["card_no"]))
-    if day < rec["join_date"]:
+    if rec["join_date"] and day < rec["join_date"]:  # unknown (a roster that did not say): nothing to check
         return message("card.skip_joined_later", date=rec["join_date"])
     return None
 
