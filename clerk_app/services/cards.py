@@ -220,8 +220,9 @@ def _find(ctx: Context, ref: str) -> CardRecord:
     return rec
 
 
-def _check_date(day: _dt.date | None, today: _dt.date, label: str,
+def _check_date(ctx: Context, day: _dt.date | None, today: _dt.date | None, label: str,
                 not_before: str | None = None, before_code: str = "card.date_before_issue") -> str:
+    today = today or ctx.today()
     day = day or today
     if not isinstance(day, _dt.date):
         raise TypeError("dates are datetime.date")
@@ -362,7 +363,7 @@ def issue_card(ctx: Context, member_id: str, issue_date: _dt.date | None = None,
         if member is None:
             raise UserError("member.not_found")
         _refuse_if_not_in_union(member)
-        day = _check_date(issue_date, today or ctx.today(), "发卡日期", member["join_date"], "card.date_before_join")
+        day = _check_date(ctx, issue_date, today, "发卡日期", member["join_date"], "card.date_before_join")
         for rec in repo.for_member(ctx.db, member_id, lifecycle.OPEN):
             code = "card.already_active" if rec.status == lifecycle.ACTIVE else "card.has_lost_card"
             raise UserError(code, name=member["name"], card_no=_card(rec).grouped_no)
@@ -400,7 +401,7 @@ def issue_cards(ctx: Context, member_ids: Iterable[str], issue_date: _dt.date | 
     with transaction(ctx.db):
         if not get_card_prefix(ctx):
             raise UserError("card.prefix_required")
-        day = _check_date(issue_date, today or ctx.today(), "发卡日期")
+        day = _check_date(ctx, issue_date, today, "发卡日期")
         found = {r["id"]: r for r in members_repo.with_open_card(ctx.db, ids)}
         total, issued, skipped = len(ids), [], []
         for n, member_id in enumerate(ids):
@@ -428,7 +429,7 @@ def _end_step(ctx: Context, card: str, event: str, date_label: str, reason: str,
     with transaction(ctx.db):
         rec = _find(ctx, card)
         _refuse_unless_allowed(rec, event)
-        day = _check_date(date, today or ctx.today(), date_label, rec.issue_date)
+        day = _check_date(ctx, date, today, date_label, rec.issue_date)
         _step(ctx, rec, event, day, _clean_reason(reason))
         return _card(repo.by_id(ctx.db, rec.id))
 
@@ -457,7 +458,7 @@ def reissue_card(ctx: Context, card: str, reason: str = "", date: _dt.date | Non
         for other in repo.for_member(ctx.db, rec.member_id, [lifecycle.ACTIVE]):
             if other.id != rec.id:
                 raise UserError("card.already_active", name=member["name"], card_no=_card(other).grouped_no)
-        day = _check_date(date, today or ctx.today(), "补换日期", rec.issue_date)
+        day = _check_date(ctx, date, today, "补换日期", rec.issue_date)
         why = _clean_reason(reason)
         new_id_ = _insert_card(ctx, rec.member_id, day, None, why, rec.id)
         _step(ctx, rec, lifecycle.EV_REISSUE, day, why, replaced_by=new_id_)
