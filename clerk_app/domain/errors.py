@@ -59,3 +59,8 @@ class PossibleDuplicate(UserError):
         self.candidates = candidates  # (member id, name)
         names = "、".join(n for _, n in candidates)
         super().__init__("member.possible_duplicate", names=names)
+
+
+class Cancelled(Exception):
+    """The clerk cancelled a long job (an import, a batch, a print job); nothing of the
+    unfinished part was saved or produced. One class for services and printing alike."""

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..domain.errors import Cancelled  # noqa: F401 - printing imports it from here
 from .fonts import PrintWarning
 
 CARD, CARD_SHEET, REGISTRATION_FORM, REGISTRATION_FORM_BLANK, MEMBER_ROSTER = (
     "card", "card_sheet", "registration_form", "registration_form_blank", "member_roster")
-
-
-class Cancelled(Exception):
-    """The clerk cancelled a long print job; no PDF was produced."""
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from ..clock import SYSTEM, Clock
+from ..domain.errors import Cancelled  # noqa: F401 - services import it from here
 from ..storage.audit import write_audit
 from ..storage.changes import ChangeRecorder
 from ..storage.meta import get_meta
@@ -48,10 +49,6 @@ class Context:
     @property
     def home_union_id(self) -> str:
         return get_meta(self.db, "home_union_id", "") or ""
-
-
-class Cancelled(Exception):
-    """The clerk cancelled a long job; nothing of the unfinished part was saved."""
 
 
 def new_id() -> str:

@@ -15,7 +15,7 @@ from ..services.context import Cancelled, Context
 from . import crash
 from .card_dialogs import ensure_card_prefix
 from .feedback import ask_choice, run_modal
-from .print_actions import preview_card_sheets, refuse_print
+from .print_actions import file_safe, preview_card_sheets, refuse_print
 from .print_preview import PrintPreviewDialog, show_preview
 from .tasks import Task, context_job, run_with_progress
 
@@ -28,7 +28,7 @@ def scope_text(query: str, count: int) -> str:
 
 def _failed(parent: QWidget | None, what: str) -> Callable[[BaseException], None]:
     def failed(exc: BaseException) -> None:
-        if isinstance(exc, Cancelled) or type(exc).__name__ == "Cancelled":
+        if isinstance(exc, Cancelled):  # one class, whether a service or a print job was cancelled
             ask_choice(parent, "已取消", f"已取消{what}，没有保存任何内容。", ["确定"], icon=QMessageBox.Icon.Information)
         elif isinstance(exc, UserError):
             QMessageBox.warning(parent, f"未能{what}", exc.message)
@@ -126,8 +126,7 @@ def preview_roster(parent: QWidget | None, ctx: Context, query: str, *,
 
     def done(result) -> None:
         stamp = ctx.today().isoformat()
-        name = f"会员花名册-{query}-{stamp}.pdf" if query else f"会员花名册-{stamp}.pdf"
-        name = "".join("_" if ch in '\\/:*?"<>|' else ch for ch in name)
+        name = file_safe(f"会员花名册-{query}-{stamp}.pdf" if query else f"会员花名册-{stamp}.pdf")
         dialog = show_preview(parent, ctx, result, entity="members",
                               title=f"打印会员花名册（{scope_text(query, result.items)}）",
                               file_name=name, audit_extra={"filtered": bool(query)})

@@ -23,6 +23,7 @@ from ..services.roster_export import ExportResult, export_members
 from ..storage.db import database_file
 from . import crash
 from .feedback import ask_choice
+from .print_actions import file_safe
 from .roster_import_wizard import XLSX_FILTER, documents_dir, with_xlsx_suffix
 from .tasks import Task, db_job, run_with_progress
 
@@ -94,8 +95,7 @@ class ExportDialog(QDialog):
 
     def default_path(self) -> str:
         stamp = self.ctx.today().isoformat()
-        name = f"会员名单_{self.query}_{stamp}.xlsx" if self.query else f"会员名单_{stamp}.xlsx"
-        name = "".join("_" if ch in '\\/:*?"<>|' else ch for ch in name)
+        name = file_safe(f"会员名单_{self.query}_{stamp}.xlsx" if self.query else f"会员名单_{stamp}.xlsx")
         return str(Path(documents_dir()) / name)
 
     def export(self) -> Task | None:
@@ -143,7 +143,7 @@ def export_list(parent: QWidget, ctx: Context, title: str, file_stem: str,
                 work: Callable[[Context, str], ExportResult]) -> Task | None:
     """Any other list to .xlsx (card register, event attendance): ask where, write it in the
     background on the worker's own connection (``work(ctx, path)``), say how many and where."""
-    name = "".join("_" if ch in '\\/:*?"<>|' else ch for ch in f"{file_stem}_{ctx.today().isoformat()}.xlsx")
+    name = file_safe(f"{file_stem}_{ctx.today().isoformat()}.xlsx")
     path, _filter = QFileDialog.getSaveFileName(parent, title, str(Path(documents_dir()) / name), XLSX_FILTER)
     if not path:
         return None
