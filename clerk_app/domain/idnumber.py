@@ -109,10 +109,17 @@ def convert_15_to_18(number15: str) -> str:
 
 
 def mask(number: str) -> str:
-    """``110105********123X``: region code and last four kept, birth date hidden."""
+    """``110105************``: the region code kept; birth date, sequence number and check
+    character hidden.
+
+    The usual "first six and last four" hides only the eight birth-date digits: beside a birth
+    year or an age — which lists, forms and the sign-in desk show to tell namesakes apart —
+    about 33 numbers remain (365 days, one check character in 11), so such a "masked" list
+    rebuilt to the real numbers. Hiding the sequence number too leaves some 16,000 candidates
+    per person even with the year and gender known (tests/test_masking_leaks.py)."""
     if len(number) < 10:
         return "*" * len(number)
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+    return number[:6] + "*" * (len(number) - 6)
 
 
 def masked_birth(iso: str | None) -> str:
