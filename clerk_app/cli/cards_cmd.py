@@ -105,15 +105,12 @@ def _issue_batch(args) -> int:
         span = f"，卡号 {result.issued[0].grouped_no} 至 {result.issued[-1].grouped_no}" if result.issued else ""
         print(f"共 {len(ids)} 名会员：已发卡 {len(result.issued)} 张{span}；跳过 {len(result.skipped)} 名")
         if args.print_out and result.issued:
-            from ..printing.cards import card_sheet_pdf
-            from ..services.printouts import card_face, imprint, record_print
-            from .print_cmd import _report, _write
+            from ..services import documents
+            from .common import save_printout
 
             with progress_line("排版服务卡", "张") as progress:
-                sheets = card_sheet_pdf([card_face(c) for c in result.issued], imprint(ctx), progress=progress)
-            out = _write(args.print_out, sheets)
-            record_print(ctx, sheets, "cards", "", selected=len(result.issued))
-            _report(sheets, out)
+                sheets = documents.card_sheets(ctx, result.issued, progress=progress)
+            save_printout(ctx, sheets, args.print_out)
     return 0
 
 

@@ -1,16 +1,15 @@
-"""What every batch command needs: a set-up data folder, dates as a clerk types them, and a
-member named by record id or ID number."""
+"""What every batch command needs: a set-up data folder, dates as a clerk types them, a
+member named by record id or ID number, and a printout saved to the file the clerk named."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import sys
 from typing import Iterator
 
 from ..domain.errors import UserError
 from ..services.context import is_uuid
-
-
 
 def open_ready_workspace(args):
     """The data folder of ``--data-dir``, refused (not silently set up) if the laptop was never
@@ -64,3 +63,15 @@ def member_id(ctx, ref: str, unknown_code: str) -> str:
             return row.id
     shown = ref if is_uuid(ref) or len(checked.number) < 10 else mask(checked.number)
     raise UserError(unknown_code, text=shown)
+
+
+def save_printout(ctx, printout, path: str) -> None:
+    """``--out FILE.pdf``: the service records the print, then writes the file; then say what
+    was made (warnings first, on stderr)."""
+    from ..services.printouts import save_printout as save
+
+    out = save(ctx, printout, path, make_folder=True)
+    for warning in printout.warnings:
+        print(f"提示：{warning.message}", file=sys.stderr)
+    extra = "（含完整号码，已记入审计日志）" if printout.revealed else ""
+    print(f"已生成 {out}：{printout.pages} 页{extra}")

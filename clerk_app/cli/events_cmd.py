@@ -1,12 +1,13 @@
 """``clerk-app events ...``: outreach events — list, create, show the figures, print the event
 report and the sign-in sheet (filled or blank). EVENT is an event id or a piece of its title
-that names one event. Every print writes an audit entry (``services.printouts.record_print``)."""
+that names one event. The documents are the services' (``services.documents``), which audit
+every saved file."""
 
 from __future__ import annotations
 
 import sys
 
-from .common import parse_date, ready_context
+from .common import parse_date, ready_context, save_printout
 
 
 def register(sub, common) -> None:
@@ -117,40 +118,22 @@ def _show(args) -> int:
     return 0
 
 
-def _print(args, make, entity: str) -> int:
-    from ..services import events
-    from ..services.printouts import imprint, record_print
-    from .print_cmd import _report, _write
+def _report_cmd(args) -> int:
+    from ..services import documents, events
 
     with ready_context(args) as ctx:
-        event = events.find_event(ctx, args.event)
-        result, extra = make(ctx, event, imprint(ctx))
-        out = _write(args.out, result)
-        record_print(ctx, result, entity, event.id, **extra)
-        _report(result, out)
+        save_printout(ctx, documents.event_report(ctx, events.find_event(ctx, args.event).id), args.out)
     return 0
 
 
-def _report_cmd(args) -> int:
-    from ..printing.event_report import event_report_pdf
-    from ..services import events
-
-    def make(ctx, event, imprint):
-        return event_report_pdf(events.event_summary(ctx, event.id), imprint), {}
-
-    return _print(args, make, "event")
-
-
 def _sheet(args) -> int:
-    from ..printing.signin_sheet import BLANK_ROWS, signin_sheet_pdf
-    from ..services import signin
-
-    def make(ctx, event, imprint):
-        if args.blank:
-            rows = args.rows if args.rows and args.rows > 0 else BLANK_ROWS
-            return signin_sheet_pdf(event, None, imprint, blank_rows=rows), {}
-        return signin_sheet_pdf(event, signin.attendance(ctx, event.id), imprint, reveal=args.reveal), {}
+    from ..services import documents, events
 
     if args.blank and args.reveal:
         print("提示：空白签到表没有手机号码，--reveal 不起作用", file=sys.stderr)
-    return _print(args, make, "event")
+    with ready_context(args) as ctx:
+        event = events.find_event(ctx, args.event)
+        printout = documents.signin_sheet(ctx, event.id, blank=args.blank, rows=args.rows,
+                                          reveal=args.reveal and not args.blank)
+        save_printout(ctx, printout, args.out)
+    return 0

@@ -4,10 +4,7 @@ one), one service card, sheets of service cards, the 会员花名册. Every prin
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-from .common import member_id, parse_date, ready_context
+from .common import member_id, parse_date, ready_context, save_printout
 from .progress import progress_line
 
 
@@ -43,93 +40,42 @@ def register(sub, common) -> None:
     c.set_defaults(func=_roster)
 
 
-# ---------------------------------------------------------------- helpers
-
-def _write(path: str, result) -> Path:
-    """Write the PDF next to its final name first, so a failed write leaves no half file.
-    A place that cannot be written (a folder, no permission, a full disk) is the clerk's to
-    change: a Chinese message, not a traceback."""
-    from ..domain.errors import UserError
-
-    out = Path(path)
-    tmp = out.with_name(out.name + ".part")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(result.pdf)
-        tmp.replace(out)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise UserError("print.save_failed", path=str(out), detail=exc.strerror or str(exc)) from None
-    return out
-
-
-def _report(result, out: Path) -> None:
-    for warning in result.warnings:
-        print(f"提示：{warning.message}", file=sys.stderr)
-    extra = "（含完整身份证号码和手机号码，已记入审计日志）" if result.revealed else ""
-    print(f"已生成 {out}：{result.pages} 页{extra}")
-
-
 # ---------------------------------------------------------------- commands
+# Each asks the service for the document and saves it (the service audits); nothing else.
 
 def _registration_form(args) -> int:
-    from ..printing.forms import registration_form_pdf
-    from ..services import members
-    from ..services.printouts import imprint, record_print
+    from ..services import documents
 
     with ready_context(args) as ctx:
-        if args.blank:
-            result = registration_form_pdf(None, imprint(ctx))
-            member = ""
-        else:
-            member = member_id(ctx, args.member, "print.member_unknown")
-            result = registration_form_pdf(members.get_member(ctx, member), imprint(ctx), reveal=args.reveal)
-        out = _write(args.out, result)
-        record_print(ctx, result, "member" if member else "form", member)
-        _report(result, out)
+        member = None if args.blank else member_id(ctx, args.member, "print.member_unknown")
+        save_printout(ctx, documents.registration_form(ctx, member, reveal=args.reveal and not args.blank), args.out)
     return 0
 
 
 def _card(args) -> int:
-    from ..domain.errors import UserError
-    from ..printing.cards import card_pdf
-    from ..services import cards
-    from ..services.printouts import card_face, imprint, record_print
+    from ..services import documents
 
     with ready_context(args) as ctx:
-        card = cards.get_card(ctx, args.card_no)
-        if not card.is_active:
-            raise UserError("print.card_not_active", card_no=card.grouped_no, status=card.status_label)
-        result = card_pdf(card_face(card), imprint(ctx))
-        out = _write(args.out, result)
-        record_print(ctx, result, "card", card.id)
-        _report(result, out)
+        save_printout(ctx, documents.card(ctx, args.card_no), args.out)
     return 0
 
 
 def _cards(args) -> int:
-    from ..printing.cards import card_sheet_pdf
-    from ..services.printouts import active_cards, card_face, imprint, record_print
+    from ..services import documents
 
     since, until = parse_date(args.since), parse_date(args.until)
     with ready_context(args) as ctx:
-        faces = [card_face(c) for c in active_cards(ctx, since, until)]
         with progress_line("排版服务卡", "张") as progress:
-            result = card_sheet_pdf(faces, imprint(ctx), progress=progress)
-        out = _write(args.out, result)
-        record_print(ctx, result, "cards", "", since=since.isoformat() if since else "",
-                     until=until.isoformat() if until else "")
-        _report(result, out)
+            printout = documents.card_sheets(ctx, since=since, until=until, progress=progress)
+        save_printout(ctx, printout, args.out)
     return 0
 
 
 def _roster(args) -> int:
-    from ..services.printouts import member_roster, record_print
+    from ..services import documents
 
     with ready_context(args) as ctx:
         with progress_line("排版花名册", "人") as progress:
-            result = member_roster(ctx, args.query, progress)
-        out = _write(args.out, result)
-        record_print(ctx, result, "members", "", filtered=bool(args.query.strip()))
-        _report(result, out)
+            printout = documents.member_roster(ctx, args.query, progress)
+        save_printout(ctx, printout, args.out)
     return 0

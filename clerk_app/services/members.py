@@ -281,12 +281,10 @@ def member_by_id_number(ctx: Context, number: str, exclude_id: str = "") -> Memb
 def reveal_numbers(ctx: Context, member_id: str) -> tuple[str, str]:
     """The full ID number and phone of one member, for a clerk who asked to see them; the audit
     entry names the fields, never the values."""
-    with transaction(ctx.db):
-        rec = repo.get(ctx.db, member_id)
-        if rec is None:
-            raise UserError("member.not_found")
-        ctx.audit("reveal", "member", member_id, field="id_number,phone")
-    return rec["id_number"], rec["phone"]
+    from .reveal import reveal_member
+
+    shown = reveal_member(ctx, member_id)
+    return shown.id_number, shown.phone
 
 
 def page(ctx: Context, before_rowid: int | None = None, limit: int = 200, *,

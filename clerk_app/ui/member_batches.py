@@ -15,7 +15,7 @@ from ..services.context import Cancelled, Context
 from . import crash
 from .card_dialogs import ensure_card_prefix
 from .feedback import ask_choice, run_modal
-from .print_actions import file_safe, preview_card_sheets, refuse_print
+from .print_actions import preview_card_sheets, refuse_print
 from .print_preview import PrintPreviewDialog, show_preview
 from .tasks import Task, context_job, run_with_progress
 
@@ -116,7 +116,7 @@ def preview_roster(parent: QWidget | None, ctx: Context, query: str, *,
                    on_preview: Callable[[PrintPreviewDialog], None] | None = None) -> Task | None:
     """打印花名册 of the listed members: laid out in the background, then the print preview
     (ID numbers and phones masked; the preview's print or save writes the audit entry)."""
-    from ..services.printouts import member_roster
+    from ..services.documents import member_roster
 
     query = query.strip()
     count = len(member_service.listed_ids(ctx, query))
@@ -124,12 +124,8 @@ def preview_roster(parent: QWidget | None, ctx: Context, query: str, *,
         refuse_print(parent, UserError("print.nothing"))
         return None
 
-    def done(result) -> None:
-        stamp = ctx.today().isoformat()
-        name = file_safe(f"会员花名册-{query}-{stamp}.pdf" if query else f"会员花名册-{stamp}.pdf")
-        dialog = show_preview(parent, ctx, result, entity="members",
-                              title=f"打印会员花名册（{scope_text(query, result.items)}）",
-                              file_name=name, audit_extra={"filtered": bool(query)})
+    def done(printout) -> None:
+        dialog = show_preview(parent, ctx, printout)
         if on_preview is not None:
             on_preview(dialog)
 

@@ -1,8 +1,9 @@
 """The selected member, read-only: fields (numbers masked), service cards, status history,
 consent record; 发卡 and 打印入会登记表 for this member.
 
-显示完整号码 shows the full ID and phone number for this member only, and writes an audit
-entry saying who looked (the entry names the fields, never the values)."""
+显示完整号码 asks the service (``services.reveal.reveal_member``) for the full ID number,
+phone and birth date of this member only; the service writes the audit entry first (it names
+the fields, never the values) and refuses when it cannot."""
 
 from __future__ import annotations
 
@@ -11,19 +12,20 @@ import re
 from html import escape
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
+                               QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from ..domain import card as lifecycle
 from ..domain import vocab
 from ..domain.idnumber import age_on, mask
+from ..domain.errors import UserError
 from ..domain.member import LABELS, TEXT_FIELDS, missing_labels
 from ..domain.messages import message
 from ..domain.phone import mask_phone
 from ..services import cards as card_service
 from ..services import members as member_service
 from ..services.context import Context
-from ..storage.db import transaction
+from ..services.reveal import RevealedMember, reveal_member
 from .card_dialogs import IssueCardDialog, ensure_card_prefix
 from .card_models import history_lines
 from .feedback import ask_choice, run_modal
@@ -75,7 +77,7 @@ class MemberDetail(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.record: dict | None = None
-        self.revealed = False
+        self.full: RevealedMember | None = None  # the full numbers, once revealed
         self.values: dict[str, QLabel] = {}
         self.open_card: card_service.Card | None = None  # active or lost
         self.preview = None  # the last print preview opened from here
@@ -160,17 +162,23 @@ class MemberDetail(QWidget):
         layout.addStretch(1)
         self.show_member(None)
 
+    @property
+    def revealed(self) -> bool:
+        return self.full is not None
+
     def show_member(self, member_id: str | None) -> None:
-        self.revealed = False
+        self.full = None
         self.record = member_service.get_member(self.ctx, member_id) if member_id else None
         self._render()
 
     def reveal(self) -> None:
         if self.record is None or self.revealed:
             return
-        with transaction(self.ctx.db):
-            self.ctx.audit("reveal", "member", self.record["id"], field="id_number,phone")
-        self.revealed = True
+        try:
+            self.full = reveal_member(self.ctx, self.record["id"])
+        except UserError as exc:
+            QMessageBox.warning(self, "不能显示完整号码", exc.message)
+            return
         self._render()
 
     # --- cards and forms ---------------------------------------------------------------------
@@ -245,6 +253,9 @@ class MemberDetail(QWidget):
         missing = missing_labels(rec.get("missing_fields"))
         self.incomplete.setText("资料待补全：缺" + "、".join(missing) + "（点“编辑”补全）" if missing else "")
         self.incomplete.setVisible(bool(missing))
+        if self.full is not None:
+            rec = {**rec, "id_number": self.full.id_number, "phone": self.full.phone,
+                   "birth_date": self.full.birth_date}
         for key, label in self.values.items():
             label.setText(_text(rec, key, self.revealed, self.ctx.today()))
         self.history_model.set_rows(rec.get("history", []))

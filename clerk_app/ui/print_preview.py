@@ -6,15 +6,15 @@ bytes (rendered by QtPdf at the printer's resolution) onto the printer. Nothing 
 
 Before anything is printed the dialog shows the document's warnings (a name with a character
 the font lacks would print blank) in a yellow banner. Documents with masked numbers can offer
-显示完整号码: after the clerk confirms, the document is made again with the full numbers and
-the print or save records that. Every print and every saved file writes the audit entry;
-opening the preview does not."""
+显示完整号码: after the clerk confirms, the service records the reveal and makes the document
+again with the full numbers. Every print and every saved file writes the audit entry first
+(``services.printouts``); opening the preview does not. When the entry cannot be written,
+nothing is shown, saved or printed."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF, QSize, QSizeF, \
     QStandardPaths, Qt, Signal
@@ -24,9 +24,11 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QHBoxLayout, QLabel, QMessageBox,
                                QProgressDialog, QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
+from ..domain.errors import UserError
 from ..domain.messages import message
 from ..services.context import Context
-from ..services.printouts import record_print
+from ..services.printouts import (PRINTER, Printout, masked_printout, record_print, reveal_printout,
+                                  save_printout)
 from .feedback import ask_choice
 from .screen_fit import fit_to_screen
 
@@ -45,9 +47,8 @@ ZOOMS = ((FIT_WIDTH, "适合页宽"), (FIT_PAGE, "整页"), (0.5, "50%"), (0.75,
 BANNER_STYLE = ("QLabel { background: #fff4c2; color: #5c4400; border: 1px solid #e0c050;"
                 " border-radius: 4px; padding: 8px; }")
 REVEAL_QUESTION = ("打印件上将显示完整的身份证号码和手机号码。\n"
-                   "打印或保存时会记入审计日志（记录经办人和时间）。确定要显示完整号码吗？")
+                   "显示、打印和保存都会记入审计日志（记录经办人和时间）。确定要显示完整号码吗？")
 
-Reveal = Callable[[], "PrintResult"]
 _last = {"folder": ""}  # where the clerk last saved a PDF in this session
 
 
@@ -110,27 +111,19 @@ class PageImages(QScrollArea):
 
 
 class PrintPreviewDialog(QDialog):
-    """Preview of ``result.pdf`` with 打印…, 另存为PDF…, 关闭.
-
-    ``entity``/``entity_id``/``audit_extra``: what the audit entry names (``record_print``).
-    ``reveal``: makes the same document with full numbers (offered as 显示完整号码)."""
+    """Preview of a :class:`~clerk_app.services.printouts.Printout` with 打印…, 另存为PDF…, 关闭;
+    显示完整号码 when the printout has a full-number version."""
 
     printed = Signal(int)  # pages sent to the printer
     saved = Signal(str)  # the file written
 
-    def __init__(self, ctx: Context, result: PrintResult, *, entity: str, entity_id: str = "",
-                 title: str = "打印预览", file_name: str = "文档.pdf", audit_extra: dict | None = None,
-                 reveal: Reveal | None = None, parent: QWidget | None = None, use_pdf_view: bool = True):
+    def __init__(self, ctx: Context, printout: Printout, *, parent: QWidget | None = None,
+                 use_pdf_view: bool = True):
         super().__init__(parent)
         self.ctx = ctx
-        self.masked = result
-        self.result = result
-        self.entity = entity
-        self.entity_id = entity_id
-        self.audit_extra = dict(audit_extra or {})
-        self.file_name = file_name
-        self.reveal_fn = reveal
-        self.setWindowTitle(title)
+        self.printout = printout
+        self.file_name = printout.file_name
+        self.setWindowTitle(printout.title)
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
 
         self.banner = QLabel()
@@ -155,7 +148,7 @@ class PrintPreviewDialog(QDialog):
         self.zoom_box.currentIndexChanged.connect(self._apply_zoom)
         self.reveal_box = QCheckBox("显示完整号码")
         self.reveal_box.setToolTip("在打印件上显示完整的身份证号码和手机号码（须确认，打印或保存时记入审计日志）")
-        self.reveal_box.setVisible(reveal is not None)
+        self.reveal_box.setVisible(printout.can_reveal)
         self.reveal_box.toggled.connect(self._reveal_toggled)
         self.status = QLabel()
         self.status.setStyleSheet("color: #2e7d32;")
@@ -190,12 +183,30 @@ class PrintPreviewDialog(QDialog):
         QShortcut(QKeySequence.StandardKey.Print, self, self.print_document)
         QShortcut(QKeySequence.StandardKey.ZoomIn, self, lambda: self._step_zoom(1))
         QShortcut(QKeySequence.StandardKey.ZoomOut, self, lambda: self._step_zoom(-1))
-        self._load(result)
+        self._load(printout)
         self._fit_to_screen()
 
+    # what the audit entry names (read by tests and callers)
+    @property
+    def result(self) -> PrintResult:
+        return self.printout.result
+
+    @property
+    def entity(self) -> str:
+        return self.printout.entity
+
+    @property
+    def entity_id(self) -> str:
+        return self.printout.entity_id
+
+    @property
+    def audit_extra(self) -> dict:
+        return dict(self.printout.audit_extra)
+
     # --- document -------------------------------------------------------------------------
-    def _load(self, result: PrintResult) -> None:
-        self.result = result
+    def _load(self, printout: Printout) -> None:
+        self.printout = printout
+        result = printout.result
         buffer = QBuffer(self)
         buffer.setData(QByteArray(result.pdf))
         buffer.open(QIODevice.OpenModeFlag.ReadOnly)
@@ -244,26 +255,26 @@ class PrintPreviewDialog(QDialog):
 
     # --- 显示完整号码 ------------------------------------------------------------------------
     def _reveal_toggled(self, checked: bool) -> None:
-        if self.reveal_fn is None:
+        if not self.printout.can_reveal:
             return
         if not checked:
-            self._load(self.masked)
+            self._load(masked_printout(self.printout))
             return
         answer = ask_choice(self, "显示完整号码", REVEAL_QUESTION, ["显示完整号码", "取消"],
                             icon=QMessageBox.Icon.Warning)
-        if answer != 0:
-            self.reveal_box.blockSignals(True)
-            self.reveal_box.setChecked(False)
-            self.reveal_box.blockSignals(False)
-            return
-        self._load(self.reveal_fn())
+        try:
+            if answer != 0:
+                return
+            self._load(reveal_printout(self.ctx, self.printout))  # audited before it is made
+        except UserError as exc:
+            QMessageBox.warning(self, "不能显示完整号码", exc.message)
+        finally:
+            if not self.printout.revealed:
+                self.reveal_box.blockSignals(True)
+                self.reveal_box.setChecked(False)
+                self.reveal_box.blockSignals(False)
 
     # --- out ------------------------------------------------------------------------------
-    def _record(self, output: str, pages: int | None = None) -> None:
-        extra = dict(self.audit_extra, output=output)
-        if pages is not None and pages != self.result.pages:
-            extra["pages_printed"] = pages
-        record_print(self.ctx, self.result, self.entity, self.entity_id, **extra)
 
     def _default_path(self) -> str:
         folder = _last["folder"] or QStandardPaths.writableLocation(
@@ -278,16 +289,11 @@ class PrintPreviewDialog(QDialog):
         path = Path(chosen)
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
-        tmp = path.with_name(path.name + ".part")
         try:
-            tmp.write_bytes(self.result.pdf)
-            os.replace(tmp, path)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            QMessageBox.warning(self, "未能保存", message("print.save_failed", path=str(path),
-                                                          detail=exc.strerror or type(exc).__name__))
+            save_printout(self.ctx, self.printout, path)  # the audit entry, then the file
+        except UserError as exc:
+            QMessageBox.warning(self, "未能保存", exc.message)
             return None
-        self._record("file")
         _last["folder"] = str(path.parent)
         self.status.setText(f"已保存：{path}")
         self.saved.emit(str(path))
@@ -328,6 +334,11 @@ class PrintPreviewDialog(QDialog):
         pages = list(range(first - 1, last))
         if not pages:
             return 0
+        try:
+            record_print(self.ctx, self.printout, PRINTER, len(pages))  # before any page goes out
+        except UserError as exc:
+            QMessageBox.warning(self, "未能打印", exc.message)
+            return 0
         progress = None
         if len(pages) > 3:
             progress = QProgressDialog("正在发送到打印机……", "取消", 0, len(pages), self)
@@ -355,7 +366,6 @@ class PrintPreviewDialog(QDialog):
             if progress is not None:
                 progress.close()
         if done:
-            self._record("printer", done)
             self.status.setText(f"已发送到打印机：{done} 页")
             self.printed.emit(done)
         return done
@@ -371,9 +381,9 @@ class PrintPreviewDialog(QDialog):
         painter.drawImage(QRectF(top_left, QSizeF(w, h)), render_page(self.document, page, dpi))
 
 
-def show_preview(parent: QWidget | None, ctx: Context, result: PrintResult, **kwargs) -> PrintPreviewDialog:
+def show_preview(parent: QWidget | None, ctx: Context, printout: Printout) -> PrintPreviewDialog:
     """Open the preview window-modal without blocking; returns the dialog (deleted on close)."""
-    dialog = PrintPreviewDialog(ctx, result, parent=parent, **kwargs)
+    dialog = PrintPreviewDialog(ctx, printout, parent=parent)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
     dialog.open()
     return dialog

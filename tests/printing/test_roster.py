@@ -13,7 +13,7 @@ from clerk_app.printing.result import Cancelled
 from clerk_app.printing.roster import RosterLine, member_roster_pdf, page_total, rows_per_page
 from clerk_app.services import cards
 from clerk_app.services import members as ms
-from clerk_app.services.printouts import member_roster
+from clerk_app.services.documents import member_roster
 from tests.conftest import make_id
 from tests.printing.conftest import DAY
 from tests.printing.pdfcheck import page_count, page_sizes_mm, pdf_text, squeeze

@@ -17,7 +17,7 @@ from clerk_app.printing.cards import CardFace, card_pdf, card_sheet_pdf
 from clerk_app.printing.forms import registration_form_pdf
 from clerk_app.services import cards as card_service
 from clerk_app.services import members as member_service
-from clerk_app.services.printouts import card_face, imprint
+from clerk_app.services.printouts import Printout, card_face, imprint
 from clerk_app.ui.print_preview import PrintPreviewDialog
 from tests.conftest import run_on
 from tests.printing.pdfcheck import page_sizes_mm, pdf_text, qr_texts, render, squeeze
@@ -39,8 +39,10 @@ def issued(ctx, add_members):
     return [card_service.issue_card(ctx, m, dt.date(2026, 1, 10)) for m in ids]
 
 
-def open_dialog(qtbot, ctx, result, **kwargs) -> PrintPreviewDialog:
-    dialog = PrintPreviewDialog(ctx, result, entity=kwargs.pop("entity", "card"), **kwargs)
+def open_dialog(qtbot, ctx, result, *, entity="card", entity_id="", reveal=None, use_pdf_view=True) -> PrintPreviewDialog:
+    printout = Printout(result, entity, entity_id,
+                        remake=None if reveal is None else (lambda full: reveal() if full else result))
+    dialog = PrintPreviewDialog(ctx, printout, use_pdf_view=use_pdf_view)
     qtbot.addWidget(dialog)
     dialog.show()
     return dialog
@@ -152,7 +154,10 @@ def test_full_numbers_only_after_the_clerk_confirms_and_the_print_says_so(qtbot,
     assert dialog.reveal_box.isChecked() and made == [True]
     assert dialog.result.revealed and "含完整号码" in dialog.pages_label.text()
     assert member["id_number"] in squeeze(pdf_text(dialog.result.pdf))
-    assert audit_prints(ctx) == []  # showing on screen is not yet printing
+    assert audit_prints(ctx) == []  # showing on screen is not yet printing ...
+    ((action, entity, entity_id, shown),) = ctx.db.conn.execute(  # ... but it is revealing, recorded now
+        "SELECT action, entity, entity_id, detail FROM audit_log WHERE action = 'reveal'").fetchall()
+    assert (entity, entity_id) == ("member", member_id) and member["id_number"] not in shown
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "form.pdf"), ""))
     assert dialog.save_pdf() == tmp_path / "form.pdf"
