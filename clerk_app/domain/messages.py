@@ -56,7 +56,7 @@ MESSAGES: dict[str, str] = {
     "print.card_not_active": "卡号 {card_no} 的状态是“{status}”，不能打印（只打印有效的卡）",
     "print.member_unknown": "找不到会员：{text}（请输入会员编号或 18 位身份证号码）",
     "print.save_failed": "无法保存文件：{path}（{detail}），请换一个位置或文件名",
-    "print.audit_failed": "无法写入审计日志（数据库正忙或不可写），为保护个人信息，未{what}。请稍后再试",
+    "audit.not_written": "无法写入审计日志（数据库正忙或不可写），为保护个人信息，未{what}。请稍后再试",
     "print.printer_failed": "无法开始打印，请检查打印机是否已连接并开机，或先另存为PDF",
     # service cards (domain.cardno, services.cards)
     "card.no_empty": "请输入或扫描服务卡卡号",

@@ -33,7 +33,7 @@ def audit_or_refuse(ctx: Context, what: str, action: str, entity: str, entity_id
         with transaction(ctx.db):
             ctx.audit(action, entity, entity_id, **detail)
     except sqlite3.OperationalError:
-        raise UserError("print.audit_failed", what=what) from None
+        raise UserError("audit.not_written", what=what) from None
 
 
 def audit_reveal(ctx: Context, entity: str, entity_id: str, what: str, *, fields: str = "id_number,phone",

@@ -17,9 +17,10 @@ from ..domain.idnumber import mask, masked_birth
 from ..domain.phone import mask_phone
 from ..sheets.xlsx_writer import export_rows
 from ..storage import members_repo as repo
-from ..storage.db import transaction
+from . import access
 from .context import Context
 from .members import matching_ids
+from .reveal import audit_or_refuse
 
 
 @dataclass(frozen=True)
@@ -85,16 +86,20 @@ def export_members(ctx: Context, path: str | Path, *, query: str = "", status: s
                    union_id: str | None = None, full: bool = False,
                    progress: Callable[[int], None] | None = None) -> ExportResult:
     """A member list to .xlsx. ID and phone are masked unless ``full``; every export is
-    audited (count and whether full values left the app — never the values themselves)."""
+    audited (count and whether full values left the app — never the values themselves), and
+    the entry is written before the file: when it cannot be, no file is written."""
+    if full:
+        access.require(ctx, access.REVEAL)
+    records = list(member_records(ctx, query, status=status, union_id=union_id))
+    audit_or_refuse(ctx, "导出", "export", "members", "", count=len(records), full=full,
+                    filtered=bool(query.strip() or status or union_id))
+
     def rows() -> Iterable[list[object]]:
-        for n, rec in enumerate(member_records(ctx, query, status=status, union_id=union_id), 1):
+        for n, rec in enumerate(records, 1):
             if progress is not None and n % 500 == 0:
                 progress(n)
             yield _member_row(rec, full)
 
     count = export_rows(path, list(EXPORT_HEADERS), rows(), text_columns=MEMBER_TEXT_COLUMNS,
                         sheet_title="会员名单")
-    with transaction(ctx.db):
-        ctx.audit("export", "members", "", count=count, full=full,
-                  filtered=bool(query.strip() or status or union_id))
     return ExportResult(Path(path), count, full)

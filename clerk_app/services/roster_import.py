@@ -425,7 +425,9 @@ def write_error_file(ctx: Context, path: str | Path, preview: ImportPreview,
     headers = list(preview.table.headers)
     columns = [h or f"第{i + 1}列" for i, h in enumerate(headers)] + [ERROR_COLUMN]
     rows = [[cell_text(c) for c in b.cells] + [b.reason] for b in bad]
+    from .reveal import audit_or_refuse
+
+    # full ID numbers as the clerk's file had them: recorded before the file exists
+    audit_or_refuse(ctx, "导出", "export", "roster_errors", "", count=len(rows))
     export_rows(path, columns, rows, text_columns=range(len(columns)))
-    with transaction(ctx.db):
-        ctx.audit("export", "roster_errors", "", count=len(rows))
     return len(rows)
