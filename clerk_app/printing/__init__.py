@@ -9,6 +9,7 @@ functions return (QtPdf), then prints or saves it.
 * :mod:`.forms` — ``registration_form_pdf`` (入会申请书 + 工会会员登记表, filled or blank)
 * :mod:`.roster` — ``member_roster_pdf`` (会员花名册, A4 landscape, masked, any length)
 
-Every function returns a :class:`.result.PrintResult`; the caller shows its warnings and
-writes the audit entry ``ctx.audit("print", entity, id, **result.audit_detail())``.
+Every function returns a :class:`.result.PrintResult`. The window and the CLI do not call
+these directly: ``services.documents`` makes each printout from the database and
+``services.printouts`` saves, prints or reveals it behind its audit entry.
 """

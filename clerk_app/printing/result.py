@@ -17,8 +17,8 @@ class PrintResult:
 
     ``warnings``: show them to the clerk before the PDF goes to a printer (e.g. a name with a
     character the font lacks would print blank). ``revealed``: full ID numbers or phone
-    numbers are on the paper; the caller must write an audit entry saying so — use
-    ``ctx.audit("print", entity, entity_id, **result.audit_detail())`` for every print.
+    numbers are on the paper; ``services.printouts`` records that (``audit_detail``) before
+    the document leaves the app.
     """
 
     pdf: bytes

@@ -90,7 +90,7 @@ class ExportDialog(QDialog):
             self.hint.setText("⚠ 将导出完整号码，本次导出记入审计日志。文件请妥善保管。")
             self.hint.setStyleSheet("color: #a15c00; font-weight: bold;")
         else:
-            self.hint.setText("身份证号和手机号将遮蔽（如 110105********123X、138****5678）。")
+            self.hint.setText("身份证号和手机号将遮蔽（如 110105************、138****5678）。")
             self.hint.setStyleSheet("color: #616161;")
 
     def default_path(self) -> str:
