@@ -52,10 +52,10 @@ def preview_card_sheets(parent: QWidget | None, ctx: Context, cards: list[card_s
                         since: _dt.date | None = None, on_preview=None) -> Task | None:
     """批量打印: A4 sheets of ten, laid out in the background; the preview opens when done
     (``on_preview(dialog)`` is then called, e.g. to keep a reference)."""
-    if not any(c.is_active for c in cards):
+    if not cards:
         refuse_print(parent, UserError("print.nothing"))
         return None
-    count = sum(1 for c in cards if c.is_active)
+    count = len(cards)  # which of them may print is the service's rule (only active ones)
 
     def work(progress, cancel):
         return documents.card_sheets(ctx, cards, since=since, progress=progress, cancel=cancel)
