@@ -410,12 +410,15 @@ def test_member_by_id_number_is_a_read_for_the_live_check(ctx, member_input):
     assert _counts(ctx.db) == before  # nothing written, not even an audit entry
 
 
-def test_reveal_numbers_audits_the_fields_never_the_values(ctx, member_input):
+def test_reveal_member_audits_the_fields_never_the_values(ctx, member_input):
+    from clerk_app.services.reveal import reveal_member
+
     saved = ms.register_member(ctx, member_input())
-    assert ms.reveal_numbers(ctx, saved.member_id) == (make_id(), "13812345678")
+    shown = reveal_member(ctx, saved.member_id)
+    assert (shown.id_number, shown.phone, shown.birth_date) == (make_id(), "13812345678", "1990-03-07")
     action, entity_id, detail = ctx.db.conn.execute(
         "SELECT action, entity_id, detail FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     assert (action, entity_id) == ("reveal", saved.member_id)
     assert make_id() not in detail and "13812345678" not in detail
     with pytest.raises(UserError):
-        ms.reveal_numbers(ctx, "no-such-member")
+        reveal_member(ctx, "no-such-member")

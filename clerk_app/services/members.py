@@ -278,15 +278,6 @@ def member_by_id_number(ctx: Context, number: str, exclude_id: str = "") -> Memb
     return row if row is not None and row.id != exclude_id else None
 
 
-def reveal_numbers(ctx: Context, member_id: str) -> tuple[str, str]:
-    """The full ID number and phone of one member, for a clerk who asked to see them; the audit
-    entry names the fields, never the values."""
-    from .reveal import reveal_member
-
-    shown = reveal_member(ctx, member_id)
-    return shown.id_number, shown.phone
-
-
 def page(ctx: Context, before_rowid: int | None = None, limit: int = 200, *,
          incomplete: bool = False) -> list[MemberRow]:
     """The member list, newest first; ``incomplete``: only those marked 资料待补全."""

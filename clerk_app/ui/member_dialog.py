@@ -27,6 +27,7 @@ from ..domain.phone import mask_phone
 from ..domain.member import LABELS, MemberInput, input_from_record, validate_member
 from ..services import members as member_service
 from ..services.context import Context
+from ..services.reveal import reveal_member
 from ..services.unions import list_unions
 from .feedback import ERROR, HINT, OK, WARNING, FieldError, ask_choice
 from .screen_fit import fit_to_screen
@@ -384,9 +385,13 @@ class MemberDialog(QDialog):
         """显示完整号码: the edit's full ID number and phone, editable from now on (audited)."""
         if self._hidden is None or not self.member_id:
             return
-        id_number, phone = member_service.reveal_numbers(self.ctx, self.member_id)
+        try:
+            shown = reveal_member(self.ctx, self.member_id)  # audited first; refused if it cannot be
+        except UserError as exc:
+            QMessageBox.warning(self, "不能显示完整号码", exc.message)
+            return
         self._hidden = None
-        for edit, value in ((self.id_number, id_number), (self.phone, phone)):
+        for edit, value in ((self.id_number, shown.id_number), (self.phone, shown.phone)):
             edit.setReadOnly(False)
             edit.setText(value)
         self.reveal_button.hide()
