@@ -483,7 +483,7 @@ def test_batch_issue_to_the_members_of_an_imported_roster(laptop, add_member, tm
     ws = wb.active
     ws.append(["序号", "姓名", "身份证号码", "手机号码"])
     for n, member in enumerate([second, listed], 1):
-        ws.append([n, get_member(laptop, member)["name"], get_member(laptop, member)["id_number"], ""])
+        ws.append([n, get_member(laptop, member).name, get_member(laptop, member).id_number, ""])
     ws.append([3, "未登记", make_id(seq="999"), ""])
     ws.append([4, "空号", None, ""])
     wb.save(tmp_path / "花名册.xlsx")

@@ -120,10 +120,10 @@ def test_the_old_mask_beside_a_birth_year_gave_back_every_number(ctx, people, tm
 
 
 def test_the_old_mask_beside_an_age_or_year_gave_back_the_printed_numbers(ctx, people, monkeypatch):
+    from clerk_app.domain import records
     from clerk_app.printing import forms
-    from clerk_app.services import printouts
 
-    monkeypatch.setattr(printouts, "mask", first_six_last_four)
+    monkeypatch.setattr(records, "mask", first_six_last_four)  # Member.id_number_masked: the roster's
     roster = documents.member_roster(ctx)
     assert len(leaks_on_pages(roster.pdf, people, ctx.today(), first_six_last_four)) == N  # the age column
     monkeypatch.setattr(forms, "mask", first_six_last_four)

@@ -36,11 +36,11 @@ def test_register_stores_normalised_and_derived_values(ctx, member_input):
     res = ms.register_member(ctx, member_input(id_number=typed, phone="138-1234-5678", salary="6,500.50元"),
                              today=TODAY)
     rec = ms.get_member(ctx, res.member_id)
-    assert rec["id_number"] == number
-    assert rec["phone"] == "13812345678"
-    assert rec["birth_date"] == "1990-03-07" and rec["gender"] == "女"
-    assert rec["salary_fen"] == 650050
-    assert rec["status"] == vocab.ACTIVE and rec["union_name"] == "大兴区黄村镇总工会"
+    assert rec.id_number == number
+    assert rec.phone == "13812345678"
+    assert rec.birth_date == "1990-03-07" and rec.gender == "女"
+    assert rec.salary_fen == 650050
+    assert rec.status == vocab.ACTIVE and rec.union_name == "大兴区黄村镇总工会"
     assert res.warnings == []
 
 
@@ -150,7 +150,7 @@ def test_failure_in_the_audit_write_rolls_back_an_edit(ctx, member_input):
         ms.delete_member(ctx, mid)
     assert _counts(ctx.db) == before
     rec = ms.get_member(ctx, mid)
-    assert rec["phone"] == "13812345678" and rec["status"] == vocab.ACTIVE
+    assert rec.phone == "13812345678" and rec.status == vocab.ACTIVE
 
 
 def _name(i: int) -> str:
@@ -222,7 +222,7 @@ def test_update_to_another_members_id_number_refused(ctx, member_input):
         ms.update_member(ctx, b, member_input(name="乙", id_number=make_id(seq="111")), today=TODAY)
     assert info.value.existing_id == a
     assert _counts(ctx.db) == before
-    assert ms.get_member(ctx, b)["id_number"] == make_id(seq="113")
+    assert ms.get_member(ctx, b).id_number == make_id(seq="113")
 
 
 def test_update_keeping_name_and_birth_needs_no_reconfirmation(ctx, member_input):
@@ -286,7 +286,7 @@ def test_transitions_follow_the_table(ctx, member_input, current):
         if target in vocab.TRANSITIONS[current]:
             ms.change_status(ctx, mid, target, effective=TODAY, today=TODAY)
             assert _status(ctx.db, mid) == target
-            assert ms.get_member(ctx, mid)["history"][-1]["status"] == target
+            assert ms.get_member_file(ctx, mid).history[-1].status == target
         else:
             with pytest.raises(UserError) as info:
                 ms.change_status(ctx, mid, target, today=TODAY)
@@ -303,14 +303,14 @@ def test_history_in_order_and_rejoin_after_withdrawal(ctx, member_input):
     ms.change_status(ctx, mid, vocab.WITHDRAWN, effective=dt.date(2025, 9, 1), reason="本人书面申请", today=TODAY)
     ms.change_status(ctx, mid, vocab.ACTIVE, effective=dt.date(2026, 2, 1), reason="重新入会", channel="onsite", today=TODAY)
     ms.change_status(ctx, mid, vocab.RETAINED, effective=dt.date(2026, 10, 1), reason="退休", today=TODAY)
-    rec = ms.get_member(ctx, mid)
-    assert [(h["status"], h["effective_date"], h["reason"], h["channel"]) for h in rec["history"]] == [
+    rec = ms.get_member_file(ctx, mid)
+    assert [(h.status, h.effective_date, h.reason, h.channel) for h in rec.history] == [
         (vocab.ACTIVE, "2025-03-01", "入会", "qr"),
         (vocab.WITHDRAWN, "2025-09-01", "本人书面申请", ""),
         (vocab.ACTIVE, "2026-02-01", "重新入会", "onsite"),
         (vocab.RETAINED, "2026-10-01", "退休", ""),
     ]
-    assert rec["status"] == vocab.RETAINED
+    assert rec.member.status == vocab.RETAINED
 
 
 def test_a_change_dated_before_the_latest_change_is_refused(ctx, member_input):
@@ -323,8 +323,8 @@ def test_a_change_dated_before_the_latest_change_is_refused(ctx, member_input):
     assert "2026-10-01" in info.value.message and vocab.STATUSES[vocab.RETAINED] in info.value.message
     assert _counts(ctx.db) == before and _status(ctx.db, mid) == vocab.RETAINED
     ms.change_status(ctx, mid, vocab.ACTIVE, effective=dt.date(2026, 10, 1), today=TODAY)  # same day: fine
-    history = ms.get_member(ctx, mid)["history"]
-    assert [h["status"] for h in history][-1] == _status(ctx.db, mid) == vocab.ACTIVE
+    history = ms.get_member_file(ctx, mid).history
+    assert [h.status for h in history][-1] == _status(ctx.db, mid) == vocab.ACTIVE
 
 
 def test_same_day_changes_keep_the_order_they_were_made(ctx, member_input):
@@ -332,18 +332,19 @@ def test_same_day_changes_keep_the_order_they_were_made(ctx, member_input):
     sequence = [vocab.WITHDRAWN, vocab.ACTIVE, vocab.TRANSFERRED_OUT, vocab.ACTIVE, vocab.RETAINED]
     for status in sequence:
         ms.change_status(ctx, mid, status, effective=TODAY, today=TODAY)
-    history = [h["status"] for h in ms.get_member(ctx, mid)["history"]]
+    history = [h.status for h in ms.get_member_file(ctx, mid).history]
     assert history == [vocab.ACTIVE, *sequence]
 
 
-def test_get_member_has_history_and_consent(ctx, member_input):
+def test_member_file_has_history_and_consent(ctx, member_input):
     mid = ms.register_member(ctx, member_input(consent_method="paper"), today=TODAY).member_id
-    rec = ms.get_member(ctx, mid)
-    assert rec["name"] == "王小明"
-    assert [h["status"] for h in rec["history"]] == [vocab.ACTIVE]
-    assert rec["history"][0]["effective_date"] == "2026-11-01"
-    [consent] = rec["consents"]
-    assert consent["method"] == "paper" and consent["notice_version"] == vocab.NOTICE_VERSION
+    rec = ms.get_member_file(ctx, mid)
+    assert rec.member == ms.get_member(ctx, mid) and rec.member.name == "王小明"
+    assert [h.status for h in rec.history] == [vocab.ACTIVE]
+    assert rec.history[0].effective_date == "2026-11-01" and rec.history[0].member_id == mid
+    [consent] = rec.consents
+    assert consent.method == "paper" and consent.notice_version == vocab.NOTICE_VERSION
+    assert consent.clerk_id == ctx.clerk.id
 
 
 def test_delete_removes_everything_of_the_member(ctx, member_input):
@@ -376,7 +377,7 @@ def test_update_to_an_unknown_union_is_a_user_error(ctx, member_input):
         ms.update_member(ctx, mid, member_input(union_id="no-such-union"), today=TODAY)
     assert info.value.issues[0].code == "member.union_required"
     assert _counts(ctx.db) == before
-    assert ms.get_member(ctx, mid)["union_id"] == ctx.home_union_id
+    assert ms.get_member(ctx, mid).union_id == ctx.home_union_id
 
 
 def test_a_status_change_cannot_be_dated_in_the_future_or_before_joining(ctx, member_input):
@@ -393,9 +394,9 @@ def test_a_status_change_cannot_be_dated_in_the_future_or_before_joining(ctx, me
         with pytest.raises(UserError) as caught:
             ms.change_status(ctx, member_id, vocab.RETAINED, effective=day, today=today)
         assert caught.value.code == code and caught.value.message
-    assert ms.get_member(ctx, member_id)["status"] == vocab.ACTIVE
+    assert ms.get_member(ctx, member_id).status == vocab.ACTIVE
     ms.change_status(ctx, member_id, vocab.RETAINED, effective=dt.date(2026, 3, 1), today=today)
-    assert ms.get_member(ctx, member_id)["history"][-1]["effective_date"] == "2026-03-01"
+    assert ms.get_member_file(ctx, member_id).history[-1].effective_date == "2026-03-01"
 
 
 def test_member_by_id_number_is_a_read_for_the_live_check(ctx, member_input):

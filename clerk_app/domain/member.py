@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import unicodedata
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from . import vocab
@@ -198,12 +198,3 @@ def validate_member(inp: MemberInput, today: _dt.date, *, roster: bool = False
         return None, issues
     return CleanMember(values=values, id_check=idc, warnings=[Issue("id_number", w.code, w.params) for w in idc.warnings]), []
 
-
-def input_from_record(rec: dict) -> MemberInput:
-    """The form pre-filled from a stored member (for editing)."""
-    names = {f.name for f in fields(MemberInput)}
-    data = {k: v for k, v in rec.items() if k in names and v is not None}
-    data["join_date"] = _dt.date.fromisoformat(rec["join_date"]) if rec.get("join_date") else None
-    fen = rec.get("salary_fen")
-    data["salary"] = "" if fen is None else str(Decimal(fen) / 100)
-    return MemberInput(**data)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as _dt
 from decimal import Decimal
-from typing import Any, Mapping
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -20,6 +19,7 @@ from reportlab.platypus.flowables import TopPadder
 from ..domain import vocab
 from ..domain.idnumber import mask, masked_birth
 from ..domain.phone import mask_phone
+from ..domain.records import Member
 from .fonts import check_fields
 from .fonts import FONT
 from .layout import (GREY, RULE, Imprint, Margins, PageDecor, Title, build_story, frame_width,
@@ -60,29 +60,28 @@ def _salary(fen: int | None) -> str:
     return f"{Decimal(fen) / 100:.2f} 元/月"
 
 
-def _fields(member: Mapping[str, Any] | None, reveal: bool) -> dict[str, str]:
+def _fields(m: Member | None, reveal: bool) -> dict[str, str]:
     """The text of every value cell (all empty for the blank form)."""
-    if member is None:
+    if m is None:
         return {}
-    m = {k: ("" if v is None else v) for k, v in member.items()}
-    id_number, phone = str(m.get("id_number", "")), str(m.get("phone", ""))
+    id_number, phone = m.id_number or "", m.phone or ""
     return {
-        "name": m.get("name", ""), "gender": m.get("gender", ""),
+        "name": m.name or "", "gender": m.gender or "",
         # Masked: the year only, since month and day are what the masked ID number hides.
-        "birth_date": _date_cn(m.get("birth_date")) if reveal else masked_birth(m.get("birth_date")),
-        "ethnicity": m.get("ethnicity", ""),
-        "native_place": m.get("native_place", ""), "political_status": m.get("political_status", ""),
-        "education": m.get("education", ""), "professional_title": m.get("professional_title", ""),
-        "salary": _salary(member.get("salary_fen")),
+        "birth_date": _date_cn(m.birth_date) if reveal else masked_birth(m.birth_date),
+        "ethnicity": m.ethnicity or "",
+        "native_place": m.native_place or "", "political_status": m.political_status or "",
+        "education": m.education or "", "professional_title": m.professional_title or "",
+        "salary": _salary(m.salary_fen),
         "id_number": id_number if reveal else mask(id_number),
         "phone": phone if reveal else mask_phone(phone),
-        "employer": m.get("employer", ""), "job_title": m.get("job_title", ""),
-        "occupation": m.get("occupation", ""), "platform": m.get("platform", ""),
-        "work_area": m.get("work_area", ""), "union_name": m.get("union_name", ""),
-        "member_card_no": m.get("member_card_no", ""), "join_date": _date_cn(m.get("join_date")),
-        "join_channel": vocab.JOIN_CHANNELS.get(m.get("join_channel", ""), m.get("join_channel", "")),
-        "household_type": m.get("household_type", ""), "family_info": m.get("family_info", ""),
-        "resume": m.get("resume", ""), "remarks": m.get("remarks", ""),
+        "employer": m.employer or "", "job_title": m.job_title or "",
+        "occupation": m.occupation or "", "platform": m.platform or "",
+        "work_area": m.work_area or "", "union_name": m.union_name or "",
+        "member_card_no": m.member_card_no or "", "join_date": _date_cn(m.join_date),
+        "join_channel": vocab.JOIN_CHANNELS.get(m.join_channel or "", m.join_channel or ""),
+        "household_type": m.household_type or "", "family_info": m.family_info or "",
+        "resume": m.resume or "", "remarks": m.remarks or "",
     }
 
 
@@ -241,13 +240,13 @@ def _register(values: dict[str, str], width: float, reveal: bool, blank: bool) -
     return story
 
 
-def registration_form_pdf(member: Mapping[str, Any] | None, imprint: Imprint | None = None, *,
+def registration_form_pdf(member: Member | None, imprint: Imprint | None = None, *,
                           reveal: bool = False) -> PrintResult:
     """入会申请书 + 工会会员登记表 (two A4 pages).
 
-    ``member``: a record as returned by ``services.members.get_member`` (the members columns
-    plus ``union_name``), or None for a blank form to fill in by hand. ``reveal=True`` prints
-    the full ID number and phone; the result then says ``revealed`` and the caller audits it.
+    ``member``: the member record (``services.members.get_member``), or None for a blank form
+    to fill in by hand. ``reveal=True`` prints the full ID number and phone; the result then
+    says ``revealed`` and the caller audits it.
     """
     blank = member is None
     values = _fields(member, reveal)

@@ -3,7 +3,7 @@ rows for when the laptop is down. Both carry the event header; the table repeats
 row on every page (layout.data_table). Phones and ID numbers are masked unless ``reveal``.
 
 Takes plain values (an event and attendee objects with the attributes of
-``services.events.Event`` / ``services.signin.Attendee``); it never reads the database.
+``domain.records.Event`` / ``Attendance``); it never reads the database.
 """
 
 from __future__ import annotations

@@ -26,11 +26,11 @@ from typing import Callable, Iterable
 from ..domain import card as lifecycle
 from ..domain import cardno, vocab
 from ..domain.errors import UserError
-from ..domain.idnumber import mask
 from ..domain.messages import message
 from ..storage import cards_repo as repo
 from ..storage import members_repo
-from ..storage.cards_repo import CardRecord, RegisterFilter
+from ..domain.records import Card, CardEvent, Holder, Member, MemberWithCard
+from ..storage.cards_repo import RegisterFilter
 from ..storage.db import transaction
 from ..storage.meta import get_meta, set_meta
 from .context import Cancelled, Context, is_uuid, new_id
@@ -41,70 +41,6 @@ LIST_LIMIT = 200
 
 
 # ---------------------------------------------------------------- results
-
-@dataclass(frozen=True)
-class Holder:
-    """The card holder as a card list or the sign-in desk shows them (ID number masked)."""
-
-    member_id: str
-    name: str
-    gender: str
-    id_number_masked: str
-    member_status: str
-    union_name: str
-
-    @property
-    def member_status_label(self) -> str:
-        return vocab.STATUSES.get(self.member_status, self.member_status)
-
-    @property
-    def in_union(self) -> bool:
-        return self.member_status in vocab.IN_UNION
-
-
-@dataclass(frozen=True)
-class Card:
-    id: str
-    card_no: str  # compact: what the QR code carries and the scanner types
-    status: str  # domain.card.ACTIVE / LOST / CANCELLED / REPLACED
-    issue_date: str  # ISO date
-    issued_at: str  # ISO timestamp of the issuing transaction
-    status_date: str | None  # date of the last lost / cancel / reissue step
-    replaced_by_card_id: str | None
-    replaced_by_no: str | None
-    event_id: str | None
-    holder: Holder
-
-    @property
-    def member_id(self) -> str:
-        return self.holder.member_id
-
-    @property
-    def grouped_no(self) -> str:
-        """``DX07 000123 K`` for reading aloud and for print under the QR code."""
-        return cardno.grouped(self.card_no)
-
-    @property
-    def status_label(self) -> str:
-        return lifecycle.STATUSES.get(self.status, self.status)
-
-    @property
-    def is_active(self) -> bool:
-        return self.status == lifecycle.ACTIVE
-
-
-@dataclass(frozen=True)
-class CardEvent:
-    event: str  # domain.card.EV_*
-    event_date: str
-    reason: str
-    other_card_no: str | None  # reissue: the new card (on the old) / the old card (on the new)
-    recorded_at: str
-
-    @property
-    def label(self) -> str:
-        return lifecycle.EVENTS.get(self.event, self.event)
-
 
 @dataclass(frozen=True)
 class CardHistory:
@@ -197,14 +133,7 @@ class LookupResult:
 
 
 
-def _card(rec: CardRecord) -> Card:
-    holder = Holder(rec.member_id, rec.holder_name, rec.holder_gender, mask(rec.holder_id_number),
-                    rec.holder_status, rec.union_name)
-    return Card(rec.id, rec.card_no, rec.status, rec.issue_date, rec.issued_at, rec.status_date,
-                rec.replaced_by_card_id, rec.replaced_by_no, rec.event_id, holder)
-
-
-def _find(ctx: Context, ref: str) -> CardRecord:
+def _find(ctx: Context, ref: str) -> Card:
     """A card by UUID or by number (as typed or scanned). Raises a UserError otherwise."""
     ref = (ref or "").strip()
     if is_uuid(ref):
@@ -294,13 +223,12 @@ def _insert_card(ctx: Context, member_id: str, day: str, event_id: str | None, r
     return card_id
 
 
-def _refuse_if_not_in_union(member: dict) -> None:
-    if member["status"] not in vocab.IN_UNION:
-        raise UserError("card.member_not_in_union", name=member["name"],
-                        status=vocab.STATUSES.get(member["status"], member["status"]))
+def _refuse_if_not_in_union(member: Member) -> None:
+    if not member.in_union:
+        raise UserError("card.member_not_in_union", name=member.name, status=member.status_label)
 
 
-def _step(ctx: Context, rec: CardRecord, event: str, day: str, reason: str,
+def _step(ctx: Context, rec: Card, event: str, day: str, reason: str,
           replaced_by: str | None = None) -> None:
     """Move ``rec`` along the lifecycle by ``event`` (already checked as allowed)."""
     now = ctx.now_stamp()
@@ -312,7 +240,7 @@ def _step(ctx: Context, rec: CardRecord, event: str, day: str, reason: str,
     ctx.audit("update", "card", rec.id, event=event, status=values["status"])
 
 
-def _refuse_unless_allowed(rec: CardRecord, event: str) -> None:
+def _refuse_unless_allowed(rec: Card, event: str) -> None:
     if not lifecycle.allowed(rec.status, event):
         raise UserError("card.bad_transition", card_no=cardno.grouped(rec.card_no),
                         status=lifecycle.STATUSES.get(rec.status, rec.status),
@@ -363,26 +291,27 @@ def issue_card(ctx: Context, member_id: str, issue_date: _dt.date | None = None,
         if member is None:
             raise UserError("member.not_found")
         _refuse_if_not_in_union(member)
-        day = _check_date(ctx, issue_date, today, "发卡日期", member["join_date"], "card.date_before_join")
+        day = _check_date(ctx, issue_date, today, "发卡日期", member.join_date, "card.date_before_join")
         for rec in repo.for_member(ctx.db, member_id, lifecycle.OPEN):
             code = "card.already_active" if rec.status == lifecycle.ACTIVE else "card.has_lost_card"
-            raise UserError(code, name=member["name"], card_no=_card(rec).grouped_no)
+            raise UserError(code, name=member.name, card_no=rec.grouped_no)
         card_id = _insert_card(ctx, member_id, day, event_id, "", None)
-        return _card(repo.by_id(ctx.db, card_id))
+        return repo.by_id(ctx.db, card_id)
 
 
-def _skip_reason(rec: dict | None, day: str) -> str | None:
+def _skip_reason(rec: MemberWithCard | None, day: str) -> str | None:
     """Why a batch passes a member over (see :func:`issue_card` for the same rules one by one)."""
     if rec is None:
         return message("card.skip_not_found")
-    if rec["status"] not in vocab.IN_UNION:
-        return message("card.skip_not_in_union", status=vocab.STATUSES.get(rec["status"], rec["status"]))
-    if rec["card_status"] == lifecycle.ACTIVE:
-        return message("card.skip_active", card_no=cardno.grouped(rec["card_no"]))
-    if rec["card_status"] == lifecycle.LOST:
-        return message("card.skip_lost", card_no=cardno.grouped(rec["card_no"]))
-    if rec["join_date"] and day < rec["join_date"]:  # unknown (a roster that did not say): nothing to check
-        return message("card.skip_joined_later", date=rec["join_date"])
+    member = rec.member
+    if not member.in_union:
+        return message("card.skip_not_in_union", status=member.status_label)
+    if rec.card_status == lifecycle.ACTIVE:
+        return message("card.skip_active", card_no=cardno.grouped(rec.card_no or ""))
+    if rec.card_status == lifecycle.LOST:
+        return message("card.skip_lost", card_no=cardno.grouped(rec.card_no or ""))
+    if member.join_date and day < member.join_date:  # unknown (a roster that did not say): nothing to check
+        return message("card.skip_joined_later", date=member.join_date)
     return None
 
 
@@ -402,7 +331,7 @@ def issue_cards(ctx: Context, member_ids: Iterable[str], issue_date: _dt.date | 
         if not get_card_prefix(ctx):
             raise UserError("card.prefix_required")
         day = _check_date(ctx, issue_date, today, "发卡日期")
-        found = {r["id"]: r for r in members_repo.with_open_card(ctx.db, ids)}
+        found = {r.member.id: r for r in members_repo.with_open_card(ctx.db, ids)}
         total, issued, skipped = len(ids), [], []
         for n, member_id in enumerate(ids):
             if cancel is not None and n % CANCEL_EVERY == 0 and cancel():
@@ -410,14 +339,14 @@ def issue_cards(ctx: Context, member_ids: Iterable[str], issue_date: _dt.date | 
             rec = found.get(member_id)
             why = _skip_reason(rec, day)
             if why:
-                skipped.append(Skip(member_id, rec["name"] if rec else "", why))
+                skipped.append(Skip(member_id, rec.member.name if rec else "", why))
             else:
                 issued.append(_insert_card(ctx, member_id, day, None, "", None))
             if progress is not None and n % 100 == 0:
                 progress(n, total)
         if issued:
             ctx.audit("create", "card_batch", "", issued=len(issued), skipped=len(skipped), date=day)
-        cards = [_card(r) for r in repo.by_ids(ctx.db, issued)]
+        cards = repo.by_ids(ctx.db, issued)
     if progress is not None:
         progress(total, total)
     return BatchIssueResult(cards, skipped)
@@ -431,7 +360,7 @@ def _end_step(ctx: Context, card: str, event: str, date_label: str, reason: str,
         _refuse_unless_allowed(rec, event)
         day = _check_date(ctx, date, today, date_label, rec.issue_date)
         _step(ctx, rec, event, day, _clean_reason(reason))
-        return _card(repo.by_id(ctx.db, rec.id))
+        return repo.by_id(ctx.db, rec.id)
 
 
 def report_lost(ctx: Context, card: str, reason: str = "", date: _dt.date | None = None, *,
@@ -457,12 +386,12 @@ def reissue_card(ctx: Context, card: str, reason: str = "", date: _dt.date | Non
         _refuse_if_not_in_union(member)
         for other in repo.for_member(ctx.db, rec.member_id, [lifecycle.ACTIVE]):
             if other.id != rec.id:
-                raise UserError("card.already_active", name=member["name"], card_no=_card(other).grouped_no)
+                raise UserError("card.already_active", name=member.name, card_no=other.grouped_no)
         day = _check_date(ctx, date, today, "补换日期", rec.issue_date)
         why = _clean_reason(reason)
         new_id_ = _insert_card(ctx, rec.member_id, day, None, why, rec.id)
         _step(ctx, rec, lifecycle.EV_REISSUE, day, why, replaced_by=new_id_)
-        return ReissueResult(_card(repo.by_id(ctx.db, rec.id)), _card(repo.by_id(ctx.db, new_id_)))
+        return ReissueResult(repo.by_id(ctx.db, rec.id), repo.by_id(ctx.db, new_id_))
 
 
 # ---------------------------------------------------------------- membership hooks
@@ -493,7 +422,7 @@ def check_member_deletable(ctx: Context, member_id: str) -> None:
 
 def get_card(ctx: Context, card: str) -> Card:
     """One card by number (as typed or scanned) or UUID; a UserError when there is none."""
-    return _card(_find(ctx, card))
+    return _find(ctx, card)
 
 
 def lookup_card(ctx: Context, scanned_text: str) -> LookupResult:
@@ -502,23 +431,22 @@ def lookup_card(ctx: Context, scanned_text: str) -> LookupResult:
     parsed = cardno.parse_card_no(scanned_text)
     if not parsed.ok:
         return LookupResult(INVALID, parsed.text, error=parsed.error)
-    rec = repo.by_no(ctx.db, parsed.text)
-    if rec is None:
+    card = repo.by_no(ctx.db, parsed.text)
+    if card is None:
         prefix = parsed.card.prefix
         own = prefix == get_card_prefix(ctx) or prefix in _used_prefixes(ctx)
         return LookupResult(UNKNOWN, parsed.card.grouped, own_prefix=prefix if own else None)
-    card = _card(rec)
-    if rec.status == lifecycle.REPLACED:
-        final, seen = rec, {rec.id}
+    if card.status == lifecycle.REPLACED:
+        final, seen = card, {card.id}
         while final.replaced_by_card_id and final.replaced_by_card_id not in seen:
             nxt = repo.by_id(ctx.db, final.replaced_by_card_id)
             if nxt is None:
                 break
             seen.add(nxt.id)
             final = nxt
-        return LookupResult(REPLACED, parsed.text, card, _card(final) if final is not rec else None)
-    if rec.status in (lifecycle.LOST, lifecycle.CANCELLED):
-        return LookupResult(rec.status, parsed.text, card)
+        return LookupResult(REPLACED, parsed.text, card, final if final is not card else None)
+    if card.status in (lifecycle.LOST, lifecycle.CANCELLED):
+        return LookupResult(card.status, parsed.text, card)
     if not card.holder.in_union:
         return LookupResult(NOT_IN_UNION, parsed.text, card)
     return LookupResult(OK, parsed.text, card)
@@ -550,7 +478,7 @@ def list_cards(ctx: Context, status: str | None = None, date_from: _dt.date | No
     matches a piece of the card number, a piece of the holder's name, name pinyin (full or
     initials), or the last digits of the holder's ID number or phone."""
     rows, total = repo.register(ctx.db, _register_filter(status, date_from, date_to, query), limit, offset)
-    return CardPage([_card(r) for r in rows], total)
+    return CardPage(rows, total)
 
 
 def member_cards(ctx: Context, member_id: str) -> list[CardHistory]:
@@ -558,8 +486,8 @@ def member_cards(ctx: Context, member_id: str) -> list[CardHistory]:
     recs = repo.for_member(ctx.db, member_id)
     by_card: dict[str, list[CardEvent]] = {r.id: [] for r in recs}
     for e in repo.events(ctx.db, [r.id for r in recs]):
-        by_card[e.card_id].append(CardEvent(e.event, e.event_date, e.reason, e.other_card_no, e.recorded_at))
-    return [CardHistory(_card(r), tuple(by_card[r.id])) for r in recs]
+        by_card[e.card_id].append(e)
+    return [CardHistory(r, tuple(by_card[r.id])) for r in recs]
 
 
 def status_counts(ctx: Context) -> dict[str, int]:

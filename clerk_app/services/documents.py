@@ -40,8 +40,8 @@ def registration_form(ctx: Context, member_id: str | None, *, reveal: bool = Fal
     def make(full: bool):
         return registration_form_pdf(member, stamp, reveal=full)
 
-    return Printout(make(reveal), "member", member_id, title=f"打印入会登记表：{member['name']}",
-                    file_name=f"入会登记表-{file_safe(member['name'])}.pdf", remake=make)
+    return Printout(make(reveal), "member", member_id, title=f"打印入会登记表：{member.name}",
+                    file_name=f"入会登记表-{file_safe(member.name)}.pdf", remake=make)
 
 
 def card(ctx: Context, which: card_service.Card | str) -> Printout:

@@ -25,58 +25,16 @@ from dataclasses import dataclass
 
 from ..domain import event as ev
 from ..domain.errors import Issue, UserError, ValidationFailed
+from ..domain.records import Event
 from ..storage import events_repo as repo
 from ..storage import unions_repo
 from ..storage.db import transaction
-from ..storage.events_repo import EventRecord
 from .context import Context, is_uuid, new_id
 
 LIST_LIMIT = 500
 
 
 # ---------------------------------------------------------------- results
-
-@dataclass(frozen=True)
-class Event:
-    id: str
-    type: str
-    title: str
-    event_date: str  # ISO date
-    start_time: str  # "HH:MM" or ""
-    end_time: str
-    venue: str
-    union_id: str
-    union_name: str
-    sub_venues: tuple[str, ...]
-    services: tuple[str, ...]
-    notes: str
-
-    @property
-    def date(self) -> _dt.date:
-        return _dt.date.fromisoformat(self.event_date)
-
-    @property
-    def time_label(self) -> str:
-        if self.start_time and self.end_time:
-            return f"{self.start_time}—{self.end_time}"
-        return self.start_time or (f"至 {self.end_time}" if self.end_time else "")
-
-    @property
-    def when_label(self) -> str:
-        d = self.date
-        text = f"{d.year}年{d.month}月{d.day}日"
-        return f"{text} {self.time_label}" if self.time_label else text
-
-    @property
-    def venue_choices(self) -> tuple[str, ...]:
-        """What a sign-in may name as its place: the main venue and the sub-venues."""
-        return (ev.MAIN_VENUE, *self.sub_venues)
-
-    def to_input(self) -> ev.EventInput:
-        """The form pre-filled for editing."""
-        return ev.EventInput(self.type, self.title, self.date, self.start_time, self.end_time, self.venue,
-                             self.union_id, list(self.sub_venues), list(self.services), self.notes)
-
 
 @dataclass(frozen=True)
 class TallyCount:
@@ -136,11 +94,6 @@ class EventSummary:
 
 
 
-def _event(rec: EventRecord) -> Event:
-    return Event(rec.id, rec.type, rec.title, rec.event_date, rec.start_time, rec.end_time, rec.venue,
-                 rec.union_id, rec.union_name, rec.sub_venues, rec.services, rec.notes)
-
-
 def _clean_or_raise(ctx: Context, inp: ev.EventInput, today: _dt.date | None) -> dict:
     values, issues = ev.validate_event(inp, today or ctx.today())
     if issues:
@@ -156,7 +109,7 @@ def require_event(ctx: Context, event_id: str) -> Event:
     rec = repo.event_by_id(ctx.db, event_id)
     if rec is None:
         raise UserError("event.not_found")
-    return _event(rec)
+    return rec
 
 
 # ---------------------------------------------------------------- events
@@ -195,9 +148,8 @@ def list_events(ctx: Context, date_from: _dt.date | None = None, date_to: _dt.da
     """Events newest first; optionally by date range, type and a piece of the title."""
     if event_type is not None and event_type not in ev.EVENT_TYPES:
         raise UserError("event.bad_type", choices="、".join(ev.EVENT_TYPES))
-    recs = repo.list_events(ctx.db, date_from.isoformat() if date_from else None,
+    return repo.list_events(ctx.db, date_from.isoformat() if date_from else None,
                             date_to.isoformat() if date_to else None, event_type, ev.clean_text(query or "") or None, limit)
-    return [_event(r) for r in recs]
 
 
 def find_event(ctx: Context, ref: str) -> Event:
@@ -207,13 +159,13 @@ def find_event(ctx: Context, ref: str) -> Event:
     if is_uuid(text):
         rec = repo.event_by_id(ctx.db, text.lower())
         if rec:
-            return _event(rec)
+            return rec
     found = repo.list_events(ctx.db, None, None, None, text, 20) if text else []
     exact = [r for r in found if r.title == text]
     if len(exact) == 1:
-        return _event(exact[0])
+        return exact[0]
     if len(found) == 1:
-        return _event(found[0])
+        return found[0]
     if not found:
         raise UserError("event.ref_unknown", text=text)
     titles = "、".join(f"{r.title}（{r.event_date}）" for r in found[:5]) + ("……" if len(found) > 5 else "")

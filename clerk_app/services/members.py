@@ -18,10 +18,10 @@ from ..domain.errors import (
 )
 from ..domain.idnumber import normalise
 from ..domain.member import MemberInput, encode_missing, missing_fields, validate_member
+from ..domain.records import Member, MemberFile, MemberRow
 from ..storage import events_repo, unions_repo
 from ..storage import members_repo as repo
 from ..storage.db import transaction
-from ..storage.members_repo import MemberRow
 from . import cards
 from .context import Cancelled, Context, new_id  # noqa: F401 - Cancelled is re-exported
 
@@ -162,8 +162,8 @@ def update_member(ctx: Context, member_id: str, inp: MemberInput, *,
         if current is None:
             raise UserError("member.not_found")
         # The form completes what a roster left out; a join date stays as it was (unknown too).
-        values["missing_fields"] = encode_missing(missing_fields({**values, "join_date": current["join_date"]}))
-        identity_changed = (current["name"], current["birth_date"]) != (values["name"], values["birth_date"])
+        values["missing_fields"] = encode_missing(missing_fields({**values, "join_date": current.join_date}))
+        identity_changed = (current.name, current.birth_date) != (values["name"], values["birth_date"])
         _check_duplicates(ctx, values, member_id, confirm_possible_duplicate or not identity_changed)
         _require_union(ctx, values["union_id"])
         changed = ctx.changes.update("members", member_id, values, touch={"updated_at": ctx.now_stamp()})
@@ -185,13 +185,13 @@ def change_status(ctx: Context, member_id: str, target: str, *, effective: _dt.d
         current = repo.get(ctx.db, member_id)
         if current is None:
             raise UserError("member.not_found")
-        if target not in vocab.TRANSITIONS.get(current["status"], set()):
-            raise UserError("member.bad_transition", current=vocab.STATUSES.get(current["status"], current["status"]),
+        if target not in vocab.TRANSITIONS.get(current.status, set()):
+            raise UserError("member.bad_transition", current=current.status_label,
                             target=vocab.STATUSES.get(target, target))
         if effective > today:
             raise UserError("member.status_date_future")
-        if current["join_date"] and effective.isoformat() < current["join_date"]:  # unknown: nothing to check
-            raise UserError("member.status_date_before_join", join=current["join_date"])
+        if current.join_date and effective.isoformat() < current.join_date:  # unknown: nothing to check
+            raise UserError("member.status_date_before_join", join=current.join_date)
         last = repo.last_status_change(ctx.db, member_id)
         if last is not None and effective.isoformat() < last[1]:
             # History is read in date order: an earlier date would put this change before the
@@ -262,13 +262,17 @@ def listed_ids(ctx: Context, query: str = "") -> list[str]:
     return repo.all_ids(ctx.db) if ids is None else ids
 
 
-def get_member(ctx: Context, member_id: str) -> dict:
-    rec = repo.get(ctx.db, member_id)
-    if rec is None:
+def get_member(ctx: Context, member_id: str) -> Member:
+    member = repo.get(ctx.db, member_id)
+    if member is None:
         raise UserError("member.not_found")
-    rec["history"] = repo.status_history(ctx.db, member_id)
-    rec["consents"] = repo.consents(ctx.db, member_id)
-    return rec
+    return member
+
+
+def get_member_file(ctx: Context, member_id: str) -> MemberFile:
+    """The member with their status history (in date order) and consents."""
+    return MemberFile(get_member(ctx, member_id), tuple(repo.status_history(ctx.db, member_id)),
+                        tuple(repo.consents(ctx.db, member_id)))
 
 
 def member_by_id_number(ctx: Context, number: str, exclude_id: str = "") -> MemberRow | None:

@@ -21,11 +21,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Mapping
 
 from ..domain import card as lifecycle
-from ..domain import vocab
 from ..domain.cardno import grouped
 from ..domain.errors import UserError
-from ..domain.idnumber import age_on, mask
-from ..domain.phone import mask_phone
+from ..domain.idnumber import age_on
 from . import cards
 from .context import Context
 from .reveal import audit_or_refuse, audit_reveal
@@ -211,16 +209,15 @@ def roster_lines(ctx: Context, query: str = "") -> list[RosterLine]:
     today = ctx.today()
     out = []
     for rec in member_records(ctx, query):
-        birth = rec.get("birth_date") or ""
+        m = rec.member
+        birth = m.birth_date or ""
         age = str(age_on(_dt.date.fromisoformat(birth[:10]), today)) if len(birth) >= 10 else ""
-        card = grouped(rec["card_no"]) if rec.get("card_no") else ""
-        if card and rec.get("card_status") == lifecycle.LOST:
+        card = grouped(rec.card_no) if rec.card_no else ""
+        if card and rec.card_status == lifecycle.LOST:
             card += "（已挂失）"
-        workplace = "／".join(v for v in (rec.get("employer") or "", rec.get("platform") or "") if v)
-        out.append(RosterLine(rec["name"], rec["gender"], age, mask(rec["id_number"] or ""),
-                              mask_phone(rec["phone"] or ""), rec.get("occupation") or "", workplace,
-                              rec.get("union_name") or "", rec.get("join_date") or "",
-                              vocab.STATUSES.get(rec["status"], rec["status"]), card))
+        workplace = "／".join(v for v in (m.employer or "", m.platform or "") if v)
+        out.append(RosterLine(m.name, m.gender, age, m.id_number_masked, m.phone_masked, m.occupation or "",
+                              workplace, m.union_name or "", m.join_date or "", m.status_label, card))
     return out
 
 

@@ -52,4 +52,4 @@ def reveal_member(ctx: Context, member_id: str) -> RevealedMember:
     rec = repo.get(ctx.db, member_id)
     if rec is None:  # deleted between the two reads: the entry stays, nothing is shown
         raise UserError("member.not_found")
-    return RevealedMember(member_id, rec["id_number"] or "", rec["phone"] or "", rec["birth_date"] or "")
+    return RevealedMember(member_id, rec.id_number or "", rec.phone or "", rec.birth_date or "")

@@ -15,6 +15,7 @@ from ..domain import vocab
 from ..domain.cardno import grouped
 from ..domain.idnumber import mask, masked_birth
 from ..domain.phone import mask_phone
+from ..domain.records import MemberWithCard
 from ..sheets.xlsx_writer import export_rows
 from ..storage import members_repo as repo
 from . import access
@@ -50,24 +51,25 @@ EXPORT_HEADERS = tuple(h for h, _ in MEMBER_COLUMNS) + CARD_COLUMNS
 
 
 def member_records(ctx: Context, query: str = "", *, status: str | None = None,
-                   union_id: str | None = None) -> Iterable[dict]:
+                   union_id: str | None = None) -> Iterable[MemberWithCard]:
     """Members matching the member page's search box (empty: everyone, newest first), each with
     its open service card (``card_no``, ``card_status``): one query, not a look-up per member."""
     return repo.with_open_card(ctx.db, matching_ids(ctx, query), status=status, union_id=union_id)
 
 
-def card_cells(rec: dict) -> tuple[str, str]:
+def card_cells(rec: MemberWithCard) -> tuple[str, str]:
     """(服务卡号, 服务卡状态) of a member record from :func:`member_records`: the active card, or
     a lost card awaiting its replacement; empty when the member holds neither."""
-    if not rec.get("card_no"):
+    if not rec.card_no:
         return "", ""
-    return grouped(rec["card_no"]), lifecycle.STATUSES.get(rec["card_status"], rec["card_status"])
+    return grouped(rec.card_no), lifecycle.STATUSES.get(rec.card_status or "", rec.card_status or "")
 
 
-def _member_row(rec: dict, full: bool) -> list[object]:
+def _member_row(rec: MemberWithCard, full: bool) -> list[object]:
     out: list[object] = []
+    member = rec.member
     for _header, key in MEMBER_COLUMNS:
-        value = rec.get(key) or ""
+        value = getattr(member, key) or ""
         if key == "id_number" and not full:
             value = mask(value)
         elif key == "phone" and not full:

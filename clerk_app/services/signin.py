@@ -27,13 +27,13 @@ from ..domain.idnumber import mask
 from ..domain.member import MemberInput
 from ..domain.messages import message
 from ..domain.phone import mask_phone
+from ..domain.records import Attendance, Event
 from ..storage import events_repo as repo
 from ..storage import members_repo
 from ..storage.db import transaction
-from ..storage.events_repo import AttendanceRecord
 from . import cards, members
 from .context import Context, new_id
-from .events import Event, check_sub_venue, require_event
+from .events import check_sub_venue, require_event
 
 SIGNED_IN, ALREADY, PHONE_IS_MEMBER = "signed_in", "already", "phone_is_member"
 INVALID, UNKNOWN, LOST, CANCELLED, REPLACED, NOT_IN_UNION = (
@@ -48,55 +48,6 @@ _ID_TAIL = re.compile(r"\d{0,17}[\dX]")
 
 
 # ---------------------------------------------------------------- results
-
-def time_label(iso: str, today: _dt.date) -> str:
-    """``14:05`` for a time today, ``11月20日 14:05`` for another day."""
-    at = _dt.datetime.fromisoformat(iso)
-    return f"{at:%H:%M}" if at.date() == today else f"{at.month}月{at.day}日 {at:%H:%M}"
-
-
-@dataclass(frozen=True)
-class Attendee:
-    """One person on an event's attendance list, as the desk and the sheet show them.
-    ``phone`` is the stored digits (for the sheet's reveal option): show ``phone_masked``."""
-
-    id: str  # the attendance row
-    event_id: str
-    member_id: str | None  # None: a walk-in who has not joined
-    is_walk_in: bool  # arrived as a non-member (stays True after joining at the desk)
-    name: str
-    id_number_masked: str  # "" for walk-ins
-    phone: str
-    occupation: str
-    employer: str  # employer, or platform for gig workers
-    method: str  # domain.event.SCAN / LOOKUP / WALK_IN / PAPER
-    sub_venue: str | None  # None: the main venue
-    signed_in_at: str  # ISO timestamp
-    joined_at: str | None  # when a walk-in joined the union at the desk
-
-    @property
-    def phone_masked(self) -> str:
-        return mask_phone(self.phone)
-
-    @property
-    def joined(self) -> bool:
-        return self.joined_at is not None
-
-    @property
-    def membership_label(self) -> str:
-        return "现场入会" if self.joined else ("否" if self.is_walk_in else "是")
-
-    @property
-    def method_label(self) -> str:
-        return ev.SIGNIN_METHODS.get(self.method, self.method)
-
-    @property
-    def venue_label(self) -> str:
-        return self.sub_venue or ev.MAIN_VENUE
-
-    def time_label(self, today: _dt.date) -> str:
-        return time_label(self.signed_in_at, today)
-
 
 @dataclass(frozen=True)
 class MemberMatch:
@@ -116,7 +67,7 @@ class MemberMatch:
 class SignInResult:
     outcome: str
     event_id: str
-    attendee: Attendee | None = None  # SIGNED_IN: the new row; ALREADY: the first sign-in
+    attendee: Attendance | None = None  # SIGNED_IN: the new row; ALREADY: the first sign-in
     lookup: cards.LookupResult | None = None  # scans: what the card said
     candidates: tuple[MemberMatch, ...] = ()  # PHONE_IS_MEMBER / NOT_IN_UNION: who it is
     count: int = 0  # people signed in at the event after this call
@@ -163,7 +114,7 @@ class SignInResult:
 @dataclass(frozen=True)
 class JoinResult:
     member_id: str
-    attendee: Attendee
+    attendee: Attendance
     card: cards.Card | None  # issued at the event (when asked for and possible)
     card_problem: UserError | None  # asked for a card but it could not be issued (the join stands)
     warnings: tuple[Issue, ...] = ()  # from the registration (e.g. an unknown region code)
@@ -192,7 +143,7 @@ class PaperRow:
 class PaperRowResult:
     index: int  # position in the input (0-based)
     outcome: str  # MATCHED / WALK_IN_ADDED / ALREADY / REJECTED
-    attendee: Attendee | None = None
+    attendee: Attendance | None = None
     member: MemberMatch | None = None  # MATCHED (or ALREADY as a member)
     issues: tuple[Issue, ...] = ()  # REJECTED: what is wrong with the row
     note: str = ""  # a walk-in whose phone belongs to a member: check by hand
@@ -227,24 +178,12 @@ class PaperEntryResult:
 
 
 
-def _attendee(rec: AttendanceRecord) -> Attendee:
-    if rec.member_id and rec.member_name is not None:
-        name, id_masked, phone = rec.member_name, mask(rec.member_id_number or ""), rec.member_phone or ""
-        occupation = rec.member_occupation or rec.walk_in_occupation
-        employer = rec.member_platform or rec.member_employer or rec.walk_in_employer
-    else:
-        name, id_masked, phone = rec.walk_in_name, "", rec.walk_in_phone
-        occupation, employer = rec.walk_in_occupation, rec.walk_in_employer
-    return Attendee(rec.id, rec.event_id, rec.member_id, bool(rec.is_walk_in), name, id_masked, phone,
-                    occupation or "", employer or "", rec.method, rec.sub_venue, rec.signed_in_at, rec.joined_at)
-
-
 def _match(member_id: str, name: str, id_number: str, status: str) -> MemberMatch:
     return MemberMatch(member_id, name, mask(id_number), status)
 
 
 def _insert(ctx: Context, event_id: str, method: str, sub_venue: str | None, *, member_id: str | None = None,
-            walk_in: ev.WalkIn | None = None) -> Attendee:
+            walk_in: ev.WalkIn | None = None) -> Attendance:
     row_id = new_id()
     row = {"id": row_id, "event_id": event_id, "member_id": member_id, "is_walk_in": 0 if walk_in is None else 1,
            "method": method, "sub_venue": sub_venue, "signed_in_at": ctx.now_stamp()}
@@ -254,7 +193,7 @@ def _insert(ctx: Context, event_id: str, method: str, sub_venue: str | None, *, 
     ctx.changes.insert("attendance", row)
     ctx.audit("create", "attendance", row_id, event_id=event_id, method=method,
               **({"member_id": member_id} if member_id else {"walk_in": True}))
-    return _attendee(repo.attendance_by_id(ctx.db, row_id))
+    return repo.attendance_by_id(ctx.db, row_id)
 
 
 def _sign_in_member(ctx: Context, event_id: str, member_id: str, method: str, place: str | None,
@@ -262,7 +201,7 @@ def _sign_in_member(ctx: Context, event_id: str, member_id: str, method: str, pl
     with transaction(ctx.db):
         first = repo.attendance_of_member(ctx.db, event_id, member_id)
         if first is not None:
-            return SignInResult(ALREADY, event_id, _attendee(first), lookup, today=ctx.today(), count=repo.attendance_count(ctx.db, event_id))
+            return SignInResult(ALREADY, event_id, first, lookup, today=ctx.today(), count=repo.attendance_count(ctx.db, event_id))
         attendee = _insert(ctx, event_id, method, place, member_id=member_id)
         return SignInResult(SIGNED_IN, event_id, attendee, lookup, count=repo.attendance_count(ctx.db, event_id))
 
@@ -291,8 +230,8 @@ def sign_in_member(ctx: Context, event_id: str, member_id: str, method: str = ev
     member = members_repo.get(ctx.db, member_id)
     if member is None:
         raise UserError("member.not_found")
-    if member["status"] not in vocab.IN_UNION:
-        who = _match(member_id, member["name"], member["id_number"], member["status"])
+    if not member.in_union:
+        who = _match(member_id, member.name, member.id_number, member.status)
         return SignInResult(NOT_IN_UNION, event_id, candidates=(who,), count=repo.attendance_count(ctx.db, event_id))
     return _sign_in_member(ctx, event_id, member_id, method, place)
 
@@ -317,13 +256,13 @@ def _walk_in(ctx: Context, event: Event, walk_in: ev.WalkIn, place: str | None, 
              confirm_not_member: bool) -> SignInResult:
     first = repo.walk_in_by_phone(ctx.db, event.id, walk_in.phone)
     if first is not None:
-        return SignInResult(ALREADY, event.id, _attendee(first), today=ctx.today(), count=repo.attendance_count(ctx.db, event.id))
+        return SignInResult(ALREADY, event.id, first, today=ctx.today(), count=repo.attendance_count(ctx.db, event.id))
     if not confirm_not_member:
         owners = [_match(*m) for m in repo.members_by_phone(ctx.db, walk_in.phone) if m[3] in vocab.IN_UNION]
         for owner in owners:
             signed = repo.attendance_of_member(ctx.db, event.id, owner.member_id)
             if signed is not None:
-                return SignInResult(ALREADY, event.id, _attendee(signed), candidates=tuple(owners), today=ctx.today(),
+                return SignInResult(ALREADY, event.id, signed, candidates=tuple(owners), today=ctx.today(),
                                     count=repo.attendance_count(ctx.db, event.id))
         if owners:
             return SignInResult(PHONE_IS_MEMBER, event.id, candidates=tuple(owners),
@@ -374,7 +313,7 @@ def join_walk_in(ctx: Context, attendance_id: str, member_input: MemberInput, *,
             card = issue_card_at_event(ctx, event.id, saved.member_id, today=today)
         except UserError as exc:
             problem = exc
-    attendee = _attendee(repo.attendance_by_id(ctx.db, attendance_id))
+    attendee = repo.attendance_by_id(ctx.db, attendance_id)
     return JoinResult(saved.member_id, attendee, card, problem, tuple(saved.warnings))
 
 
@@ -399,10 +338,10 @@ def remove_attendance(ctx: Context, attendance_id: str) -> None:
         ctx.audit("delete", "attendance", attendance_id, event_id=rec.event_id)
 
 
-def attendance(ctx: Context, event_id: str) -> list[Attendee]:
+def attendance(ctx: Context, event_id: str) -> list[Attendance]:
     """Everyone signed in at the event, in order of arrival."""
     require_event(ctx, event_id)
-    return [_attendee(r) for r in repo.attendance(ctx.db, event_id)]
+    return repo.attendance(ctx.db, event_id)
 
 
 def count(ctx: Context, event_id: str) -> int:

@@ -9,83 +9,54 @@ from typing import Any, Sequence
 
 from sqlite_utils import Database
 
+from ..domain.records import Card, CardEvent, Holder
+
 _COLUMNS = (
-    "c.id", "c.card_no", "c.member_id", "c.status", "c.issue_date", "c.issued_at", "c.status_date",
+    "c.id", "c.card_no", "c.status", "c.issue_date", "c.issued_at", "c.status_date",
     "c.replaced_by_card_id", "r.card_no", "c.event_id", "c.created_at", "c.updated_at",
-    "m.name", "m.gender", "m.id_number", "m.status", "u.name",
-)
+    "c.member_id", "m.name", "m.gender", "m.id_number", "m.status", "u.name",
+)  # Card's fields in order, then its Holder's (see _card)
 _FROM = ("FROM cards c JOIN members m ON m.id = c.member_id JOIN unions u ON u.id = m.union_id"
          " LEFT JOIN cards r ON r.id = c.replaced_by_card_id")
 _SELECT = f"SELECT {', '.join(_COLUMNS)} {_FROM}"
 
 
-@dataclass(frozen=True)
-class CardRecord:
-    """One card joined with its holder, as stored (ID number unmasked: services mask it)."""
-
-    id: str
-    card_no: str
-    member_id: str
-    status: str
-    issue_date: str
-    issued_at: str
-    status_date: str | None
-    replaced_by_card_id: str | None
-    replaced_by_no: str | None
-    event_id: str | None
-    created_at: str
-    updated_at: str
-    holder_name: str
-    holder_gender: str
-    holder_id_number: str
-    holder_status: str
-    union_name: str
+def _card(row: Sequence[Any]) -> Card:
+    return Card(*row[:11], Holder(*row[11:]))
 
 
-@dataclass(frozen=True)
-class CardEventRecord:
-    id: str
-    card_id: str
-    event: str
-    event_date: str
-    reason: str
-    other_card_id: str | None
-    other_card_no: str | None
-    recorded_at: str
-
-
-def _one(db: Database, where: str, params: Sequence[Any]) -> CardRecord | None:
+def _one(db: Database, where: str, params: Sequence[Any]) -> Card | None:
     row = db.conn.execute(f"{_SELECT} WHERE {where}", list(params)).fetchone()
-    return CardRecord(*row) if row else None
+    return _card(row) if row else None
 
 
-def by_id(db: Database, card_id: str) -> CardRecord | None:
+def by_id(db: Database, card_id: str) -> Card | None:
     return _one(db, "c.id = ?", [card_id])
 
 
-def by_no(db: Database, card_no: str) -> CardRecord | None:
+def by_no(db: Database, card_no: str) -> Card | None:
     return _one(db, "c.card_no = ?", [card_no])
 
 
-def by_ids(db: Database, card_ids: Sequence[str]) -> list[CardRecord]:
+def by_ids(db: Database, card_ids: Sequence[str]) -> list[Card]:
     """Cards by id in the order given (one query, however many)."""
     rows = db.conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM json_each(?) j JOIN cards c ON c.id = j.value"
                            " JOIN members m ON m.id = c.member_id JOIN unions u ON u.id = m.union_id"
                            " LEFT JOIN cards r ON r.id = c.replaced_by_card_id ORDER BY j.key",
                            [json.dumps(list(card_ids))])
-    return [CardRecord(*r) for r in rows]
+    return [_card(r) for r in rows]
 
 
-def for_member(db: Database, member_id: str, statuses: Sequence[str] | None = None) -> list[CardRecord]:
+def for_member(db: Database, member_id: str, statuses: Sequence[str] | None = None) -> list[Card]:
     """A member's cards, oldest first (optionally only those in ``statuses``)."""
     sql, params = f"{_SELECT} WHERE c.member_id = ?", [member_id]
     if statuses:
         sql += f" AND c.status IN ({', '.join('?' * len(statuses))})"
         params += list(statuses)
-    return [CardRecord(*r) for r in db.conn.execute(sql + " ORDER BY c.issued_at, c.card_no", params)]
+    return [_card(r) for r in db.conn.execute(sql + " ORDER BY c.issued_at, c.card_no", params)]
 
 
-def events(db: Database, card_ids: Sequence[str]) -> list[CardEventRecord]:
+def events(db: Database, card_ids: Sequence[str]) -> list[CardEvent]:
     if not card_ids:
         return []
     marks = ", ".join("?" * len(card_ids))
@@ -93,7 +64,7 @@ def events(db: Database, card_ids: Sequence[str]) -> list[CardEventRecord]:
         "SELECT e.id, e.card_id, e.event, e.event_date, e.reason, e.other_card_id, o.card_no, e.recorded_at"
         f" FROM card_events e LEFT JOIN cards o ON o.id = e.other_card_id WHERE e.card_id IN ({marks})"
         " ORDER BY e.event_date, e.recorded_at, e.rowid", list(card_ids))
-    return [CardEventRecord(*r) for r in rows]
+    return [CardEvent(*r) for r in rows]
 
 
 @dataclass(frozen=True)
@@ -141,13 +112,13 @@ def _where(f: RegisterFilter) -> tuple[str, list[Any]]:
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def register(db: Database, f: RegisterFilter, limit: int, offset: int) -> tuple[list[CardRecord], int]:
+def register(db: Database, f: RegisterFilter, limit: int, offset: int) -> tuple[list[Card], int]:
     """One page of the card register (newest issue first) and the number of matching cards."""
     where, params = _where(f)
     total = db.conn.execute(f"SELECT count(*) {_FROM}{where}", params).fetchone()[0]
     rows = db.conn.execute(f"{_SELECT}{where} ORDER BY c.issue_date DESC, c.issued_at DESC, c.card_no DESC"
                            " LIMIT ? OFFSET ?", [*params, limit, offset])
-    return [CardRecord(*r) for r in rows], total
+    return [_card(r) for r in rows], total
 
 
 def highest_no_with_prefix(db: Database, prefix: str, length: int) -> str | None:

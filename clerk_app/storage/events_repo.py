@@ -4,10 +4,11 @@ service layer; this module reads."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any, Sequence
 
 from sqlite_utils import Database
+
+from ..domain.records import Attendance, Event
 
 _EVENT_COLUMNS = ("e.id", "e.type", "e.title", "e.event_date", "e.start_time", "e.end_time", "e.venue",
                   "e.union_id", "u.name", "e.sub_venues", "e.services", "e.notes", "e.created_at", "e.updated_at")
@@ -20,63 +21,26 @@ _ATT_COLUMNS = ("a.id", "a.event_id", "a.member_id", "a.is_walk_in", "a.walk_in_
 _ATT_SELECT = f"SELECT {', '.join(_ATT_COLUMNS)} FROM attendance a LEFT JOIN members m ON m.id = a.member_id"
 
 
-@dataclass(frozen=True)
-class EventRecord:
-    id: str
-    type: str
-    title: str
-    event_date: str
-    start_time: str
-    end_time: str
-    venue: str
-    union_id: str
-    union_name: str
-    sub_venues: tuple[str, ...]
-    services: tuple[str, ...]
-    notes: str
-    created_at: str
-    updated_at: str
-
-
-def _event(row: Sequence[Any]) -> EventRecord:
+def _event(row: Sequence[Any]) -> Event:
     values = list(row)
     values[9] = tuple(json.loads(values[9] or "[]"))
     values[10] = tuple(json.loads(values[10] or "[]"))
-    return EventRecord(*values)
+    return Event(*values)
 
 
-@dataclass(frozen=True)
-class AttendanceRecord:
-    """One attendance row joined with its member (if any), as stored (unmasked)."""
-
-    id: str
-    event_id: str
-    member_id: str | None
-    is_walk_in: int
-    walk_in_name: str
-    walk_in_phone: str
-    walk_in_occupation: str
-    walk_in_employer: str
-    method: str
-    sub_venue: str | None
-    signed_in_at: str
-    joined_at: str | None
-    member_name: str | None
-    member_id_number: str | None
-    member_phone: str | None
-    member_occupation: str | None
-    member_employer: str | None
-    member_platform: str | None
-    member_status: str | None
+def _attendance(row: Sequence[Any]) -> Attendance:
+    values = list(row)
+    values[3] = bool(values[3])  # is_walk_in
+    return Attendance(*values)
 
 
-def event_by_id(db: Database, event_id: str) -> EventRecord | None:
+def event_by_id(db: Database, event_id: str) -> Event | None:
     row = db.conn.execute(f"{_EVENT_SELECT} WHERE e.id = ?", [event_id]).fetchone()
     return _event(row) if row else None
 
 
 def list_events(db: Database, date_from: str | None, date_to: str | None, type_: str | None,
-                title_fragment: str | None, limit: int) -> list[EventRecord]:
+                title_fragment: str | None, limit: int) -> list[Event]:
     """Events newest first (by date, then start time)."""
     clauses, params = [], []
     if date_from:
@@ -100,26 +64,26 @@ def list_events(db: Database, date_from: str | None, date_to: str | None, type_:
 
 # ---------------------------------------------------------------- attendance
 
-def attendance_by_id(db: Database, attendance_id: str) -> AttendanceRecord | None:
+def attendance_by_id(db: Database, attendance_id: str) -> Attendance | None:
     row = db.conn.execute(f"{_ATT_SELECT} WHERE a.id = ?", [attendance_id]).fetchone()
-    return AttendanceRecord(*row) if row else None
+    return _attendance(row) if row else None
 
 
-def attendance_of_member(db: Database, event_id: str, member_id: str) -> AttendanceRecord | None:
+def attendance_of_member(db: Database, event_id: str, member_id: str) -> Attendance | None:
     row = db.conn.execute(f"{_ATT_SELECT} WHERE a.event_id = ? AND a.member_id = ?", [event_id, member_id]).fetchone()
-    return AttendanceRecord(*row) if row else None
+    return _attendance(row) if row else None
 
 
-def walk_in_by_phone(db: Database, event_id: str, phone: str) -> AttendanceRecord | None:
+def walk_in_by_phone(db: Database, event_id: str, phone: str) -> Attendance | None:
     row = db.conn.execute(f"{_ATT_SELECT} WHERE a.event_id = ? AND a.walk_in_phone = ? AND a.is_walk_in = 1"
                           " ORDER BY a.signed_in_at, a.rowid LIMIT 1", [event_id, phone]).fetchone()
-    return AttendanceRecord(*row) if row else None
+    return _attendance(row) if row else None
 
 
-def attendance(db: Database, event_id: str) -> list[AttendanceRecord]:
+def attendance(db: Database, event_id: str) -> list[Attendance]:
     """Everyone signed in at an event, in the order they arrived."""
     rows = db.conn.execute(f"{_ATT_SELECT} WHERE a.event_id = ? ORDER BY a.signed_in_at, a.rowid", [event_id])
-    return [AttendanceRecord(*r) for r in rows]
+    return [_attendance(r) for r in rows]
 
 
 def member_has_attendance(db: Database, member_id: str) -> bool:

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (QButtonGroup, QDialog, QDialogButtonBox, QFormLay
                                QLineEdit, QMessageBox, QRadioButton, QVBoxLayout, QWidget)
 
 from ..domain import card as lifecycle
-from ..domain import vocab
 from ..domain.errors import UserError
 from ..domain.messages import message
 from ..services import cards as card_service
@@ -155,9 +154,9 @@ class IssueCardDialog(_CardForm):
         rec = member_service.get_member(ctx, member_id)
         numbering = card_service.numbering(ctx)
         self.date = DateField(ctx.today())
-        self.form.addRow("会员：", _bold(rec["name"]))
-        self.form.addRow("会籍状态：", QLabel(vocab.STATUSES.get(rec["status"], rec["status"])))
-        self.form.addRow("所属工会：", QLabel(rec.get("union_name", "")))
+        self.form.addRow("会员：", _bold(rec.name))
+        self.form.addRow("会籍状态：", QLabel(rec.status_label))
+        self.form.addRow("所属工会：", QLabel(rec.union_name or ""))
         self.number = _bold(grouped(numbering.next_no or "") or "（未设置发卡代码）")
         self.form.addRow("卡号：", self.number)
         self.form.addRow("发卡日期：", self.date)

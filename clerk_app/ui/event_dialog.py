@@ -28,7 +28,7 @@ def split_items(text: str) -> list[str]:
 
 class EventDialog(QDialog):
     """``EventDialog(ctx)`` creates an event; ``EventDialog(ctx, event_id)`` edits one.
-    After ``Accepted``, ``saved`` is the stored :class:`services.events.Event`."""
+    After ``Accepted``, ``saved`` is the stored :class:`domain.records.Event`."""
 
     def __init__(self, ctx: Context, event_id: str | None = None, parent: QWidget | None = None):
         super().__init__(parent)

@@ -1,5 +1,5 @@
 """Table models of the events page and the sign-in desk. Phones and ID numbers arrive masked
-from the services (``Attendee.id_number_masked``, ``phone_masked``) and are shown that way."""
+from the services (``Attendance.id_number_masked``, ``phone_masked``) and are shown that way."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from ..clock import SYSTEM, Clock
-from ..services.events import Event
-from ..services.signin import Attendee
+from ..domain.records import Event
+from ..domain.records import Attendance
 from .rows_model import ROW_ROLE, RowsModel
 
 __all__ = ["ROW_ROLE", "EventTableModel", "AttendanceModel"]
@@ -53,7 +53,7 @@ class AttendanceModel(RowsModel):
         super().__init__(parent)
         self.clock = clock  # a sign-in today shows its time only; an earlier one its date too
 
-    def add_first(self, attendee: Attendee) -> None:
+    def add_first(self, attendee: Attendance) -> None:
         """A new sign-in goes on top (no reload: the burst of a queue stays cheap)."""
         if self.row_of(attendee.id) >= 0:
             return
@@ -61,7 +61,7 @@ class AttendanceModel(RowsModel):
         self._rows.insert(0, attendee)
         self.endInsertRows()
 
-    def _display(self, row: Attendee, col: int) -> str:
+    def _display(self, row: Attendance, col: int) -> str:
         if col == ACOL_TIME:
             return row.time_label(self.clock.today())
         if col == ACOL_NAME:
@@ -74,7 +74,7 @@ class AttendanceModel(RowsModel):
             return row.method_label
         return row.venue_label
 
-    def _extra(self, row: Attendee, col: int, role: int) -> Any:
+    def _extra(self, row: Attendance, col: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole and col == ACOL_MEMBER and row.is_walk_in:
             return _JOINED_COLOUR if row.joined else _WALK_IN_COLOUR
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (ACOL_TIME, ACOL_MEMBER):

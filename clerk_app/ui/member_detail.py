@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from dataclasses import replace
 from html import escape
 
 from PySide6.QtCore import Qt
@@ -22,6 +23,7 @@ from ..domain.errors import UserError
 from ..domain.member import LABELS, TEXT_FIELDS, missing_labels
 from ..domain.messages import message
 from ..domain.phone import mask_phone
+from ..domain.records import Member, MemberFile
 from ..services import cards as card_service
 from ..services import members as member_service
 from ..services.context import Context
@@ -48,8 +50,8 @@ def _keep_numbers_whole(text: str) -> str:
     return _CARD_NO.sub("\\1\u00a0\\2\u00a0\\3", text)
 
 
-def _text(rec: dict, key: str, revealed: bool, today: _dt.date) -> str:
-    value = rec.get(key)
+def _text(member: Member, key: str, revealed: bool, today: _dt.date) -> str:
+    value = getattr(member, key)
     if key == "join_date" and not value:
         return "未知"  # a roster that did not say; never guessed
     if value is None or value == "":
@@ -76,7 +78,7 @@ class MemberDetail(QWidget):
     def __init__(self, ctx: Context, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.record: dict | None = None
+        self.record: MemberFile | None = None
         self.full: RevealedMember | None = None  # the full numbers, once revealed
         self.values: dict[str, QLabel] = {}
         self.open_card: card_service.Card | None = None  # active or lost
@@ -166,16 +168,21 @@ class MemberDetail(QWidget):
     def revealed(self) -> bool:
         return self.full is not None
 
+    @property
+    def member_id(self) -> str | None:
+        """The member shown, if any."""
+        return self.record.member.id if self.record else None
+
     def show_member(self, member_id: str | None) -> None:
         self.full = None
-        self.record = member_service.get_member(self.ctx, member_id) if member_id else None
+        self.record = member_service.get_member_file(self.ctx, member_id) if member_id else None
         self._render()
 
     def reveal(self) -> None:
         if self.record is None or self.revealed:
             return
         try:
-            self.full = reveal_member(self.ctx, self.record["id"])
+            self.full = reveal_member(self.ctx, self.record.member.id)
         except UserError as exc:
             QMessageBox.warning(self, "不能显示完整号码", exc.message)
             return
@@ -183,8 +190,8 @@ class MemberDetail(QWidget):
 
     # --- cards and forms ---------------------------------------------------------------------
     def _render_cards(self) -> None:
-        rec = self.record
-        history = card_service.member_cards(self.ctx, rec["id"]) if rec else []
+        rec = self.record.member if self.record else None
+        history = card_service.member_cards(self.ctx, rec.id) if rec else []
         self.history_blocks = history_lines(history)
         self.card_history.setText("".join(
             f"<p style='margin:4px 0'><b>{_keep_numbers_whole(escape(card.grouped_no))}</b>　{escape(card.status_label)}<br>"
@@ -200,16 +207,15 @@ class MemberDetail(QWidget):
             self.card_summary.setText("—")
         elif card is not None and card.is_active:
             self.card_summary.setText(f"有效卡：{card.grouped_no}")
-            refusal = message("card.already_active", name=rec["name"], card_no=card.grouped_no)
+            refusal = message("card.already_active", name=rec.name, card_no=card.grouped_no)
         elif card is not None:
             self.card_summary.setText(f"服务卡 {card.grouped_no} 已于 {card.status_date} 挂失，"
                                       "请在“服务卡”页办理补办（新卡号）")
-            refusal = message("card.has_lost_card", name=rec["name"], card_no=card.grouped_no)
+            refusal = message("card.has_lost_card", name=rec.name, card_no=card.grouped_no)
         else:
             self.card_summary.setText("暂无有效服务卡" if history else "尚未发卡")
-        if rec is not None and rec["status"] not in vocab.IN_UNION:
-            refusal = message("card.member_not_in_union", name=rec["name"],
-                              status=vocab.STATUSES.get(rec["status"], rec["status"]))
+        if rec is not None and not rec.in_union:
+            refusal = message("card.member_not_in_union", name=rec.name, status=rec.status_label)
         self.issue_button.setEnabled(rec is not None and not refusal)
         self.issue_button.setToolTip(refusal or "为该会员发放服务卡（卡号由本机生成）")
         self.card_print_button.setEnabled(card is not None and card.is_active)
@@ -219,7 +225,7 @@ class MemberDetail(QWidget):
         """发卡: needs the laptop's card code; afterwards offers to print the card."""
         if self.record is None or not ensure_card_prefix(self, self.ctx):
             return None
-        dialog = IssueCardDialog(self.ctx, self.record["id"], self)
+        dialog = IssueCardDialog(self.ctx, self.record.member.id, self)
         if run_modal(dialog) != QDialog.DialogCode.Accepted or dialog.card is None:
             return None
         card = dialog.card
@@ -235,7 +241,7 @@ class MemberDetail(QWidget):
 
     def print_form(self) -> None:
         if self.record is not None:
-            self.preview = preview_registration_form(self, self.ctx, self.record["id"])
+            self.preview = preview_registration_form(self, self.ctx, self.record.member.id)
 
     def _render(self) -> None:
         rec = self.record
@@ -249,18 +255,18 @@ class MemberDetail(QWidget):
             self.consent.setText("—")
             self.incomplete.hide()
             return
-        self.title.setText(f"{rec['name']}（{vocab.STATUSES.get(rec['status'], rec['status'])}）")
-        missing = missing_labels(rec.get("missing_fields"))
+        member = rec.member
+        self.title.setText(f"{member.name}（{member.status_label}）")
+        missing = missing_labels(member.missing_fields)
         self.incomplete.setText("资料待补全：缺" + "、".join(missing) + "（点“编辑”补全）" if missing else "")
         self.incomplete.setVisible(bool(missing))
         if self.full is not None:
-            rec = {**rec, "id_number": self.full.id_number, "phone": self.full.phone,
-                   "birth_date": self.full.birth_date}
+            member = replace(member, id_number=self.full.id_number, phone=self.full.phone,
+                             birth_date=self.full.birth_date)
         for key, label in self.values.items():
-            label.setText(_text(rec, key, self.revealed, self.ctx.today()))
-        self.history_model.set_rows(rec.get("history", []))
-        consents = rec.get("consents") or []
+            label.setText(_text(member, key, self.revealed, self.ctx.today()))
+        self.history_model.set_rows(list(rec.history))
         self.consent.setText("\n".join(
-            f"{c['consented_at'][:16].replace('T', ' ')}  {vocab.CONSENT_LABELS.get(c['method'], c['method'])}"
-            + (f"：{c['basis']}" if c.get("basis") else "")
-            + f"（告知书版本 {c['notice_version']}）" for c in consents) or "无同意记录")
+            f"{c.consented_at[:16].replace('T', ' ')}  {c.method_label}"
+            + (f"：{c.basis}" if c.basis else "")
+            + f"（告知书版本 {c.notice_version}）" for c in rec.consents) or "无同意记录")

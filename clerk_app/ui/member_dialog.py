@@ -24,7 +24,8 @@ from ..domain.errors import DuplicateIdNumber, Issue, PossibleDuplicate, UserErr
 from ..domain.idnumber import check_id, mask, masked_birth, normalise
 from ..domain.messages import message
 from ..domain.phone import mask_phone
-from ..domain.member import LABELS, MemberInput, input_from_record, validate_member
+from ..domain.member import LABELS, MemberInput, validate_member
+from ..domain.records import MemberFile
 from ..services import members as member_service
 from ..services.context import Context
 from ..services.reveal import reveal_member
@@ -99,7 +100,7 @@ class MemberDialog(QDialog):
         self.setWindowTitle("编辑会员信息" if member_id else "新会员入会登记")
         self._build()
         if member_id:
-            self._load(member_service.get_member(ctx, member_id))
+            self._load(member_service.get_member_file(ctx, member_id))
             self.show_more(True)
         self._initial = self.read_input()
         self.name.setFocus()
@@ -345,8 +346,8 @@ class MemberDialog(QDialog):
             resume=self.resume.toPlainText(), member_card_no=self.member_card_no.text(),
             remarks=self.remarks.toPlainText(), consent_method=self.consent_method.currentData() or "")
 
-    def _load(self, rec: dict) -> None:
-        inp = input_from_record(rec)
+    def _load(self, file: MemberFile) -> None:
+        inp = file.member.to_input()
         for name in ("name", "id_number", "phone", "salary", "employer", "work_area", "native_place",
                      "job_title", "professional_title", "member_card_no"):
             getattr(self, name).setText(getattr(inp, name))
@@ -371,12 +372,10 @@ class MemberDialog(QDialog):
             self.join_date.setMinimumDate(QDate(1900, 1, 1))
             self.join_date.setDate(QDate(inp.join_date.year, inp.join_date.month, inp.join_date.day))
         self.join_channel.setCurrentIndex(max(self.join_channel.findData(inp.join_channel), 0))
-        consents = rec.get("consents") or []
-        if consents:
-            last = consents[-1]
-            method = vocab.CONSENT_LABELS.get(last["method"], last["method"])
-            self.consent.setText(f"已于 {last['consented_at'][:10]} 同意个人信息处理告知书（{method}）")
-            self.consent_method.setCurrentIndex(max(self.consent_method.findData(last["method"]), 0))
+        if file.consents:
+            last = file.consents[-1]
+            self.consent.setText(f"已于 {last.consented_at[:10]} 同意个人信息处理告知书（{last.method_label}）")
+            self.consent_method.setCurrentIndex(max(self.consent_method.findData(last.method), 0))
 
     def is_dirty(self) -> bool:
         return self.read_input() != self._initial
@@ -539,17 +538,16 @@ class MemberDialog(QDialog):
     def _side_by_side(self, inp: MemberInput, exc: PossibleDuplicate) -> str:
         """The question as a table: the person being registered and each registered namesake
         (masked ID, union, join date, phone tail: enough to tell two people apart)."""
-        typed = {"name": inp.name.strip(), "id_number": normalise(inp.id_number), "phone": inp.phone.strip(),
-                 "union_name": self.union.currentText(),
-                 "join_date": inp.join_date.isoformat() if inp.join_date else ""}
+        def cells(name: str, id_number: str, union_name: str, join_date: str, phone: str) -> tuple[str, ...]:
+            return name or "", mask(id_number or ""), union_name or "", (join_date or "")[:10], (phone or "")[-4:]
+
+        typed = cells(inp.name.strip(), normalise(inp.id_number), self.union.currentText(),
+                      inp.join_date.isoformat() if inp.join_date else "", inp.phone.strip())
         people = [("正在登记", typed)]
         for member_id, _name in exc.candidates[:3]:
-            people.append(("已登记", member_service.get_member(self.ctx, member_id)))
-        rows = [("姓名", lambda p: p.get("name") or ""),
-                ("身份证号码", lambda p: mask(p.get("id_number") or "")),
-                ("所属工会", lambda p: p.get("union_name") or ""),
-                ("入会日期", lambda p: (p.get("join_date") or "")[:10]),
-                ("手机尾号", lambda p: (p.get("phone") or "")[-4:])]
+            m = member_service.get_member(self.ctx, member_id)
+            people.append(("已登记", cells(m.name, m.id_number, m.union_name, m.join_date or "", m.phone)))
+        rows = [(label, lambda p, i=i: p[i]) for i, label in enumerate(("姓名", "身份证号码", "所属工会", "入会日期", "手机尾号"))]
         cell = "<td style='padding:2px 10px; white-space:nowrap'>{}</td>"  # a label never wraps one character a line
         html = ["<p>" + escape(exc.message) + "</p><table>",
                 "<tr><td></td>" + "".join(cell.format("<b>" + title + "</b>") for title, _ in people) + "</tr>"]

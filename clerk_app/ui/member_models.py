@@ -136,7 +136,7 @@ HISTORY_HEADERS = ("生效日期", "会籍状态", "原因", "方式")
 
 
 class StatusHistoryModel(RowsModel):
-    """A member's status history (from ``services.members.get_member(...)['history']``)."""
+    """A member's status history (``StatusChange`` rows of ``services.members.get_member_file``)."""
 
     headers = HISTORY_HEADERS
 
@@ -149,12 +149,11 @@ class StatusHistoryModel(RowsModel):
         col = index.column()
         if col == HCOL_DATE:
             if role == SORT_ROLE:
-                return rec.get("effective_date") or ""
-            return rec.get("effective_date") or "日期不详"  # joined on a day the roster did not say
+                return rec.effective_date or ""
+            return rec.effective_date or "日期不详"  # joined on a day the roster did not say
         if col == HCOL_STATUS:
-            status = rec.get("status", "")
-            return status if role == SORT_ROLE else vocab.STATUSES.get(status, status)
+            return rec.status if role == SORT_ROLE else rec.status_label
         if col == HCOL_REASON:
-            return rec.get("reason", "")
-        channel = rec.get("channel", "") or ""
+            return rec.reason
+        channel = rec.channel or ""
         return vocab.JOIN_CHANNELS.get(channel, channel)

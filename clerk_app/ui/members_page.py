@@ -150,7 +150,7 @@ class MembersPage(QWidget):
 
     def run_search(self) -> None:
         self._timer.stop()
-        shown = (self.detail.record or {}).get("id")
+        shown = self.detail.member_id
         query = self.search_box.text().strip()
         incomplete = self.incomplete_filter.isChecked()
         if query:
@@ -206,7 +206,7 @@ class MembersPage(QWidget):
         self.status_button.setEnabled(has)
 
     def _target_id(self) -> str | None:
-        return self.selected_id() or (self.detail.record or {}).get("id")
+        return self.selected_id() or self.detail.member_id
 
     # --- actions ----------------------------------------------------------------------------
     def register_new(self) -> None:
@@ -252,7 +252,7 @@ class MembersPage(QWidget):
         return self.batch_task
 
     def _cards_issued(self, _result) -> None:
-        self.detail.show_member((self.detail.record or {}).get("id"))  # its card history changed
+        self.detail.show_member(self.detail.member_id)  # its card history changed
         self.changed.emit()
 
     def print_roster(self):
@@ -273,6 +273,6 @@ class MembersPage(QWidget):
         if not member_id:
             return
         rec = member_service.get_member(self.ctx, member_id)
-        dialog = StatusDialog(self.ctx, member_id, rec["name"], rec["status"], self)
+        dialog = StatusDialog(self.ctx, member_id, rec.name, rec.status, self)
         if run_modal(dialog) == QDialog.DialogCode.Accepted:
             self.after_save(member_id)

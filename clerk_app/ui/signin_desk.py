@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QDial
                                QWidget)
 
 from ..domain.errors import UserError, ValidationFailed
+from ..domain.records import Attendance
 from ..services import events as event_service
 from ..services import signin
 from ..services.context import Context
@@ -40,7 +41,7 @@ class SignInDesk(QWidget):
         self.ctx = ctx
         self.meeting = event_service.get_event(ctx, event_id)
         self.last_result: signin.SignInResult | None = None
-        self.last_walk_in: signin.Attendee | None = None
+        self.last_walk_in: Attendance | None = None
         self._watching = False
         self.setWindowTitle(f"活动签到 — {self.meeting.title}")
         self._build()
@@ -325,7 +326,7 @@ class SignInDesk(QWidget):
         else:
             self.walk_in.phone.setFocus()
 
-    def selected(self) -> signin.Attendee | None:
+    def selected(self) -> Attendance | None:
         index = self.table.currentIndex()
         return self.model.data(index, ROW_ROLE) if index.isValid() else None
 
@@ -351,7 +352,7 @@ class SignInDesk(QWidget):
                 self.changed.emit()
         self.back_to_scan()
 
-    def join_now(self, attendee: signin.Attendee | None = None) -> QDialog | None:
+    def join_now(self, attendee: Attendance | None = None) -> QDialog | None:
         """现场入会: the registration form filled in from the walk-in; a card at the same desk."""
         from .signin_join import JoinDialog
 

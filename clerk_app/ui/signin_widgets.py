@@ -238,7 +238,7 @@ class LookupPanel(QWidget):
 
     def _holder_row(self, member_id: str):
         try:
-            id_number = member_service.get_member(self.ctx, member_id)["id_number"]
+            id_number = member_service.get_member(self.ctx, member_id).id_number
         except UserError:
             return None
         found = [r for r in member_service.search(self.ctx, id_number, limit=1) if r.id == member_id]

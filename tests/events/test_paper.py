@@ -31,7 +31,7 @@ def people(laptop, add_member):
 def test_paper_rows_are_matched_added_or_rejected(laptop, event, people):
     change_status(laptop, people["退会者"], "withdrawn", effective=DAY)
     signin.sign_in_member(laptop, event.id, people["李娜"])  # already signed in at the desk
-    id_tail = get_member(laptop, people["张伟"])["id_number"][-4:]
+    id_tail = get_member(laptop, people["张伟"]).id_number[-4:]
     rows = [
         PaperRow("王小明", "138 0000 0001"),                  # 0 phone + name -> member
         PaperRow("李娜", "13800000002"),                      # 1 already signed in -> not doubled
@@ -75,7 +75,7 @@ def test_entering_the_same_sheet_twice_doubles_nobody(laptop, event, people):
 
 
 def test_changed_phone_matches_by_name_and_id_tail(laptop, event, people):
-    tail = get_member(laptop, people["刘洋"])["id_number"][-6:]
+    tail = get_member(laptop, people["刘洋"]).id_number[-6:]
     result = signin.enter_paper_rows(laptop, event.id, [PaperRow("刘洋", "13700000000", id_tail=tail)])
     assert result.rows[0].outcome == signin.MATCHED and result.rows[0].member.member_id == people["刘洋"]
 
@@ -119,8 +119,8 @@ def test_namesakes_on_one_phone_are_not_picked_silently(laptop, event, add_membe
     row = result.rows[0]
     assert row.outcome == signin.WALK_IN_ADDED and row.member is None
     assert "多名会员" in row.note and row.note.count("王芳") == 2
-    tail = get_member(laptop, second)["id_number"][-4:]
-    assert get_member(laptop, first)["id_number"][-4:] != tail
+    tail = get_member(laptop, second).id_number[-4:]
+    assert get_member(laptop, first).id_number[-4:] != tail
     told = signin.enter_paper_rows(laptop, event.id, [PaperRow("王芳", "13800000009", id_tail=tail)])
     assert told.rows[0].outcome == signin.MATCHED and told.rows[0].member.member_id == second
 

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from clerk_app.domain import event as ev
+from clerk_app.domain import records
 from clerk_app.domain.errors import DuplicateIdNumber, UserError, ValidationFailed
 from clerk_app.domain.idnumber import mask
 from clerk_app.domain.phone import mask_phone
@@ -55,8 +56,8 @@ def test_a_repeated_scan_says_already_with_the_first_time_and_counts_once(laptop
 
 
 def test_time_label_names_the_day_when_it_is_not_today():
-    assert signin.time_label("2026-11-21T14:05:09+08:00", dt.date(2026, 11, 21)) == "14:05"
-    assert signin.time_label("2026-11-20T09:30:00+08:00", dt.date(2026, 11, 21)) == "11月20日 09:30"
+    assert records.time_label("2026-11-21T14:05:09+08:00", dt.date(2026, 11, 21)) == "14:05"
+    assert records.time_label("2026-11-20T09:30:00+08:00", dt.date(2026, 11, 21)) == "11月20日 09:30"
 
 
 @pytest.mark.parametrize("state", ["lost", "cancelled", "replaced", "not_in_union", "unknown", "invalid"])
@@ -235,7 +236,7 @@ def test_walk_in_joins_takes_a_card_and_is_counted(laptop, event):
     inp.join_channel, inp.join_date = "qr", dt.date(2026, 1, 1)  # the desk's join is on site, on the day
     joined = signin.join_walk_in(laptop, walk.id, inp, issue_card=True, today=DAY)
     member = get_member(laptop, joined.member_id)
-    assert (member["join_channel"], member["join_date"], member["name"]) == ("onsite", DAY.isoformat(), "马丽")
+    assert (member.join_channel, member.join_date, member.name) == ("onsite", DAY.isoformat(), "马丽")
     assert joined.card is not None and joined.card.event_id == event.id and joined.card.issue_date == DAY.isoformat()
     assert joined.card_problem is None and joined.card.grouped_no in joined.message
     a = joined.attendee
@@ -263,13 +264,13 @@ def test_join_without_card_code_keeps_the_membership_and_says_why(ctx, member_in
     inp.id_number = make_id(seq="556")
     joined = signin.join_walk_in(ctx, walk.id, inp, issue_card=True, today=DAY)
     assert joined.card is None and joined.card_problem.code == "card.prefix_required"
-    assert "未能发卡" in joined.message and get_member(ctx, joined.member_id)["name"] == "朱军"
+    assert "未能发卡" in joined.message and get_member(ctx, joined.member_id).name == "朱军"
     assert events.event_summary(ctx, event.id).joined == 1
 
 
 def test_a_failed_join_changes_nothing(laptop, event, add_member):
     existing = add_member("周杰")
-    id_number = get_member(laptop, existing)["id_number"]
+    id_number = get_member(laptop, existing).id_number
     walk = signin.sign_in_walk_in(laptop, event.id, "周杰", "13912340004", "快递员").attendee
     before = laptop.db.conn.execute("SELECT count(*) FROM change_log").fetchone()[0]
     inp = signin.walk_in_member_input(laptop, walk.id)
@@ -330,5 +331,5 @@ def test_a_member_who_signed_in_cannot_be_deleted_and_nothing_is_lost(laptop, ev
     with pytest.raises(UserError) as caught:
         delete_member(laptop, member_id)
     assert caught.value.code == "signin.member_has_attendance"
-    assert get_member(laptop, member_id)["name"] == "赵晓东"
+    assert get_member(laptop, member_id).name == "赵晓东"
     assert signin.count(laptop, event.id) == 1

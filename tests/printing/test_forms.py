@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from clerk_app.domain.idnumber import mask
@@ -93,6 +95,6 @@ def test_a_valid_name_the_font_cannot_print_warns(ctx, member_input, imprint):
 
 
 def test_long_resume_grows_its_row_instead_of_being_cut(member, imprint):
-    long = {**member, "resume": "\n".join(f"{2000 + i}年 北京某某公司第{i}分公司 配送员" for i in range(30))}
+    long = replace(member, resume="\n".join(f"{2000 + i}年 北京某某公司第{i}分公司 配送员" for i in range(30)))
     text = squeeze(pdf_text(registration_form_pdf(long, imprint).pdf))
     assert "2029年北京某某公司第29分公司配送员" in text

@@ -49,10 +49,10 @@ def test_good_roster_imports_in_one_go_with_names_and_formula_text_exact(ctx, tm
     entry = [e for e in recent(ctx.db, 50) if e.action == "import"]
     assert len(entry) == 1 and entry[0].detail == {"rows": 8, "saved": 8, "rejected": 0, "source": "xlsx",
                                              "skipped": 0, "incomplete": 0}
-    rec = ms.get_member(ctx, result.saved[0])
-    assert rec["join_channel"] == "other" and rec["union_id"] == ctx.home_union_id
-    assert rec["consents"][0]["method"] == "roster"  # 名单移交, not a signature nobody saw
-    assert rec["consents"][0]["basis"] == f"{rec['union_name']}移交的会员名单（r.xlsx）"
+    rec = ms.get_member_file(ctx, result.saved[0])
+    assert rec.member.join_channel == "other" and rec.member.union_id == ctx.home_union_id
+    assert rec.consents[0].method == "roster"  # 名单移交, not a signature nobody saw
+    assert rec.consents[0].basis == f"{rec.member.union_name}移交的会员名单（r.xlsx）"
 
 
 def test_every_bad_row_kind_is_reported_in_chinese_with_excel_row_numbers(ctx, member_input, tmp_path):

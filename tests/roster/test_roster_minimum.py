@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 
 from clerk_app.domain.errors import UserError
-from clerk_app.domain.member import input_from_record
+from clerk_app.domain.records import Member
 from clerk_app.services import cards as card_service
 from clerk_app.services import members as ms
 from clerk_app.services import roster_import as ri
@@ -34,7 +34,7 @@ def _import(ctx, path, options=None):
     return preview, ri.commit_import(ctx, preview)
 
 
-def _row(ctx, member_id: str) -> dict:
+def _row(ctx, member_id: str) -> Member:
     return ms.get_member(ctx, member_id)
 
 
@@ -44,13 +44,14 @@ def test_roster_without_most_columns_imports_as_incomplete_members(ctx, tmp_path
     assert preview.bad == [] and len(result.saved) == 3
     assert [g.missing for g in preview.good] == [["手机号码", "入会日期", "民族", "职业"]] * 3
     rec = _row(ctx, result.saved[0])
-    assert rec["missing_fields"] == "phone,join_date,ethnicity,occupation"
-    assert rec["join_date"] is None  # unknown, not today
-    assert rec["ethnicity"] == "" and rec["employer"] == "某快递站"
-    assert [(h["status"], h["effective_date"]) for h in rec["history"]] == [("active", "")]
+    assert rec.missing_fields == "phone,join_date,ethnicity,occupation"
+    assert rec.join_date is None  # unknown, not today
+    assert rec.ethnicity == "" and rec.employer == "某快递站"
+    file = ms.get_member_file(ctx, rec.id)
+    assert [(h.status, h.effective_date) for h in file.history] == [("active", "")]
     # The basis for holding the data: the roster the union handed over, not a signature.
-    assert [(c["method"], c["basis"]) for c in rec["consents"]] == [
-        ("roster", f"{rec['union_name']}移交的会员名单（短名单.xlsx）")]
+    assert [(c.method, c.basis) for c in file.consents] == [
+        ("roster", f"{rec.union_name}移交的会员名单（短名单.xlsx）")]
     # The members page's filter: only incomplete members, newest first, counted.
     ms.register_member(ctx, ms.MemberInput(name="李完整", id_number=make_id(seq="777"), phone="13800000777",
                                            union_id=ctx.home_union_id, occupation="快递员",
@@ -73,11 +74,11 @@ def test_the_incomplete_filter_walks_the_partial_index(ctx):
 def test_editing_completes_the_member_but_an_unknown_join_date_stays_unknown(ctx, tmp_path, member_input):
     _preview_, result = _import(ctx, write_xlsx(tmp_path / "r.xlsx", [person(1)], SHORT))
     member_id = result.saved[0]
-    inp = input_from_record(_row(ctx, member_id)).copy(phone="13812340001", ethnicity="汉族", occupation="快递员",
+    inp = _row(ctx, member_id).to_input().copy(phone="13812340001", ethnicity="汉族", occupation="快递员",
                                                        join_date=TODAY, consent_method="paper")
     ms.update_member(ctx, member_id, inp, today=TODAY)
     rec = _row(ctx, member_id)
-    assert rec["missing_fields"] == "join_date" and rec["join_date"] is None
+    assert rec.missing_fields == "join_date" and rec.join_date is None
     assert ms.count(ctx, incomplete=True) == 1
 
     # Registration through the form keeps its required fields; 名单移交 is for rosters only.
@@ -108,7 +109,7 @@ def test_members_with_unknown_join_date_change_status_get_cards_and_export(ctx, 
     _p, result = _import(ctx, write_xlsx(tmp_path / "r.xlsx", [person(1)], SHORT))
     member_id = result.saved[0]
     ms.change_status(ctx, member_id, "retained", effective=dt.date(2020, 1, 1), today=TODAY)
-    assert [h["effective_date"] for h in _row(ctx, member_id)["history"]] == ["", "2020-01-01"]
+    assert [h.effective_date for h in ms.get_member_file(ctx, member_id).history] == ["", "2020-01-01"]
     ms.change_status(ctx, member_id, "active", effective=dt.date(2021, 1, 1), today=TODAY)
     card_service.set_card_prefix(ctx, "DX07")
     card = card_service.issue_card(ctx, member_id, dt.date(2019, 1, 1), today=TODAY)  # no join date to be before

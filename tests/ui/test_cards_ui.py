@@ -118,7 +118,7 @@ def test_issue_a_card_from_the_member_page_then_preview_it(qtbot, ctx, members_p
     members_page.table.setFocus()
     qtbot.keyClick(members_page.table, Qt.Key.Key_Down)  # the clerk picks a member by keyboard
     detail = members_page.detail
-    member_id = detail.record["id"]
+    member_id = detail.member_id
     assert detail.card_summary.text() == "尚未发卡" and detail.issue_button.isEnabled()
     expected = card_service.numbering(ctx).next_no
 
@@ -158,14 +158,14 @@ def test_without_a_card_code_the_clerk_is_sent_to_settings_first(qtbot, ctx, mem
     click(qtbot, detail.issue_button)
     assert boxes.titles[0] == "尚未设置发卡代码" and "发卡代码" in boxes.texts[0]
     assert card_service.get_card_prefix(ctx) == "DX07"
-    (history,) = card_service.member_cards(ctx, detail.record["id"])
+    (history,) = card_service.member_cards(ctx, detail.member_id)
     assert history.card.card_no.startswith("DX07000001")
 
 
 def test_detail_shows_age_until_the_full_numbers_are_revealed(qtbot, ctx, members_page):
     members_page.table.selectRow(0)
     detail = members_page.detail
-    birth = detail.record["birth_date"]
+    birth = detail.record.member.birth_date
     assert birth not in detail.values["birth_date"].text() and "岁" in detail.values["birth_date"].text()
     click(qtbot, detail.reveal_button)
     assert detail.values["birth_date"].text() == birth
@@ -188,7 +188,7 @@ def test_registration_form_of_the_member_opens_masked_in_the_preview(qtbot, ctx,
     click(qtbot, members_page.detail.form_button)
     preview = members_page.detail.preview
     assert preview.page_count() >= 2 and preview.reveal_box.isVisible() and not preview.result.revealed
-    assert preview.entity == "member" and preview.entity_id == members_page.detail.record["id"]
+    assert preview.entity == "member" and preview.entity_id == members_page.detail.member_id
     preview.close()
 
 

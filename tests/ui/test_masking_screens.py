@@ -35,7 +35,7 @@ def page(qtbot, ctx, add_members):
 
 def _person(ctx, row):
     full = member_service.get_member(ctx, row.id)
-    return full["id_number"], dt.date.fromisoformat(full["birth_date"]), full["gender"]
+    return full.id_number, dt.date.fromisoformat(full.birth_date), full.gender
 
 
 def test_the_member_list_gives_no_number_back(ctx, page):

@@ -56,8 +56,9 @@ def test_valid_member_is_saved_with_enter_and_found(qtbot, ctx, dialog):
     found = member_service.search(ctx, "王小明")
     assert [m.id for m in found] == [dialog.saved_id]
     rec = member_service.get_member(ctx, dialog.saved_id)
-    assert (rec["id_number"], rec["phone"], rec["occupation"]) == (GOOD_ID, "13812345678", "外卖配送员")
-    assert rec["consents"] and rec["consents"][0]["method"] == "screen"
+    assert (rec.id_number, rec.phone, rec.occupation) == (GOOD_ID, "13812345678", "外卖配送员")
+    consents = member_service.get_member_file(ctx, dialog.saved_id).consents
+    assert consents and consents[0].method == "screen"
 
 
 def test_bad_id_is_refused_in_chinese_and_nothing_is_saved(qtbot, ctx, dialog):
@@ -142,7 +143,7 @@ def test_edit_dialog_prefills_and_saves(qtbot, ctx, member_input):
     qtbot.keyClicks(dlg.phone, "13900001111")
     with qtbot.waitSignal(dlg.accepted, timeout=2000):
         qtbot.keyClick(dlg.phone, Qt.Key.Key_Enter)
-    assert member_service.get_member(ctx, saved.member_id)["phone"] == "13900001111"
+    assert member_service.get_member(ctx, saved.member_id).phone == "13900001111"
 
 
 def test_tab_reaches_every_field_in_form_order(qtbot, dialog):
@@ -186,7 +187,7 @@ def test_enter_saves_from_any_single_line_field(qtbot, ctx, dialog, where):
 
 def test_duplicate_id_is_caught_at_the_18th_character(qtbot, ctx, dialog, member_input):
     existing = member_service.register_member(ctx, member_input(name="赵大伟", id_number=GOOD_ID))
-    joined = member_service.get_member(ctx, existing.member_id)["join_date"]
+    joined = member_service.get_member(ctx, existing.member_id).join_date
     type_text(qtbot, dialog.name, "钱二")
     qtbot.keyClick(dialog.name, Qt.Key.Key_Tab)
     qtbot.keyClicks(dialog.id_number, GOOD_ID[:17])
@@ -257,7 +258,7 @@ def test_shortest_path_reaches_consent_without_more_information(qtbot, ctx, dial
     with qtbot.waitSignal(dialog.accepted, timeout=2000):
         qtbot.keyClick(dialog.consent, Qt.Key.Key_Return)
     rec = member_service.get_member(ctx, dialog.saved_id)
-    assert (rec["occupation"], rec["ethnicity"], rec["union_id"]) == ("外卖配送员", "汉族", ctx.home_union_id)
+    assert (rec.occupation, rec.ethnicity, rec.union_id) == ("外卖配送员", "汉族", ctx.home_union_id)
 
 
 def test_a_problem_in_more_information_opens_it(qtbot, ctx, dialog):
@@ -292,7 +293,7 @@ def test_edit_shows_numbers_masked_and_saves_them_unchanged(qtbot, ctx, member_i
     with qtbot.waitSignal(dlg.accepted, timeout=2000):
         qtbot.keyClick(dlg.employer, Qt.Key.Key_Return)
     rec = member_service.get_member(ctx, saved.member_id)
-    assert (rec["id_number"], rec["phone"], rec["employer"]) == (make_id(), "13812345678", "京东物流")
+    assert (rec.id_number, rec.phone, rec.employer) == (make_id(), "13812345678", "京东物流")
     assert not ctx.db.conn.execute("SELECT 1 FROM audit_log WHERE action = 'reveal'").fetchall()
 
 

@@ -57,7 +57,7 @@ def test_status_history_model(qtmodeltester, ctx, add_members):
     (member_id,) = add_members(1)
     member_service.change_status(ctx, member_id, "retained", reason="退休")
     model = StatusHistoryModel()
-    model.set_rows(member_service.get_member(ctx, member_id)["history"])
+    model.set_rows(list(member_service.get_member_file(ctx, member_id).history))
     qtmodeltester.check(model)
     assert model.rowCount() == 2
     assert [model.data(model.index(r, 1)) for r in range(2)] == ["在会", "保留会籍"]

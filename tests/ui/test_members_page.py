@@ -42,7 +42,7 @@ def test_search_box_filters_as_the_clerk_types(qtbot, ctx, page):
 def test_a_member_no_longer_listed_leaves_the_detail_panel(qtbot, page):
     page.table.selectRow(0)
     shown = page.model.row_at(0)
-    assert page.detail.record["id"] == shown.id
+    assert page.detail.member_id == shown.id
     with qtbot.waitSignal(page.results_shown, timeout=2000):
         qtbot.keyClicks(page.search_box, "zzzz")
     assert page.model.rowCount() == 0 and page.detail.record is None
@@ -82,8 +82,8 @@ def test_status_change_dialog_records_history(qtbot, ctx, page):
     type_text(qtbot, dialog.reason, "本人书面申请")
     with qtbot.waitSignal(dialog.accepted, timeout=2000):
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    rec = member_service.get_member(ctx, row.id)
-    assert rec["status"] == "withdrawn" and rec["history"][-1]["reason"] == "本人书面申请"
+    rec = member_service.get_member_file(ctx, row.id)
+    assert rec.member.status == "withdrawn" and rec.history[-1].reason == "本人书面申请"
     page.after_save(row.id)
     assert page.detail.title.text().endswith("（退会）")
 
@@ -181,7 +181,7 @@ def test_print_roster_of_the_search_result_opens_the_masked_preview(qtbot, ctx, 
     text = squeeze(pdf_text(preview.result.pdf))
     assert "会员花名册" in text and f"搜索“王”找到的会员共{len(wang)}名" in text
     someone = member_service.get_member(ctx, wang[0])
-    assert someone["name"] in text and someone["id_number"] not in text and someone["phone"] not in text
+    assert someone.name in text and someone.id_number not in text and someone.phone not in text
     assert preview.page_count() >= 1
     preview.close()
 

@@ -143,7 +143,7 @@ def test_full_numbers_only_after_the_clerk_confirms_and_the_print_says_so(qtbot,
     masked = registration_form_pdf(member, imprint(ctx))
     dialog = open_dialog(qtbot, ctx, masked, entity="member", entity_id=member_id, reveal=reveal)
     assert dialog.reveal_box.isVisible()
-    assert member["id_number"] not in squeeze(pdf_text(dialog.result.pdf))
+    assert member.id_number not in squeeze(pdf_text(dialog.result.pdf))
 
     boxes.answer("取消")
     dialog.reveal_box.setChecked(True)  # the clerk ticks it, then thinks better of it
@@ -153,18 +153,18 @@ def test_full_numbers_only_after_the_clerk_confirms_and_the_print_says_so(qtbot,
     dialog.reveal_box.setChecked(True)
     assert dialog.reveal_box.isChecked() and made == [True]
     assert dialog.result.revealed and "含完整号码" in dialog.pages_label.text()
-    assert member["id_number"] in squeeze(pdf_text(dialog.result.pdf))
+    assert member.id_number in squeeze(pdf_text(dialog.result.pdf))
     assert audit_prints(ctx) == []  # showing on screen is not yet printing ...
     ((action, entity, entity_id, shown),) = ctx.db.conn.execute(  # ... but it is revealing, recorded now
         "SELECT action, entity, entity_id, detail FROM audit_log WHERE action = 'reveal'").fetchall()
-    assert (entity, entity_id) == ("member", member_id) and member["id_number"] not in shown
+    assert (entity, entity_id) == ("member", member_id) and member.id_number not in shown
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "form.pdf"), ""))
     assert dialog.save_pdf() == tmp_path / "form.pdf"
     assert (tmp_path / "form.pdf").read_bytes() == dialog.result.pdf
     ((entity, entity_id, detail),) = audit_prints(ctx)
     assert (entity, entity_id, detail["reveal"]) == ("member", member_id, True)
-    assert member["id_number"] not in json.dumps(detail)
+    assert member.id_number not in json.dumps(detail)
 
     dialog.reveal_box.setChecked(False)  # back to masked, without asking
     assert dialog.result is masked
