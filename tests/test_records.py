@@ -62,6 +62,9 @@ def test_member_repository_returns_typed_records(ctx, world):
     assert member.id_number == make_id() and member.id_number_masked != member.id_number
     assert member.phone_masked != member.phone and member.status_label == "保留会籍"
     _assert_frozen(member)
+    form = member.to_input()  # the edit form, pre-filled
+    assert (form.name, form.id_number, form.occupation, form.join_date) == (
+        "王小明", make_id(), "外卖配送员", ctx.today() - dt.timedelta(days=30))
     history = members_repo.status_history(ctx.db, mid)
     assert [type(h) for h in history] == [records.StatusChange] * 2
     assert [(h.status, h.reason) for h in history] == [("active", "入会"), ("retained", "退休")]

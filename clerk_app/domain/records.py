@@ -10,7 +10,7 @@ roster export build one per member (200,000 of them).
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 
 from . import card as lifecycle
@@ -77,11 +77,14 @@ class Member:
 
     def to_input(self) -> MemberInput:
         """The registration form pre-filled from the record (for editing)."""
-        names = MemberInput.__dataclass_fields__.keys()
-        data = {k: getattr(self, k) for k in names if hasattr(self, k) and getattr(self, k) is not None}
+        data = {f.name: getattr(self, f.name) for f in fields(MemberInput)
+                if f.name in _MEMBER_FIELDS and getattr(self, f.name) is not None}
         data["join_date"] = _dt.date.fromisoformat(self.join_date) if self.join_date else None
         data["salary"] = "" if self.salary_fen is None else str(Decimal(self.salary_fen) / 100)
         return MemberInput(**data)
+
+
+_MEMBER_FIELDS = frozenset(f.name for f in fields(Member))
 
 
 @dataclass(frozen=True, slots=True)  # slots: 7x cheaper to build, a third of a tail search
@@ -326,7 +329,7 @@ class Attendance:
 
     @property
     def name(self) -> str:
-        return self.member_name if self._as_member else self.walk_in_name  # type: ignore[return-value]
+        return (self.member_name or "") if self._as_member else self.walk_in_name
 
     @property
     def id_number_masked(self) -> str:

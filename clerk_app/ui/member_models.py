@@ -14,7 +14,7 @@ from ..clock import SYSTEM, Clock
 from ..domain import vocab
 from ..domain.idnumber import age_on, mask
 from ..domain.phone import mask_phone
-from ..storage.members_repo import MemberRow
+from ..domain.records import MemberRow
 from .rows_model import ROW_ROLE, SORT_ROLE, Index, RowsModel
 
 (COL_NAME, COL_GENDER, COL_AGE, COL_ID, COL_PHONE, COL_OCCUPATION, COL_PLATFORM,
