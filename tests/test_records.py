@@ -62,6 +62,7 @@ def test_member_repository_returns_typed_records(ctx, world):
     assert member.id_number == make_id() and member.id_number_masked != member.id_number
     assert member.phone_masked != member.phone and member.status_label == "保留会籍"
     _assert_frozen(member)
+    assert member.id_number not in repr(member) and member.phone not in repr(member)  # a log line shows neither
     form = member.to_input()  # the edit form, pre-filled
     assert (form.name, form.id_number, form.occupation, form.join_date) == (
         "王小明", make_id(), "外卖配送员", ctx.today() - dt.timedelta(days=30))
@@ -94,6 +95,7 @@ def test_card_repository_returns_one_card_type_with_its_holder_and_events(ctx, w
     assert type(card) is records.Card and type(card.holder) is records.Holder
     assert (card.status, card.replaced_by_no, card.member_id) == ("replaced", new.card_no, mid)
     assert card.holder.id_number == make_id() and "*" in card.holder.id_number_masked
+    assert make_id() not in repr(card)
     assert cards.get_card(ctx, new.card_no) == cards_repo.by_id(ctx.db, new.id)  # the service passes it through
     _assert_frozen(card)
     _assert_frozen(card.holder)
@@ -114,6 +116,7 @@ def test_event_repository_returns_events_and_attendance(ctx, world):
     assert "*" in member_row.id_number_masked and member_row.membership_label == "是"
     assert (walk_in.member_id, walk_in.name, walk_in.is_walk_in, walk_in.id_number_masked) == (None, "马丽", True, "")
     assert walk_in.phone == "13912340002" and walk_in.phone_masked != walk_in.phone
+    assert "13912340002" not in repr(walk_in) and make_id() not in repr(member_row)
     _assert_frozen(walk_in)
 
 

@@ -1,7 +1,8 @@
 """The stored records as types: one frozen dataclass per record kind, built by the repositories
 (``clerk_app.storage``) from rows and read by services, printing, the CLI and the window by
 attribute. Values are as stored (ISO text dates, integer fen, full ID numbers and phones); the
-``*_masked`` properties give what a screen or a paper shows by default.
+``*_masked`` properties give what a screen or a paper shows by default. ID numbers, phones and
+income are left out of ``repr`` (a record in a log line or a test failure never shows them).
 
 ``slots=True`` and positional construction keep building them cheap: the members page and the
 roster export build one per member (200,000 of them).
@@ -10,7 +11,7 @@ roster export build one per member (200,000 of them).
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from . import card as lifecycle
@@ -32,9 +33,9 @@ class Member:
     gender: str
     birth_date: str
     ethnicity: str
-    id_number: str
+    id_number: str = field(repr=False)
     id_kind: str
-    phone: str
+    phone: str = field(repr=False)
     employer: str
     platform: str
     work_area: str
@@ -45,7 +46,7 @@ class Member:
     native_place: str
     job_title: str
     professional_title: str
-    salary_fen: int | None
+    salary_fen: int | None = field(repr=False)
     family_info: str
     resume: str
     member_card_no: str
@@ -97,8 +98,8 @@ class MemberRow:
     name: str
     gender: str
     birth_date: str
-    id_number: str
-    phone: str
+    id_number: str = field(repr=False)
+    phone: str = field(repr=False)
     occupation: str
     platform: str
     employer: str
@@ -171,7 +172,7 @@ class Holder:
     member_id: str
     name: str
     gender: str
-    id_number: str
+    id_number: str = field(repr=False)
     member_status: str
     union_name: str
 
@@ -308,7 +309,7 @@ class Attendance:
     member_id: str | None  # None: a walk-in who has not joined
     is_walk_in: bool  # arrived as a non-member (stays True after joining at the desk)
     walk_in_name: str
-    walk_in_phone: str
+    walk_in_phone: str = field(repr=False)
     walk_in_occupation: str
     walk_in_employer: str
     method: str  # domain.event.SCAN / LOOKUP / WALK_IN / PAPER
@@ -316,8 +317,8 @@ class Attendance:
     signed_in_at: str  # ISO timestamp
     joined_at: str | None  # when a walk-in joined the union at the desk
     member_name: str | None
-    member_id_number: str | None
-    member_phone: str | None
+    member_id_number: str | None = field(repr=False)
+    member_phone: str | None = field(repr=False)
     member_occupation: str | None
     member_employer: str | None
     member_platform: str | None
