@@ -13,7 +13,7 @@ import pytest
 from clerk_app.domain import records
 from clerk_app.domain.event import EventInput
 from clerk_app.services import cards, events, members, signin
-from clerk_app.storage import cards_repo, events_repo, members_repo
+from clerk_app.storage import cards_repo, events_repo, members_repo, unions_repo
 from tests.conftest import make_id
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,12 +46,18 @@ def _assert_frozen(record) -> None:
 
 def test_every_record_type_is_a_frozen_slotted_dataclass():
     names = {t.__name__ for t in RECORD_TYPES}
-    assert {"Member", "MemberRow", "StatusChange", "Consent", "MemberFile", "MemberWithCard", "Holder", "Card",
+    assert {"Union", "Member", "MemberRow", "StatusChange", "Consent", "MemberFile", "MemberWithCard", "Holder", "Card",
             "CardEvent", "Event", "Attendance"} <= names
     for kind in RECORD_TYPES:
         params = kind.__dataclass_params__
         assert params.frozen, kind
         assert "__slots__" in vars(kind), kind  # cheap to build: lists make one per member
+
+
+def test_union_repository_returns_union_records(ctx):
+    (home,) = unions_repo.all_unions(ctx.db)
+    assert type(home) is records.Union and (home.id, home.name) == (ctx.home_union_id, "大兴区黄村镇总工会")
+    _assert_frozen(home)
 
 
 def test_member_repository_returns_typed_records(ctx, world):

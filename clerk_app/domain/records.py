@@ -21,6 +21,20 @@ from .idnumber import mask
 from .member import MemberInput
 from .phone import mask_phone
 
+# ---------------------------------------------------------------- unions
+
+
+@dataclass(frozen=True, slots=True)
+class Union:
+    """A union branch (基层工会 / 联合工会 ...) with its parent union, if any."""
+
+    id: str
+    name: str
+    kind: str
+    parent_id: str | None
+    created_at: str
+
+
 # ---------------------------------------------------------------- members
 
 

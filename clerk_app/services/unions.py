@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..domain.errors import Issue, UserError, ValidationFailed
+from ..domain.records import Union
 from ..domain.vocab import UNION_KINDS
 from ..storage import unions_repo as repo
 from ..storage.db import transaction
 from .context import Context, new_id
 
 
-@dataclass(frozen=True)
-class Union:
-    id: str
-    name: str
-    kind: str
-    parent_id: str | None
-
-
 def list_unions(ctx: Context) -> list[Union]:
-    return [Union(*r) for r in repo.all_unions(ctx.db)]
+    return repo.all_unions(ctx.db)
 
 
 def add_union(ctx: Context, name: str, kind: str, parent_id: str | None) -> Union:
@@ -35,9 +26,8 @@ def add_union(ctx: Context, name: str, kind: str, parent_id: str | None) -> Unio
     with transaction(ctx.db):
         if parent_id and not repo.union_exists(ctx.db, parent_id):
             raise UserError("union.parent_missing")
-        union = Union(new_id(), name, kind, parent_id)
-        now = ctx.now_stamp()
+        union = Union(new_id(), name, kind, parent_id, ctx.now_stamp())
         ctx.changes.insert("unions", {"id": union.id, "name": name, "kind": kind,
-                                      "parent_id": parent_id, "created_at": now})
+                                      "parent_id": parent_id, "created_at": union.created_at})
         ctx.audit("create", "union", union.id)
     return union
