@@ -14,7 +14,7 @@ import pytest
 
 from clerk_app.domain.errors import UserError
 from clerk_app.storage import migrations as mig
-from clerk_app.storage.db import DB_FILENAME, open_db, transaction
+from clerk_app.storage.db import DB_FILENAME, database_file, open_db, transaction
 from clerk_app.workspace import open_workspace
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,6 +95,27 @@ def test_nested_transaction_is_a_savepoint(db):
                 raise ValueError
     keys = {r[0] for r in db.conn.execute("SELECT key FROM meta WHERE key IN ('outer', 'inner')")}
     assert keys == {"outer"}
+
+
+def test_a_failing_commit_leaves_no_open_transaction(db):
+    """A COMMIT that really fails (a deferred foreign key still broken at commit time) is
+    rolled back: the next save is its own transaction and survives closing the database."""
+    db.conn.execute("CREATE TABLE t_parent (id TEXT PRIMARY KEY)")
+    db.conn.execute("CREATE TABLE t_child (id TEXT PRIMARY KEY,"
+                    " parent TEXT REFERENCES t_parent(id) DEFERRABLE INITIALLY DEFERRED)")
+    with pytest.raises(sqlite3.IntegrityError):
+        with transaction(db):
+            db.conn.execute("INSERT INTO t_child VALUES ('c1', 'nobody')")
+    assert not db.conn.in_transaction
+    assert db.conn.execute("SELECT count(*) FROM t_child").fetchone()[0] == 0
+    with transaction(db):
+        db.conn.execute("INSERT INTO meta (key, value) VALUES ('after', '1')")
+    assert not db.conn.in_transaction  # committed, not a savepoint waiting for a COMMIT that never comes
+    other = sqlite3.connect(database_file(db))  # a second reader sees only what was committed
+    try:
+        assert other.execute("SELECT value FROM meta WHERE key = 'after'").fetchone() == ("1",)
+    finally:
+        other.close()
 
 
 def test_two_writers_racing_on_one_counter_both_count(data_dir):

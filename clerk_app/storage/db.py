@@ -78,7 +78,15 @@ def transaction(db: Database) -> Iterator[Database]:
             conn.execute("ROLLBACK")
         raise
     else:
-        conn.execute("COMMIT")
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            # A COMMIT that fails (a deferred constraint, disk full, an I/O error) leaves the
+            # transaction open; the next transaction() would then only be a savepoint inside it
+            # and its save would vanish at close. Undo it here so nothing is left half done.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
 
 def database_file(db: Database) -> Path:
