@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from .errors import Issue
 from .member import bad_name_chars
 from .phone import normalise_phone
+from .text import multi_line, single_line
 
 EVENT_TYPES = ("职工沟通会", "企业沟通会", "招聘会", "送清凉", "心理减压", "义诊", "法律咨询", "其他")
 
@@ -54,7 +54,7 @@ _TIME = re.compile(r"(\d{1,2})[:：.](\d{2})")
 
 def clean_text(value: str) -> str:
     """NFKC (full-width digits and colons become ASCII), inner whitespace runs become one space."""
-    return " ".join(unicodedata.normalize("NFKC", value or "").split())
+    return single_line(value, "NFKC")
 
 
 def parse_time(text: str) -> str | None:
@@ -153,7 +153,7 @@ def validate_event(inp: EventInput, today: _dt.date) -> tuple[dict | None, list[
     values["sub_venues"] = subs
     values["services"] = _clean_list(inp.services, SERVICE_MAX, SERVICES_MAX, "services", issues)
 
-    notes = (inp.notes or "").strip()
+    notes = multi_line(inp.notes)
     if len(notes) > NOTES_MAX:
         issues.append(Issue("notes", "event.too_long", {"label": LABELS["notes"], "max": NOTES_MAX}))
     values["notes"] = notes
@@ -174,7 +174,7 @@ class WalkIn:
 
 
 def check_name(raw: str, fname: str = "name") -> tuple[str, Issue | None]:
-    name = " ".join(unicodedata.normalize("NFC", raw or "").split())
+    name = single_line(raw)
     if not name:
         return name, Issue(fname, "signin.name_required")
     if len(name) > NAME_MAX:

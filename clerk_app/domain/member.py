@@ -11,6 +11,7 @@ from . import vocab
 from .errors import Issue
 from .idnumber import IdCheck, age_on, check_id
 from .phone import normalise_phone
+from .text import multi_line, single_line
 
 MIN_AGE = 16
 NAME_MAX = 30
@@ -97,8 +98,11 @@ class CleanMember:
     warnings: list[Issue] = field(default_factory=list)
 
 
+MULTILINE_FIELDS = ("family_info", "resume", "remarks")
+
+
 def _clean_text(value: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", value or "").split())
+    return single_line(value)
 
 
 def bad_name_chars(name: str) -> str:
@@ -179,8 +183,8 @@ def validate_member(inp: MemberInput, today: _dt.date, *, roster: bool = False
     values["salary_fen"] = salary
 
     for fname, label, max_len in TEXT_FIELDS:
-        text = _clean_text(getattr(inp, fname)) if fname not in ("family_info", "resume", "remarks") \
-            else (getattr(inp, fname) or "").strip()
+        text = _clean_text(getattr(inp, fname)) if fname not in MULTILINE_FIELDS \
+            else multi_line(getattr(inp, fname))
         if len(text) > max_len:
             issues.append(Issue(fname, "member.too_long", {"label": label, "max": max_len}))
         elif text and fname in CLOSED_CHOICES and text not in CLOSED_CHOICES[fname]:

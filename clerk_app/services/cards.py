@@ -27,6 +27,7 @@ from ..domain import card as lifecycle
 from ..domain import cardno, vocab
 from ..domain.errors import UserError
 from ..domain.messages import message
+from ..domain.text import single_line
 from ..storage import cards_repo as repo
 from ..storage import members_repo
 from ..domain.records import Card, CardEvent, Holder, Member, MemberWithCard
@@ -163,7 +164,7 @@ def _check_date(ctx: Context, day: _dt.date | None, today: _dt.date | None, labe
 
 
 def _clean_reason(reason: str) -> str:
-    text = unicodedata.normalize("NFKC", reason or "").strip()
+    text = single_line(reason, "NFKC")
     if len(text) > lifecycle.REASON_MAX:
         raise UserError("card.reason_too_long", max=lifecycle.REASON_MAX)
     return text

@@ -19,6 +19,7 @@ from ..domain.errors import (
 from ..domain.idnumber import normalise
 from ..domain.member import MemberInput, encode_missing, missing_fields, validate_member
 from ..domain.records import Member, MemberFile, MemberRow
+from ..domain.text import multi_line
 from ..storage import events_repo, unions_repo
 from ..storage import members_repo as repo
 from ..storage.db import transaction
@@ -202,7 +203,7 @@ def change_status(ctx: Context, member_id: str, target: str, *, effective: _dt.d
         ctx.changes.update("members", member_id, {"status": target}, touch={"updated_at": now})
         ctx.changes.insert("member_status_history", {
             "id": new_id(), "member_id": member_id, "status": target,
-            "effective_date": effective.isoformat(), "reason": reason.strip(), "channel": channel,
+            "effective_date": effective.isoformat(), "reason": multi_line(reason), "channel": channel,
             "recorded_at": now})
         ctx.audit("update", "member", member_id, status=target)
         cards.on_member_status_changed(ctx, member_id, target, effective)  # leaving cancels the card

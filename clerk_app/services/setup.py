@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlite_utils import Database
 
 from ..domain.errors import Issue, ValidationFailed
+from ..domain.text import single_line
 from ..domain.vocab import UNION_KINDS
 from ..storage.clerks_repo import clerk_name, insert_clerk
 from ..storage.db import transaction
@@ -28,6 +29,8 @@ def is_set_up(db: Database) -> bool:
 
 
 def set_up(db: Database, inp: SetupInput, clock: Clock = SYSTEM) -> Context:
+    inp = replace(inp, laptop_name=single_line(inp.laptop_name), union_name=single_line(inp.union_name),
+                  clerk_name=single_line(inp.clerk_name))
     issues = []
     if not inp.laptop_name.strip():
         issues.append(Issue("laptop_name", "setup.laptop_name_required"))

@@ -7,6 +7,7 @@ from ..domain.records import Union
 from ..domain.vocab import UNION_KINDS
 from ..storage import unions_repo as repo
 from ..storage.db import transaction
+from ..domain.text import single_line
 from .context import Context, new_id
 
 
@@ -15,7 +16,7 @@ def list_unions(ctx: Context) -> list[Union]:
 
 
 def add_union(ctx: Context, name: str, kind: str, parent_id: str | None) -> Union:
-    name = " ".join(name.split())
+    name = single_line(name)
     issues = []
     if not name:
         issues.append(Issue("name", "union.name_required"))

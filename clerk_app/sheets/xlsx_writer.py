@@ -24,13 +24,17 @@ from openpyxl.utils import get_column_letter
 
 from ..domain.errors import UserError
 from ..domain.roster_cells import FORMULA_START
+from ..domain.text import strip_controls
 
 WIDTH_SAMPLE = 500
 MAX_WIDTH = 60
 
 
 def safe_text(value: str) -> str:
-    """Text that spreadsheet programs must not run as a formula gets a leading apostrophe."""
+    """Text that spreadsheet programs must not run as a formula gets a leading apostrophe.
+    Control characters (XML cannot hold them; text saved before input stripped them) are
+    dropped, so one bad old record never makes a whole export fail."""
+    value = strip_controls(value, multiline=True)
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
@@ -65,7 +69,7 @@ def export_rows(path: str | Path, columns: Sequence[str], rows: Iterable[Sequenc
         if len(head) >= WIDTH_SAMPLE:
             break
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=sheet_title[:31] or "Sheet1")
+    ws = wb.create_sheet(title=strip_controls(sheet_title)[:31] or "Sheet1")
     ws.freeze_panes = "A2"
     for i, header in enumerate(columns):
         sample = [_display_width(str(r[i])) for r in head if i < len(r)]

@@ -323,3 +323,16 @@ def test_a_corrected_field_drops_its_message_at_once(qtbot, ctx, dialog):
     dialog.consent.setFocus()
     qtbot.keyClick(dialog.consent, Qt.Key.Key_Space)
     assert not dialog.errors["consent_method"].has_error
+
+
+def test_control_character_pasted_into_employer_is_not_stored(qtbot, ctx, dialog):
+    """Qt's line edit keeps what the clipboard holds (a web page's \\x01 or vertical tab); the
+    stored 工作单位 must not, or every later Excel export would fail on it."""
+    type_member(qtbot, dialog)
+    QApplication.clipboard().setText("北京\x01快递\x0b有限公司\x1f")
+    dialog.employer.setFocus()
+    qtbot.keyClick(dialog.employer, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert "\x01" in dialog.employer.text()  # the widget really holds it
+    with qtbot.waitSignal(dialog.accepted, timeout=2000):
+        qtbot.keyClick(dialog.phone, Qt.Key.Key_Return)
+    assert member_service.get_member(ctx, dialog.saved_id)["employer"] == "北京快递有限公司"
