@@ -9,6 +9,7 @@ import sys
 
 from .. import APP_NAME, __version__
 from ..domain.errors import UserError
+from ..domain.messages import message
 from . import cards_cmd, check_id, demo, events_cmd, print_cmd, roster_cmd, setup_cmd
 
 COMMANDS = [setup_cmd, cards_cmd, check_id, demo, roster_cmd, print_cmd, events_cmd]
@@ -52,3 +53,28 @@ def main(argv: list[str] | None = None) -> int:
         # devnull so Python's own flush at exit does not raise a second time.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except KeyboardInterrupt:
+        print(message("cli.interrupted"), file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last stop before Python's own traceback
+        return report_internal_error(exc, args.data_dir)
+
+
+def report_internal_error(exc: BaseException, data_dir: str | None) -> int:
+    """A bug in a command: Python would print the traceback with the exception's message
+    (a KeyError of an ID number, a ValueError quoting a cell) to a terminal that a script may
+    be logging. Instead the stack goes to the data folder's log, redacted like the window's
+    crash log, and stderr gets one Chinese sentence naming that log. Exit code 70 (EX_SOFTWARE)."""
+    from .. import paths
+    from ..crashlog import append_log, log_path, redacted_traceback
+
+    text = redacted_traceback(type(exc), exc.__traceback__, exc)
+    try:
+        logged = append_log(log_path(paths.data_dir(data_dir)), text)
+    except OSError:
+        logged = None
+    if logged is None:
+        print(message("cli.internal_error_unlogged"), file=sys.stderr)
+    else:
+        print(message("cli.internal_error", path=str(logged)), file=sys.stderr)
+    return 70

@@ -101,6 +101,11 @@ MESSAGES: dict[str, str] = {
     "cli.not_set_up": "本数据目录尚未完成初始设置，请先打开程序完成设置（或运行 setup 命令）：{path}",
     "cli.already_set_up": "本数据目录已完成初始设置（本机“{laptop}”），不能再次设置，未做任何更改：{path}",
     "cli.bad_union_type": "工会类型“{text}”不对，只能是：{choices}",
+    "cli.internal_error": "程序内部错误（这不是您的操作问题），命令没有完成，请核对刚才要做的事是否已生效。"
+                          "错误详情（不含会员信息）已记录在：{path}",
+    "cli.internal_error_unlogged": "程序内部错误（这不是您的操作问题），命令没有完成，请核对刚才要做的事是否已生效。"
+                                   "错误详情未能写入日志文件。",
+    "cli.interrupted": "已中断，命令没有完成。",
     "cli.bad_date": "日期“{text}”格式不对，应写作 2026-11-01（也可写 2026/11/1 或 2026年11月1日）",
     # storage / environment
     "db.newer_version": "数据库由更新版本的程序（{names}）写入，请升级本程序后再打开",

@@ -9,88 +9,22 @@ stored value (:func:`safe_detail`): others could contain a member's name or ID n
 
 from __future__ import annotations
 
-import errno as _errno
-import sqlite3
 import sys
-import traceback
 from pathlib import Path
-from types import TracebackType
 
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from .. import __version__
-from ..clock import SYSTEM
+from ..crashlog import LOG_DIR, LOG_FILE, WITHHELD, append_log, log_path, redacted_traceback, safe_detail
 
-LOG_DIR = "logs"
-LOG_FILE = "clerk-app.log"
+__all__ = ["LOG_DIR", "LOG_FILE", "WITHHELD", "install", "redacted_traceback", "report_bug", "safe_detail",
+           "write_log"]
 
 _state: dict = {"log": None, "showing": False}
 
 
-WITHHELD = "(message withheld: may hold personal data)"
-
-
-def safe_detail(exc: BaseException | None) -> str | None:
-    """What may be logged of ``exc``'s message, or None to withhold it.
-
-    - ImportError / ModuleNotFoundError: names a module or a shared library (a broken install).
-    - OSError: the error number and the system's text for it (``ENOENT: No such file or
-      directory``), never the file names (a path can hold a member's name: 王小明.xlsx).
-    - sqlite3 errors: SQLite's error kind (``SQLITE_BUSY``); for an IntegrityError also the
-      message, which names only schema items (``UNIQUE constraint failed: members.id_number``).
-      Other sqlite3 messages can quote SQL text or a search the clerk typed: withheld.
-    - RecursionError, MemoryError: fixed texts."""
-    if exc is None:
-        return None
-    if isinstance(exc, ImportError):
-        return str(exc)
-    if isinstance(exc, OSError):
-        if not isinstance(exc.errno, int):
-            return None
-        name = _errno.errorcode.get(exc.errno, str(exc.errno))
-        text = exc.strerror if isinstance(exc.strerror, str) else ""
-        return f"[{name}] {text}".rstrip()
-    if isinstance(exc, sqlite3.Error):
-        kind = getattr(exc, "sqlite_errorname", None)
-        kind = kind if isinstance(kind, str) and kind.startswith("SQLITE_") else None
-        if isinstance(exc, sqlite3.IntegrityError) and _integrity_message(str(exc)):
-            return f"[{kind}] {exc}" if kind else str(exc)
-        return f"[{kind}] {WITHHELD}" if kind else None
-    if isinstance(exc, (RecursionError, MemoryError)):
-        return str(exc)
-    return None
-
-
-def _integrity_message(text: str) -> bool:
-    """SQLite's own constraint texts (schema names only), not a trigger's RAISE() message."""
-    return text.startswith(("UNIQUE constraint failed: ", "NOT NULL constraint failed: ",
-                            "CHECK constraint failed: ", "FOREIGN KEY constraint failed"))
-
-
-def redacted_traceback(exc_type: type[BaseException], tb: TracebackType | None,
-                       exc: BaseException | None = None) -> str:
-    """The stack without source text: ``File ..., line N, in func`` + type name (with the
-    version in the log header, file and line locate the code) + the message only if
-    :func:`safe_detail` allows it."""
-    lines = ["Traceback (most recent call last):\n"]
-    lines += [f'  File "{f.filename}", line {f.lineno}, in {f.name}\n' for f in traceback.extract_tb(tb)]
-    detail = safe_detail(exc)
-    lines.append(f"{exc_type.__module__}.{exc_type.__qualname__}: {detail if detail is not None else WITHHELD}\n")
-    return "".join(lines)
-
-
 def write_log(text: str) -> Path | None:
     path = _state["log"]
-    if path is None:
-        return None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        stamp = SYSTEM.stamp()  # the machine's time (shifted only where CLERK_APP_TODAY says)
-        with open(path, "a", encoding="utf-8") as fh:
-            fh.write(f"--- {stamp} clerk-app {__version__} python {sys.version.split()[0]}\n{text}\n")
-    except OSError:
-        return None
-    return path
+    return None if path is None else append_log(path, text)
 
 
 def report_bug(exc: BaseException, parent: QWidget | None = None) -> None:
@@ -127,5 +61,5 @@ def _hook(exc_type, exc, tb) -> None:
 
 def install(data_folder: Path) -> None:
     """Log into ``data_folder`` and route uncaught exceptions to the crash dialog."""
-    _state["log"] = Path(data_folder) / LOG_DIR / LOG_FILE
+    _state["log"] = log_path(data_folder)
     sys.excepthook = _hook
