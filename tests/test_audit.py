@@ -86,12 +86,12 @@ def test_chain_names_an_edited_detail_even_when_its_hash_is_recomputed(ctx, memb
     _member_life(ctx, member_input)
     ids = [r[0] for r in ctx.db.conn.execute("SELECT id FROM audit_log ORDER BY id")]
     # Rewriting the row and its own hash still breaks the link to the next row.
-    rid, at, clerk, action, entity, eid, prev = ctx.db.conn.execute(
-        "SELECT id, at, clerk_id, action, entity, entity_id, prev_hash FROM audit_log WHERE id = ?",
+    rid, at, site, clerk, action, entity, eid, prev = ctx.db.conn.execute(
+        "SELECT id, at, site_id, clerk_id, action, entity, entity_id, prev_hash FROM audit_log WHERE id = ?",
         [ids[2]]).fetchone()
     forged = '{"fields": []}'
     ctx.db.conn.execute("UPDATE audit_log SET detail = ?, hash = ? WHERE id = ?",
-                        [forged, _digest(prev, at, clerk, action, entity, eid, forged), rid])
+                        [forged, _digest(prev, site, at, clerk, action, entity, eid, forged), rid])
     assert verify_chain(ctx.db) == ids[3]
 
 

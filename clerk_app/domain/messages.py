@@ -106,6 +106,14 @@ MESSAGES: dict[str, str] = {
     "cli.internal_error_unlogged": "程序内部错误（这不是您的操作问题），命令没有完成，请核对刚才要做的事是否已生效。"
                                    "错误详情未能写入日志文件。",
     "cli.interrupted": "已中断，命令没有完成。",
+    "audit.chain_ok": "审计记录完整：共 {count} 条，逐条校验一致，与锚点相符",
+    "audit.entry_changed": "审计记录已被改动：第 {id} 条（{at}）的内容与其校验值不符",
+    "audit.entry_missing": "审计记录不连续：第 {id} 条（{at}）之前的记录被删除或插入过",
+    "audit.tail_missing": "审计记录少了最新的 {missing} 条（应有 {expected} 条，现有 {count} 条）：最新的记录被删除过",
+    "audit.anchor_mismatch": "审计记录与锚点不符（锚点记为 {expected} 条，现有 {count} 条）：记录链可能被整体改写过",
+    "audit.broken_before_upgrade": "审计记录在本次升级之前已被改动（第 {id} 条起校验不符）",
+    "audit.broken_title": "审计记录校验未通过",
+    "audit.broken_advice": "这可能是有人绕过本程序修改了数据库。请勿继续删改数据，并联系上级工会或技术支持人员核查。",
     "cli.bad_date": "日期“{text}”格式不对，应写作 2026-11-01（也可写 2026/11/1 或 2026年11月1日）",
     # storage / environment
     "db.newer_version": "数据库由更新版本的程序（{names}）写入，请升级本程序后再打开",

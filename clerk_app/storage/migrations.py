@@ -176,6 +176,16 @@ def _roster_minimum(db: Database) -> None:
             conn.execute("PRAGMA foreign_keys=ON")
 
 
+@migrations(name="0008_audit_anchor")
+def _audit_anchor(db: Database) -> None:
+    """The audit chain's hash covers the site id (format v2), and the chain is anchored:
+    entry count and latest hash in ``meta``, moved on with every entry (storage.audit). Existing
+    entries are checked in the old format and rehashed; a chain already broken stays reported."""
+    from .audit import rehash_v1_to_v2
+
+    rehash_v1_to_v2(db)
+
+
 def _unknown_applied(db: Database) -> list[str]:
     known = {m.name for m in migrations._migrations}
     return [m.name for m in migrations.applied(db) if m.name not in known]
