@@ -22,8 +22,7 @@ from sqlite_utils import Database
 from ..domain.messages import message
 from .meta import get_meta, set_meta
 
-ANCHOR_COUNT_KEY = "audit_anchor_count"
-ANCHOR_HASH_KEY = "audit_anchor_hash"
+ANCHOR_KEY = "audit_anchor"  # "<count> <latest hash>"
 # Set by migration 0008 when the chain was already broken before it was rehashed: the upgrade
 # must not bless a tampered log, so the finding is kept and reported for ever after.
 BROKEN_BEFORE_KEY = "audit_broken_before_upgrade"
@@ -92,28 +91,39 @@ def write_audit(db: Database, *, clerk_id: str, site_id: str, action: str, entit
     """Append one entry and move the anchor on; ``at`` is the acting context's time stamp (its
     clock, not the machine's). Call it inside the business action's transaction."""
     detail_json = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)
-    with db.atomic():  # a savepoint inside the caller's transaction: entry and anchor together
-        row = db.conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
-        prev = row[0] if row else ""
-        digest = digest_v2(prev, site_id, at, clerk_id, action, entity, entity_id, detail_json)
-        db.conn.execute(
-            "INSERT INTO audit_log (at, site_id, clerk_id, action, entity, entity_id, detail, prev_hash, hash)"
-            " VALUES (?,?,?,?,?,?,?,?,?)",
-            [at, site_id, clerk_id, action, entity, entity_id, detail_json, prev, digest],
-        )
-        count = int(get_meta(db, ANCHOR_COUNT_KEY, "0") or 0)
-        set_anchor(db, count + 1, digest)
+    if not db.conn.in_transaction:  # one unit on its own; inside a transaction it is the caller's
+        with db.atomic():
+            _append(db, clerk_id, site_id, action, entity, entity_id, detail_json, at)
+    else:
+        _append(db, clerk_id, site_id, action, entity, entity_id, detail_json, at)
+
+
+def _append(db: Database, clerk_id: str, site_id: str, action: str, entity: str, entity_id: str,
+            detail_json: str, at: str) -> None:
+    row = db.conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    prev = row[0] if row else ""
+    digest = digest_v2(prev, site_id, at, clerk_id, action, entity, entity_id, detail_json)
+    db.conn.execute(
+        "INSERT INTO audit_log (at, site_id, clerk_id, action, entity, entity_id, detail, prev_hash, hash)"
+        " VALUES (?,?,?,?,?,?,?,?,?)",
+        [at, site_id, clerk_id, action, entity, entity_id, detail_json, prev, digest],
+    )
+    set_anchor(db, _stored_anchor(db)[0] + 1, digest)
+
+
+def _stored_anchor(db: Database) -> tuple[int, str]:
+    count, _, last = (get_meta(db, ANCHOR_KEY, "") or "").partition(" ")
+    return (int(count) if count.isdigit() else 0), last
 
 
 def set_anchor(db: Database, count: int, last_hash: str) -> None:
-    set_meta(db, ANCHOR_COUNT_KEY, str(count))
-    set_meta(db, ANCHOR_HASH_KEY, last_hash)
+    set_meta(db, ANCHOR_KEY, f"{count} {last_hash}")
 
 
 def chain_anchor(db: Database) -> ChainAnchor:
     """The anchor as stored: the laptop's site id, the number of entries and the latest hash."""
-    return ChainAnchor(get_meta(db, "site_id", "") or "", int(get_meta(db, ANCHOR_COUNT_KEY, "0") or 0),
-                       get_meta(db, ANCHOR_HASH_KEY, "") or "")
+    count, last = _stored_anchor(db)
+    return ChainAnchor(get_meta(db, "site_id", "") or "", count, last)
 
 
 def recent(db: Database, limit: int = 100, entity_id: str | None = None) -> list[AuditEntry]:

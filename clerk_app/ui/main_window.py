@@ -15,6 +15,7 @@ from ..services import members as member_service
 from ..services.context import Context
 from ..workspace import Workspace
 from . import crash
+from .audit_check import check_at_start
 from .pages import PAGES, PageSpec
 from .tasks import Task, db_job, run_with_progress
 from .screen_fit import fit_to_screen
@@ -69,6 +70,8 @@ class MainWindow(QMainWindow):
         else:
             self.update_status()
         self._restore_geometry()
+        self.audit_box = None
+        self.audit_check = check_at_start(self, ctx.db)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("文件(&F)")
@@ -95,6 +98,9 @@ class MainWindow(QMainWindow):
         self.settings_action = QAction("本机设置…", self)
         self.settings_action.triggered.connect(lambda: self.open_settings())
         settings_menu.addAction(self.settings_action)
+        self.audit_action = QAction("校验审计记录", self)
+        self.audit_action.triggered.connect(self.verify_audit)
+        settings_menu.addAction(self.audit_action)
         help_menu = self.menuBar().addMenu("帮助(&H)")
         self.help_action = QAction("本页帮助", self)
         self.help_action.setShortcut(QKeySequence("F1"))
@@ -164,6 +170,14 @@ class MainWindow(QMainWindow):
         self.settings_dialog = dialog
         dialog.open()
         return dialog
+
+    def verify_audit(self):
+        """设置 → 校验审计记录: every entry and the anchor; the result either way."""
+        from ..services import audit_trail
+        from .audit_check import show_result
+
+        self.audit_box = show_result(self, audit_trail.verify(self.ctx.db), audit_trail.anchor(self.ctx.db))
+        return self.audit_box
 
     def print_blank_form(self):
         """打印空白登记表: the 入会申请书 and 登记表 to fill in by hand (preview, then print)."""

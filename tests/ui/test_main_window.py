@@ -93,3 +93,26 @@ def test_f1_opens_the_guide_to_the_page_on_screen(qtbot, window):
         assert not shown[0].isModal()  # the clerk keeps working beside it
     window.help_action.trigger()  # again: the open guide comes forward, no second copy
     assert len([w for w in window.findChildren(HelpWindow) if w.isVisible() and w.topic == "events"]) == 1
+
+
+def test_audit_check_at_start_up_and_from_the_menu(qtbot, workspace, ctx, add_members):
+    add_members(3)
+    win = build_main_window(workspace)
+    qtbot.addWidget(win)
+    assert win.audit_check.ok and win.audit_box is None  # nothing to say when it holds
+    box = win.verify_audit()
+    assert "审计记录完整" in box.text() and "审计锚点" in box.informativeText()
+    box.close()
+
+
+def test_tampered_audit_log_is_reported_at_start_up(qtbot, workspace, ctx, add_members):
+    add_members(3)
+    target = ctx.db.conn.execute("SELECT id FROM audit_log ORDER BY id LIMIT 1 OFFSET 1").fetchone()[0]
+    ctx.db.conn.execute("UPDATE audit_log SET action = 'view' WHERE id = ?", [target])  # as with the sqlite3 CLI
+    win = build_main_window(workspace)
+    qtbot.addWidget(win)
+    assert not win.audit_check.ok
+    assert f"第 {target} 条" in win.audit_box.text() and win.audit_box.isVisible()
+    warning = win.statusBar().findChild(type(win.member_count), "audit_warning")
+    assert warning is not None and "校验未通过" in warning.text()
+    win.audit_box.close()
