@@ -24,6 +24,7 @@ from .hlc import HybridClock, wall_ms
 from .meta import get_meta, set_meta
 
 CREATE, UPDATE, DELETE = "create", "update", "delete"
+ERASED_JSON = '{"_erased": true}'  # what a deleted row's earlier change records hold instead of values
 HLC_KEY = "hlc_last"
 
 
@@ -104,12 +105,34 @@ class ChangeRecorder:
         return changed
 
     def delete(self, tbl: str, row_id: str) -> None:
+        """Delete the row and leave a tombstone. The values the row's earlier change records
+        carried are replaced by :data:`ERASED` (PIPL: a deleted person's ID number must not
+        live on in the change log); their stamps stay, so the deletion still wins every merge."""
         self.db.conn.execute(f"DELETE FROM {_q(tbl)} WHERE id = ?", [row_id])
+        self.db.conn.execute("UPDATE change_log SET data = ? WHERE tbl = ? AND row_id = ? AND op != ?",
+                             [ERASED_JSON, tbl, row_id, DELETE])
         stamp = self._log(tbl, row_id, DELETE, {})
         self.db.conn.execute(
             "INSERT OR REPLACE INTO tombstones (tbl, row_id, hlc, site_id) VALUES (?,?,?,?)",
             [tbl, row_id, stamp, self.site_id],
         )
+
+
+def scrub_fields(db: Database, tbl: str, row_id: str, fields: Iterable[str]) -> int:
+    """Blank ``fields`` (value None, the field name and stamp kept) in every change record of
+    one row that is *kept* but must forget a person (an attendance row of an erased member).
+    Returns how many records were rewritten."""
+    names = set(fields)
+    done = 0
+    rows = db.conn.execute("SELECT seq, data FROM change_log WHERE tbl = ? AND row_id = ?", [tbl, row_id]).fetchall()
+    for seq, data in rows:
+        values = json.loads(data)
+        if names & values.keys():
+            values.update({k: None for k in names & values.keys()})
+            db.conn.execute("UPDATE change_log SET data = ? WHERE seq = ?",
+                            [json.dumps(values, ensure_ascii=False, sort_keys=True), seq])
+            done += 1
+    return done
 
 
 def changes_since(db: Database, seq: int = 0, tbl: str | None = None) -> list[Change]:
