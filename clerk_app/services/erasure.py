@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..domain.errors import UserError
-from ..storage import erasure_repo, members_repo
+from ..storage import person_repo, members_repo
 from ..storage.changes import scrub_fields
 from ..storage.db import transaction
 from .context import Context
@@ -43,15 +43,15 @@ def erase_member(ctx: Context, member_id: str, *, reason: str = "request") -> Er
     with transaction(ctx.db):
         if members_repo.get(ctx.db, member_id) is None:
             raise UserError("member.not_found")
-        rows = erasure_repo.rows_to_delete(ctx.db, member_id)
-        attendance = erasure_repo.attendance_of(ctx.db, member_id)
+        rows = person_repo.rows_to_delete(ctx.db, member_id)
+        attendance = person_repo.attendance_of(ctx.db, member_id)
         for att_id in attendance:
-            scrub_fields(ctx.db, "attendance", att_id, erasure_repo.ATTENDANCE_PERSONAL)
+            scrub_fields(ctx.db, "attendance", att_id, person_repo.ATTENDANCE_PERSONAL)
             ctx.changes.update("attendance", att_id, {f: None if f == "member_id" else ""
-                                                      for f in erasure_repo.ATTENDANCE_PERSONAL})
+                                                      for f in person_repo.ATTENDANCE_PERSONAL})
         for tbl, row_id in rows:
             ctx.changes.delete(tbl, row_id)
         ctx.changes.delete("members", member_id)
         ctx.audit("erase", "member", member_id, reason=reason, rows=len(rows) + 1, sign_ins=len(attendance))
-    truncated = erasure_repo.truncate_wal(ctx.db)
+    truncated = person_repo.truncate_wal(ctx.db)
     return ErasureResult(member_id, len(rows) + 1, len(attendance), truncated)
