@@ -11,10 +11,11 @@ import datetime as _dt
 import re
 from dataclasses import replace
 from html import escape
+from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
-                               QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+                               QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from ..domain import card as lifecycle
 from ..domain import vocab
@@ -32,7 +33,7 @@ from .card_dialogs import IssueCardDialog, ensure_card_prefix
 from .card_models import history_lines
 from .feedback import ask_choice, run_modal
 from .member_models import StatusHistoryModel
-from .print_actions import preview_card, preview_registration_form
+from .print_actions import file_safe, preview_card, preview_registration_form, refuse_print
 
 _SHOWN = ("name", "gender", "birth_date", "id_number", "phone", "union_name", "status", "join_date",
           "join_channel", "occupation", "platform", "employer", "work_area", "ethnicity", "education",
@@ -83,6 +84,7 @@ class MemberDetail(QWidget):
         self.values: dict[str, QLabel] = {}
         self.open_card: card_service.Card | None = None  # active or lost
         self.preview = None  # the last print preview opened from here
+        self.notice: QMessageBox | None = None  # the last "saved" note of a data copy
 
         self.title = QLabel("请在左侧列表中选择一名会员")
         font = self.title.font()
@@ -119,8 +121,11 @@ class MemberDetail(QWidget):
         self.form_button = QPushButton("打印入会登记表")
         self.form_button.setToolTip("入会申请书和工会会员登记表（预览后打印或另存为PDF）")
         self.form_button.clicked.connect(self.print_form)
+        self.data_copy_button = QPushButton("个人信息副本")
+        self.data_copy_button.setToolTip("应本人请求，导出其在本机的全部个人信息（PDF，含完整号码，记入审计日志）")
+        self.data_copy_button.clicked.connect(lambda: self.export_data_copy())
         actions = QHBoxLayout()
-        for button in (self.issue_button, self.card_print_button, self.form_button):
+        for button in (self.issue_button, self.card_print_button, self.form_button, self.data_copy_button):
             actions.addWidget(button)
         actions.addStretch(1)
 
@@ -243,9 +248,33 @@ class MemberDetail(QWidget):
         if self.record is not None:
             self.preview = preview_registration_form(self, self.ctx, self.record.member.id)
 
+    def export_data_copy(self, path: str | None = None):
+        """个人信息副本 (PIPL art. 45): asks where to save it unless ``path`` is given; the
+        service audits the export before the file exists. Returns the PrintResult, or None."""
+        if self.record is None:
+            return None
+        if path is None:
+            suggested = Path.home() / f"{file_safe(self.record.member.name)}的个人信息副本.pdf"
+            path, _ = QFileDialog.getSaveFileName(self, "保存个人信息副本", str(suggested), "PDF 文件 (*.pdf)")
+            if not path:
+                return None
+        from ..services import subject_access
+
+        try:
+            result = subject_access.export_member_data(self.ctx, self.record.member.id, path)
+        except UserError as exc:
+            refuse_print(self, exc)
+            return None
+        self.notice = QMessageBox(QMessageBox.Icon.Information, "个人信息副本",
+                                  f"已保存（{result.pages} 页，含完整号码，已记入审计日志），请交本人签收：\n{path}",
+                                  QMessageBox.StandardButton.Ok, self)
+        self.notice.open()
+        return result
+
     def _render(self) -> None:
         rec = self.record
         self.reveal_button.setEnabled(rec is not None and not self.revealed)
+        self.data_copy_button.setEnabled(rec is not None)
         self._render_cards()
         if rec is None:
             self.title.setText("请在左侧列表中选择一名会员")

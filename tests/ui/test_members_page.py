@@ -192,3 +192,18 @@ def test_batch_issue_without_the_card_code_asks_for_it_first(qtbot, ctx, page, b
     boxes.answer("取消")
     assert page.issue_cards_to_list() is None
     assert boxes.titles == ["尚未设置发卡代码"] and card_service.list_cards(ctx).total == 0
+
+
+def test_data_copy_button_writes_the_members_pdf_and_audits_it(qtbot, ctx, page, tmp_path):
+    assert not page.detail.data_copy_button.isEnabled()  # nobody chosen yet
+    page.table.selectRow(0)
+    assert page.detail.data_copy_button.isEnabled()
+    member = page.detail.record
+    out = tmp_path / "副本.pdf"
+    result = page.detail.export_data_copy(str(out))
+    assert out.read_bytes() == result.pdf and result.revealed
+    assert "已保存" in page.detail.notice.text()
+    page.detail.notice.close()
+    action, entity_id = ctx.db.conn.execute(
+        "SELECT action, entity_id FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    assert (action, entity_id) == ("access_copy", member.member.id)
