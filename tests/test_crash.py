@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from clerk_app.storage.audit import verify_chain
+from clerk_app.storage.audit import check_chain, verify_chain
 from clerk_app.workspace import open_workspace
 from tests.conftest import SETUP
 
@@ -97,6 +97,7 @@ def test_killed_writer_leaves_whole_registrations_only(data_dir):
             assert logged == rows, f"seed={seed}: change_log out of step with {tbl}"
         assert _count(db, "SELECT count(*) FROM audit_log WHERE entity = 'member'") == len(stored)
         assert verify_chain(db) is None
+        assert check_chain(db).ok, f"seed={seed}: audit anchor out of step with the log"
         stamps = [r[0] for r in db.conn.execute("SELECT hlc FROM change_log ORDER BY seq")]
         assert all(a < b for a, b in zip(stamps, stamps[1:])), f"seed={seed}: stamps went back"
     finally:
