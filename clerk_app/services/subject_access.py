@@ -10,9 +10,7 @@ file is left behind.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from ..domain import card as card_vocab
 from ..domain import vocab
@@ -32,31 +30,25 @@ AUDIT_ACTIONS = {"create": "登记", "update": "修改", "delete": "删除", "er
                  "view": "查看", "sign_in": "签到", "access_copy": "提供个人信息副本"}
 
 
-def _get(rec: Any, key: str, default: Any = "") -> Any:
-    """A field of a member record (a mapping today, a frozen record once repositories are typed)."""
-    value = rec.get(key, default) if isinstance(rec, Mapping) else getattr(rec, key, default)
-    return default if value is None else value
-
-
 def _date(iso: str | None) -> str:
     return (iso or "")[:10]
 
 
 def build_copy(ctx: Context, member_id: str) -> MemberDataCopy:
-    rec = members.get_member(ctx, member_id)
-    salary = _get(rec, "salary_fen", None)
-    basics = [("姓名", _get(rec, "name")), ("性别", _get(rec, "gender")), ("出生日期", _get(rec, "birth_date")),
-              (LABELS["id_number"], _get(rec, "id_number")), (LABELS["phone"], _get(rec, "phone")),
-              (LABELS["union_id"], _get(rec, "union_name")), (LABELS["join_date"], _get(rec, "join_date") or "未知"),
-              (LABELS["join_channel"], vocab.JOIN_CHANNELS.get(_get(rec, "join_channel"), _get(rec, "join_channel"))),
-              ("会籍状态", vocab.STATUSES.get(_get(rec, "status"), _get(rec, "status"))),
+    file = members.get_member_file(ctx, member_id)
+    m = file.member
+    salary = m.salary_fen
+    basics = [("姓名", m.name), ("性别", m.gender), ("出生日期", m.birth_date),
+              (LABELS["id_number"], m.id_number), (LABELS["phone"], m.phone),
+              (LABELS["union_id"], m.union_name), (LABELS["join_date"], m.join_date or "未知"),
+              (LABELS["join_channel"], vocab.JOIN_CHANNELS.get(m.join_channel, m.join_channel)),
+              ("会籍状态", vocab.STATUSES.get(m.status, m.status)),
               (LABELS["salary"], f"{salary / 100:.2f} 元" if salary is not None else "")]
-    basics += [(label, _get(rec, f)) for f, label, _ in TEXT_FIELDS]
-    basics += [("登记时间", _date(_get(rec, "created_at"))), ("最后修改", _date(_get(rec, "updated_at")))]
-    history = tuple((_get(h, "effective_date"), vocab.STATUSES.get(_get(h, "status"), _get(h, "status")),
-                     _get(h, "reason")) for h in _get(rec, "history", []))
-    consents = tuple((_date(_get(c, "consented_at")), vocab.CONSENT_LABELS.get(_get(c, "method"), _get(c, "method")),
-                      _get(c, "notice_version"), _get(c, "basis")) for c in _get(rec, "consents", []))
+    basics += [(label, getattr(m, f) or "") for f, label, _ in TEXT_FIELDS]
+    basics += [("登记时间", _date(m.created_at)), ("最后修改", _date(m.updated_at))]
+    history = tuple((h.effective_date, vocab.STATUSES.get(h.status, h.status), h.reason) for h in file.history)
+    consents = tuple((_date(c.consented_at), vocab.CONSENT_LABELS.get(c.method, c.method), c.notice_version, c.basis)
+                     for c in file.consents)
     cards = tuple((c.card_no, card_vocab.STATUSES.get(c.status, c.status), c.issue_date, c.status_date or "")
                   for c in cards_repo.for_member(ctx.db, member_id))
     card_events = tuple((no, card_vocab.EVENTS.get(event, event), day, reason)
@@ -67,7 +59,7 @@ def build_copy(ctx: Context, member_id: str) -> MemberDataCopy:
                 for at, action, clerk in person_repo.processing_log(ctx.db, member_id))
     today = ctx.today()
     return MemberDataCopy(
-        name=_get(rec, "name"), union_name=_get(rec, "union_name"),
+        name=m.name, union_name=m.union_name,
         made_on=f"{today.year}年{today.month}月{today.day}日",
         sections=(
             fields_section("基本信息", [(k, str(v)) for k, v in basics]),

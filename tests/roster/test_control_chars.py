@@ -40,8 +40,8 @@ def test_registration_strips_controls_from_every_free_text_field(ctx, member_inp
     member_id = ms.register_member(ctx, member_input(employer="北京\x01快递\x1f公司", work_area="朝阳\x0b区",
                                                      resume="2019\x00 入职\r\n2021 转岗", remarks="备\x1b注")).member_id
     rec = ms.get_member(ctx, member_id)
-    assert (rec["employer"], rec["work_area"]) == ("北京快递公司", "朝阳区")
-    assert (rec["resume"], rec["remarks"]) == ("2019 入职\n2021 转岗", "备注")
+    assert (rec.employer, rec.work_area) == ("北京快递公司", "朝阳区")
+    assert (rec.resume, rec.remarks) == ("2019 入职\n2021 转岗", "备注")
     data = ctx.db.conn.execute("SELECT data FROM change_log WHERE row_id = ?", [member_id]).fetchone()[0]
     assert "\\u0001" not in data and "\\u001f" not in data  # the change that travels is clean too
 
@@ -61,7 +61,7 @@ def test_control_character_in_an_imported_employer_is_stripped(ctx, tmp_path):
     preview = ri.build_preview(ctx, table, ri.suggest_mapping(ctx.db, table.headers).mapping, today=TODAY)
     assert preview.bad == []
     result = ri.commit_import(ctx, preview)
-    assert ms.get_member(ctx, result.saved[0])["employer"] == "顺丰速运有限公司"
+    assert ms.get_member(ctx, result.saved[0]).employer == "顺丰速运有限公司"
 
 
 def test_export_works_on_control_characters_stored_before_input_stripped_them(ctx, member_input, tmp_path):

@@ -335,4 +335,4 @@ def test_control_character_pasted_into_employer_is_not_stored(qtbot, ctx, dialog
     assert "\x01" in dialog.employer.text()  # the widget really holds it
     with qtbot.waitSignal(dialog.accepted, timeout=2000):
         qtbot.keyClick(dialog.phone, Qt.Key.Key_Return)
-    assert member_service.get_member(ctx, dialog.saved_id)["employer"] == "北京快递有限公司"
+    assert member_service.get_member(ctx, dialog.saved_id).employer == "北京快递有限公司"
