@@ -125,32 +125,55 @@ def test_two_writers_racing_on_one_counter_both_count(data_dir):
     from clerk_app.storage.meta import get_meta, set_meta
 
     path = data_dir / DB_FILENAME
-    dbs = [open_db(path, migrate=False) for _ in range(2)]
     start, has_read = threading.Barrier(2, timeout=10), [threading.Event(), threading.Event()]
     errors: list[BaseException] = []
 
     def writer(i: int) -> None:
+        db = open_db(path, migrate=False)  # each thread its own connection (check_same_thread)
         try:
             start.wait()
-            with transaction(dbs[i]):
-                seen = int(get_meta(dbs[i], "race_counter", "0"))
+            with transaction(db):
+                seen = int(get_meta(db, "race_counter", "0"))
                 has_read[i].set()
                 has_read[1 - i].wait(0.5)  # overlap the two, when the database lets them
-                set_meta(dbs[i], "race_counter", str(seen + 1))
+                set_meta(db, "race_counter", str(seen + 1))
         except BaseException as exc:  # reported below
             errors.append(exc)
+        finally:
+            db.close()
 
     threads = [threading.Thread(target=writer, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    db = open_db(path, migrate=False)
     try:
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(30)
-        assert errors == []
-        assert get_meta(dbs[0], "race_counter") == "2"
+        assert get_meta(db, "race_counter") == "2"
     finally:
-        for d in dbs:
-            d.close()
+        db.close()
+
+
+def test_a_connection_used_from_another_thread_fails_loudly(data_dir):
+    """A connection belongs to its thread: a second thread's statement would interleave with the
+    first's transaction, so SQLite's guard stays on and says so."""
+    db = open_db(data_dir / DB_FILENAME, migrate=False)
+    raised: list[BaseException] = []
+
+    def use() -> None:
+        try:
+            db.conn.execute("SELECT 1")
+        except BaseException as exc:  # reported below
+            raised.append(exc)
+
+    try:
+        thread = threading.Thread(target=use)
+        thread.start()
+        thread.join(10)
+        assert len(raised) == 1 and isinstance(raised[0], sqlite3.ProgrammingError)
+    finally:
+        db.close()
 
 
 # -- migrations --------------------------------------------------------------------------------

@@ -19,6 +19,10 @@ def open_db(path: str | Path, *, migrate: bool = True, backup_dir: Path | None =
     WAL, synchronous=FULL (a commit survives a power cut), foreign keys on, a busy timeout,
     secure_delete (erased personal data leaves no residue in free pages).
 
+    A connection belongs to the thread that opened it (``check_same_thread``): used from another
+    thread it raises ``sqlite3.ProgrammingError`` instead of interleaving two threads' transactions.
+    The window's background worker opens its own.
+
     Transactions are explicit (``isolation_level=None`` + :func:`transaction`), so their
     boundaries are visible in the code. With ``migrate`` the schema is brought up to date
     (the file is copied first, see :mod:`.migrations`)."""
@@ -27,7 +31,7 @@ def open_db(path: str | Path, *, migrate: bool = True, backup_dir: Path | None =
         with open(path, "rb") as fh:
             if fh.read(16) != b"SQLite format 3\x00":
                 raise UserError("db.not_a_database", path=str(path))
-    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=5.0)
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=True, timeout=5.0)
     try:
         if migrate:
             from .migrations import foreign_tables

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from .. import APP_NAME, APP_TITLE, __version__, paths
 from ..domain.errors import UserError
 from ..workspace import open_workspace
-from . import crash, gc_policy
+from . import crash, gc_policy, tasks
 from .first_run import FirstRunDialog
 from .main_window import MainWindow, build_main_window
 
@@ -88,6 +88,7 @@ def prepare_application(argv: list[str] | None = None) -> QApplication:
         install_translations(app)  # parented to the app, so they stay alive
         install_font(app)
         gc_policy.install(app)  # the cycle collector runs on this thread only, on a timer
+        tasks.runner()  # the one worker thread, for the application's lifetime
         app.setProperty("clerk_prepared", True)
     return app
 

@@ -1,10 +1,10 @@
 """Background work shown inside a page (a wizard step) instead of a separate progress dialog.
 
 A :class:`TaskPanel` is a label, a progress bar and a 取消 button that appear while a
-:class:`~clerk_app.ui.tasks.Task` runs and disappear when it ends. Results come back on the
-main thread through the callbacks given to :meth:`TaskPanel.run`. A task that the page no
-longer wants (the clerk went back a step) is *abandoned*: cancelled, and its callbacks are
-never called, so a late result cannot overwrite newer state."""
+:class:`~clerk_app.ui.tasks.Task` runs (on the application's runner) and disappear when it
+ends. Results come back on the main thread through the callbacks given to :meth:`TaskPanel.run`.
+A task that the page no longer wants (the clerk went back a step) is *abandoned*: cancelled,
+and its callbacks are dropped from the runner, so a late result cannot overwrite newer state."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any, Callable
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
-from .tasks import Task, TaskFn
+from .tasks import DbJob, Task, TaskFn, runner
 
 
 class TaskPanel(QWidget):
@@ -42,21 +42,33 @@ class TaskPanel(QWidget):
         """True from :meth:`run` until the task's result has been handed over."""
         return self.task is not None
 
-    def run(self, label: str, fn: TaskFn, *, on_success: Callable[[Any], None],
+    def run(self, label: str, fn: TaskFn | DbJob, *, on_success: Callable[[Any], None],
             on_error: Callable[[BaseException], None], cancellable: bool = True) -> Task:
         self.abandon()
-        task = Task(fn)
-        self.task = task
         self.label.setText(label)
         self.bar.setRange(0, 0)  # busy until the first progress report
         self.cancel_button.setEnabled(cancellable)
         self.cancel_button.setVisible(cancellable)
         self.cancel_button.setText("取消")
-        task.progressed.connect(self._progress)
-        task.done.connect(lambda: self._finish(task, on_success, on_error))
         self.show()
-        task.start()
-        return task
+
+        def succeeded(value: Any) -> None:
+            self._ended()
+            try:
+                on_success(value)
+            finally:
+                self.finished.emit()
+
+        def failed(exc: BaseException) -> None:
+            self._ended()
+            try:
+                on_error(exc)
+            finally:
+                self.finished.emit()
+
+        self.task = runner().submit(fn, on_success=succeeded, on_error=failed, on_progress=self._progress,
+                                    owner=self)
+        return self.task
 
     def cancel(self) -> None:
         if self.is_busy():
@@ -67,8 +79,13 @@ class TaskPanel(QWidget):
     def abandon(self) -> None:
         """Cancel the running task and drop its result."""
         if self.task is not None:
-            self.task.cancel()
+            runner().abandon(self.task)
             self.task = None
+            self.finished.emit()
+        self.hide()
+
+    def _ended(self) -> None:
+        self.task = None
         self.hide()
 
     def _progress(self, done: int, total: int) -> None:
@@ -77,16 +94,3 @@ class TaskPanel(QWidget):
                 self.bar.setRange(0, total)
             self.bar.setValue(min(done, total))
             self.bar.setFormat(f"{min(done, total)} / {total}")
-
-    def _finish(self, task: Task, on_success, on_error) -> None:
-        try:
-            if task is not self.task:
-                return  # abandoned
-            self.task = None
-            self.hide()
-            if task.error is None:
-                on_success(task.result)
-            else:
-                on_error(task.error)
-        finally:
-            self.finished.emit()

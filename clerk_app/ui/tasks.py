@@ -1,33 +1,41 @@
-"""Background work with progress and cancel, results delivered on the main thread.
+"""Background work: one runner for the application, one worker thread, results on the main thread.
 
-A :class:`Task` runs one callable ``fn(progress, cancel)`` on a worker thread.  ``progress``
-is ``progress(done, total)``; ``cancel()`` returns True once the clerk pressed 取消.  The
-task's signals live in the main thread, so every slot connected to them runs there: the
-worker never touches a widget.
+:class:`TaskRunner` is created once with the application (:func:`runner`). Work is queued and
+runs *in order* on its single worker thread, so two writers never overlap: the queue
+serialises them, not only the modal dialogs. A task is ``fn(progress, cancel)``; ``progress``
+is ``progress(done, total)``, ``cancel()`` is True once the clerk pressed 取消. A database job
+(:func:`db_job`, :func:`context_job`) is ``job(ctx, progress, cancel)`` and gets a context on
+the worker's *own* connection (SQLite connections refuse use from another thread).
 
-Database rule: an SQLite connection is never shared across threads mid-transaction.  Work
-that writes goes through :func:`db_job`, which opens the worker's *own* connection and
-context and closes it afterwards; while it runs, :func:`run_with_progress` keeps a modal
-progress dialog up so the window's own connection does not write at the same time.
-Quick reads and single saves stay on the main thread.
+Delivery: the worker emits one application-lifetime signal, ``delivered(task_id, outcome)``,
+which Qt queues to the main thread. The callbacks of each task wait in a dict on the main
+thread and are dropped as soon as they have run, so nothing the task made outlives its
+delivery (a task per QObject whose signals held closures leaked every result). A task whose
+owner widget was deleted meanwhile is delivered to no one. What a task wrote is announced by
+``data_changed`` (see :mod:`clerk_app.services.changes`), as are the writes made on the main
+thread through a context the runner :meth:`watches <TaskRunner.watch>`.
 
-Garbage rule: Python's cycle collector runs on whichever thread happens to allocate. Run on a
-worker, it can free Qt objects that belong to the main thread, and PySide then crashes the
-process (seen in CI: a segfault while a card sheet was being laid out). So while any task
-runs the collector is paused, and it is resumed, and run once, on the main thread when
-the last task has ended.
+Garbage: decided once in :mod:`.gc_policy` (automatic collection off, the main thread
+collects on a timer); the runner also collects once after each delivery. Nothing here
+toggles the collector.
 """
 
 from __future__ import annotations
 
+import itertools
+import queue
 import threading
+import weakref
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, Qt, Signal
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from ..clock import SYSTEM, Clock
+from ..services.changes import NOTHING, Changes
 from . import gc_policy
 
 Progress = Callable[[int, int], None]
@@ -35,29 +43,13 @@ CancelCheck = Callable[[], bool]
 TaskFn = Callable[[Progress, CancelCheck], Any]
 
 
-class Task(QObject):
-    """One piece of background work. Create it in the main thread, connect, then ``start()``."""
+class Task:
+    """The caller's handle on one queued piece of work (it never holds the result)."""
 
-    progressed = Signal(int, int)
-    succeeded = Signal(object)
-    failed = Signal(object)  # the exception
-    done = Signal()  # always, after succeeded or failed
-
-    def __init__(self, fn: TaskFn, parent: QObject | None = None):
-        super().__init__(parent)
-        self._fn = fn
+    def __init__(self, task_id: int):
+        self.id = task_id
         self._cancel = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.result: Any = None
-        self.error: BaseException | None = None
-
-    def start(self) -> "Task":
-        # Collection happens on the main thread only (gc_policy); a finished task's result and
-        # its cycles are collected there, queued like every slot of a task.
-        self.done.connect(gc_policy.collect)
-        self._thread = threading.Thread(target=self._run, name="clerk-task", daemon=True)
-        self._thread.start()
-        return self
+        self._ended = threading.Event()  # set by the worker once the outcome is sent
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -66,59 +58,255 @@ class Task(QObject):
         return self._cancel.is_set()
 
     def is_running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        """Queued or running (not yet ended on the worker)."""
+        return not self._ended.is_set()
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Block until the worker ends (for shutdown and tests); True if it has ended."""
-        if self._thread is None:
-            return True
+        """Block until the worker has ended this task (shutdown and tests); True if it has."""
+        return self._ended.wait(timeout)
+
+
+@dataclass(frozen=True)
+class DbJob:
+    """``job(ctx, progress, cancel)`` to run with a context on the worker's own connection to
+    ``path``: the given clerk and site (the window's), or the laptop's own when ``clerk`` is None."""
+
+    path: Path
+    job: Callable[..., Any]
+    clock: Clock = SYSTEM
+    clerk: Any = None
+    site_id: str | None = None
+
+
+def db_job(db_path: Path, job: Callable[..., Any], clock: Clock = SYSTEM) -> DbJob:
+    """``job(ctx, progress, cancel)`` on the worker's connection to ``db_path``, with ``clock``
+    (the worker works on the same day as the window)."""
+    return DbJob(Path(db_path), job, clock)
+
+
+def context_job(ctx, job: Callable[..., Any]) -> DbJob:
+    """``db_job`` as ``ctx``: its file, clerk, site and clock."""
+    from ..storage.db import database_file
+
+    return DbJob(database_file(ctx.db), job, ctx.clock, ctx.clerk, ctx.site_id)
+
+
+@dataclass
+class Outcome:
+    """What the worker sends back: a value or an error, and what the work changed."""
+
+    value: Any = None
+    error: BaseException | None = None
+    changes: Changes = NOTHING
+
+
+@dataclass
+class _Pending:
+    on_success: Callable[[Any], None] | None
+    on_error: Callable[[BaseException], None] | None
+    on_progress: Callable[[int, int], None] | None
+    owner: weakref.ref | None
+
+    def owner_gone(self) -> bool:
+        if self.owner is None:
+            return False
+        owner = self.owner()
+        return owner is None or not shiboken6.isValid(owner)
+
+
+_RELEASE = object()  # queue marker: close the worker's connection
+_STOP = object()
+
+
+class TaskRunner(QObject):
+    delivered = Signal(int, object)  # task id, Outcome (worker -> main thread)
+    progressed = Signal(int, int, int)  # task id, done, total (worker -> main thread)
+    data_changed = Signal(object)  # Changes: what was written (pages reload what they show)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.setObjectName("clerk_task_runner")
+        self._ids = itertools.count(1)
+        self._pending: dict[int, _Pending] = {}
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._watched: weakref.WeakSet = weakref.WeakSet()
+        self._changed = NOTHING
+        self._announce = QTimer(self)  # main-thread writes: announced once the event is handled
+        self._announce.setSingleShot(True)
+        self._announce.setInterval(0)
+        self._announce.timeout.connect(self._announce_main_thread_changes)
+        self._collect = QTimer(self)  # after a delivery, once its queued arguments are gone
+        self._collect.setSingleShot(True)
+        self._collect.setInterval(0)
+        self._collect.timeout.connect(gc_policy.collect)
+        self.delivered.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self.progressed.connect(self._progress, Qt.ConnectionType.QueuedConnection)
+        # worker-thread state
+        self._db = None
+        self._db_path: Path | None = None
+        self._thread = threading.Thread(target=self._work, name="clerk-worker", daemon=True)
+        self._thread.start()
+
+    # --- main thread: queueing ------------------------------------------------------------
+    def submit(self, fn: TaskFn | DbJob, *, on_success: Callable[[Any], None] | None = None,
+               on_error: Callable[[BaseException], None] | None = None,
+               on_progress: Callable[[int, int], None] | None = None,
+               owner: QObject | None = None) -> Task:
+        """Queue ``fn``; the callbacks run on the main thread, unless ``owner`` was deleted by then.
+        An error with no ``on_error`` is raised on the main thread (the crash handler shows it)."""
+        task = Task(next(self._ids))
+        self._pending[task.id] = _Pending(on_success, on_error, on_progress,
+                                          weakref.ref(owner) if owner is not None else None)
+        self._queue.put((task, fn))
+        return task
+
+    def abandon(self, task: Task) -> None:
+        """Cancel ``task`` and forget its callbacks: its result is delivered to no one."""
+        task.cancel()
+        self._pending.pop(task.id, None)
+
+    def pending(self) -> int:
+        """Tasks whose callbacks still wait for delivery."""
+        return len(self._pending)
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until everything queued so far has ended on the worker (not yet delivered)."""
+        marker = Task(0)
+        self._queue.put((marker, None))
+        return marker.wait(timeout)
+
+    def release_database(self) -> None:
+        """Close the worker's connection after what is queued (the workspace is closing)."""
+        self._queue.put((_RELEASE, None))
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._queue.put((_STOP, None))
         self._thread.join(timeout)
-        return not self._thread.is_alive()
 
-    def _run(self) -> None:
-        # Runs on the worker thread: only emits signals, which Qt queues to the main thread.
-        try:
-            result = self._fn(self.progressed.emit, self._cancel.is_set)
-        except BaseException as exc:  # noqa: BLE001 - delivered to the main thread, not swallowed
-            self.error = exc
-            self.failed.emit(exc)
+    # --- main thread: changes ---------------------------------------------------------------
+    def watch(self, ctx) -> None:
+        """Announce the writes made through ``ctx`` on the main thread (the window's context)."""
+        if ctx not in self._watched:
+            self._watched.add(ctx)
+            ctx.changes.listener = self._main_thread_write
+
+    def _main_thread_write(self, _tbl: str) -> None:
+        if threading.current_thread() is threading.main_thread():
+            self._announce.start()
+
+    def _announce_main_thread_changes(self) -> None:
+        changes = NOTHING
+        for ctx in list(self._watched):
+            changes = changes | ctx.take_changes()
+        self.announce(changes)
+
+    def announce(self, changes: Changes) -> None:
+        if changes:
+            self.data_changed.emit(changes)
+
+    # --- main thread: delivery --------------------------------------------------------------
+    def _progress(self, task_id: int, done: int, total: int) -> None:
+        pending = self._pending.get(task_id)
+        if pending is not None and pending.on_progress is not None and not pending.owner_gone():
+            pending.on_progress(done, total)
+
+    def _deliver(self, task_id: int, outcome: Outcome) -> None:
+        pending = self._pending.pop(task_id, None)  # dropped whatever the callbacks do
+        self._collect.start()
+        self.announce(outcome.changes)  # written whether or not anyone still waits
+        if pending is None or pending.owner_gone():
+            return
+        if outcome.error is None:
+            if pending.on_success is not None:
+                pending.on_success(outcome.value)
+        elif pending.on_error is not None:
+            pending.on_error(outcome.error)
         else:
-            self.result = result
-            self.succeeded.emit(result)
-        self.done.emit()
+            raise outcome.error
 
+    # --- worker thread ----------------------------------------------------------------------
+    def _work(self) -> None:
+        while True:
+            task, fn = self._queue.get()
+            if task is _STOP:
+                self._close_db()
+                return
+            if task is _RELEASE:
+                self._close_db()
+                continue
+            if fn is not None:
+                self._run(task, fn)
+            del fn
+            task._ended.set()
 
-def db_job(db_path: Path, job: Callable[..., Any], clock: Clock = SYSTEM) -> TaskFn:
-    """Wrap ``job(ctx, progress, cancel)`` so it runs on its own connection and context
-    (with the caller's clock: the worker works on the same day as the window)."""
+    def _run(self, task: Task, fn: TaskFn | DbJob) -> None:
+        # Its own frame, so nothing of the result stays referenced by the worker's loop.
+        if task.id not in self._pending:
+            return  # abandoned before it started (a plain dict read; the GIL keeps it whole)
+        outcome = Outcome()
+        ctx = None
+        try:
+            progress = _progress_to(self, task.id)
+            if isinstance(fn, DbJob):
+                ctx = self._context(fn)
+                outcome.value = fn.job(ctx, progress, task.is_cancelled)
+            else:
+                outcome.value = fn(progress, task.is_cancelled)
+        except BaseException as exc:  # noqa: BLE001 - delivered to the main thread, not swallowed
+            outcome.error = exc
+        if ctx is not None:
+            outcome.changes = ctx.take_changes()
+        self.delivered.emit(task.id, outcome)
 
-    def run(progress: Progress, cancel: CancelCheck) -> Any:
+    def _context(self, job: DbJob):
+        from ..services.context import Context
         from ..services.setup import load_context
         from ..storage.db import open_db
 
-        db = open_db(db_path, migrate=False)
-        try:
-            return job(load_context(db, clock), progress, cancel)
-        finally:
+        if self._db is None or self._db_path != job.path:
+            self._close_db()
+            self._db = open_db(job.path, migrate=False)
+            self._db_path = job.path
+        if job.clerk is None:
+            return load_context(self._db, job.clock)
+        return Context(self._db, job.clerk, job.site_id, job.clock)
+
+    def _close_db(self) -> None:
+        if self._db is not None:
+            db, self._db, self._db_path = self._db, None, None
             db.close()
 
-    return run
+
+def _progress_to(runner: TaskRunner, task_id: int) -> Progress:
+    def progress(done: int, total: int) -> None:
+        runner.progressed.emit(task_id, done, total)
+
+    return progress
 
 
-def context_job(ctx, job: Callable[..., Any]) -> TaskFn:
-    """``db_job`` on the file and clock of ``ctx`` (what most callers have at hand)."""
-    from ..storage.db import database_file
-
-    return db_job(database_file(ctx.db), job, ctx.clock)
+_RUNNER: TaskRunner | None = None
 
 
-def run_with_progress(parent: QWidget | None, label: str, fn: TaskFn, *,
+def runner() -> TaskRunner:
+    """The application's runner (made with the application, see ``app.prepare_application``)."""
+    global _RUNNER
+    if _RUNNER is None or not shiboken6.isValid(_RUNNER):
+        app = QCoreApplication.instance()
+        if app is None:
+            raise RuntimeError("the task runner needs the application")
+        _RUNNER = TaskRunner(app)
+        app.aboutToQuit.connect(_RUNNER.stop)
+    return _RUNNER
+
+
+def run_with_progress(parent: QWidget | None, label: str, fn: TaskFn | DbJob, *,
                       on_success: Callable[[Any], None] | None = None,
                       on_error: Callable[[BaseException], None] | None = None) -> Task:
-    """Start ``fn`` in the background behind a modal, cancellable progress dialog.
+    """Queue ``fn`` behind a modal, cancellable progress dialog.
 
     The window keeps painting and responding (the dialog's 取消 works) while the worker runs.
-    Returns the started task; ``on_success``/``on_error`` are called on the main thread."""
+    Returns the task; ``on_success``/``on_error`` are called on the main thread, and not at all
+    if ``parent`` has been deleted meanwhile."""
     dialog = QProgressDialog(label, "取消", 0, 0, parent)
     dialog.setWindowTitle("请稍候")
     dialog.setWindowModality(Qt.WindowModality.WindowModal if parent else Qt.WindowModality.ApplicationModal)
@@ -126,34 +314,44 @@ def run_with_progress(parent: QWidget | None, label: str, fn: TaskFn, *,
     dialog.setAutoClose(False)
     dialog.setAutoReset(False)
     dialog.setMinimumWidth(420)
-    task = Task(fn)  # kept alive by the worker and by the connections below
+    # The callbacks hold the dialog (a parentless one would vanish with its last Python
+    # reference) until the delivery drops them; a dialog deleted with its parent is skipped.
+
+    def alive() -> bool:
+        return shiboken6.isValid(dialog)
 
     def show_progress(done: int, total: int) -> None:
-        if total > 0 and dialog.maximum() != total:
-            dialog.setMaximum(total)
-        dialog.setValue(min(done, total) if total > 0 else 0)
+        if alive():
+            if total > 0 and dialog.maximum() != total:
+                dialog.setMaximum(total)
+            dialog.setValue(min(done, total) if total > 0 else 0)
+
+    def close_dialog() -> None:
+        if alive():
+            dialog.hide()
+            dialog.deleteLater()
+
+    def succeeded(value: Any) -> None:
+        close_dialog()
+        if on_success is not None:
+            on_success(value)
+
+    def failed(exc: BaseException) -> None:
+        close_dialog()
+        if on_error is None:
+            raise exc
+        on_error(exc)
+
+    task = runner().submit(fn, on_success=succeeded, on_error=failed, on_progress=show_progress,
+                           owner=parent)
 
     def cancel() -> None:
         task.cancel()
-        dialog.setLabelText("正在取消，请稍候……")
-        dialog.setCancelButton(None)
+        if alive():
+            dialog.setLabelText("正在取消，请稍候……")
+            dialog.setCancelButton(None)
 
-    def finish() -> None:
-        dialog.hide()
-        try:
-            if task.error is None:
-                if on_success is not None:
-                    on_success(task.result)
-            elif on_error is not None:
-                on_error(task.error)
-            else:
-                raise task.error
-        finally:
-            dialog.deleteLater()
-
-    task.progressed.connect(show_progress)
     dialog.canceled.connect(cancel)
-    task.done.connect(finish)
+    dialog.destroyed.connect(task.cancel)  # the dialog went with its parent: stop the work too
     dialog.show()
-    task.start()
     return task
