@@ -277,6 +277,7 @@ def set_card_prefix(ctx: Context, code: str) -> str:
         if _prefix_used(ctx, prefix):
             raise UserError("card.prefix_used", prefix=prefix)
         set_meta(ctx.db, PREFIX_KEY, prefix)
+        ctx.changes.note("meta")  # a setting, not a synced record: reported all the same
         ctx.audit("update", "card_prefix", ctx.site_id, prefix=prefix, previous=current or "")
     return prefix
 

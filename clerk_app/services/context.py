@@ -14,6 +14,7 @@ from ..domain.errors import Cancelled  # noqa: F401 - services import it from he
 from ..storage.audit import write_audit
 from ..storage.changes import ChangeRecorder
 from ..storage.meta import get_meta
+from .changes import Changes
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,10 @@ class Context:
         self.site_id = site_id
         self.clock = clock
         self.changes = ChangeRecorder(db, site_id, wall=clock.wall_ms)
+
+    def take_changes(self) -> Changes:
+        """What was written through this context since the last call, by kind (and forget it)."""
+        return Changes.of_tables(self.changes.take_touched())
 
     def today(self) -> _dt.date:
         """The day the clerk is working on: every service takes "today" from here."""

@@ -51,6 +51,20 @@ class ChangeRecorder:
         self.db = db
         self.site_id = site_id
         self.clock = clock or HybridClock(get_meta(db, HLC_KEY), wall or wall_ms)
+        self.touched: set[str] = set()  # tables written since the last take_touched()
+        self.listener: Callable[[str], None] | None = None  # told of each touched table (the window's)
+
+    def note(self, tbl: str) -> None:
+        """Remember that ``tbl`` was written (every logged write does this; a write that is not
+        logged, such as a setting in ``meta``, calls it itself)."""
+        self.touched.add(tbl)
+        if self.listener is not None:
+            self.listener(tbl)
+
+    def take_touched(self) -> set[str]:
+        """The tables written since the last call (and forget them)."""
+        touched, self.touched = self.touched, set()
+        return touched
 
     def _stamp(self) -> str:
         # Re-read the saved stamp: another recorder on this database (a second Context) may
@@ -63,6 +77,7 @@ class ChangeRecorder:
         return stamp
 
     def _log(self, tbl: str, row_id: str, op: str, data: dict[str, Any]) -> str:
+        self.note(tbl)
         stamp = self._stamp()
         self.db.conn.execute(
             "INSERT INTO change_log (hlc, site_id, tbl, row_id, op, data) VALUES (?,?,?,?,?,?)",
