@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as _dt
 
 from PySide6.QtCore import QItemSelectionModel, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from ..domain import card as lifecycle
 from ..services import cards as card_service
+from ..services.changes import Changes
 from ..services.context import Context
 from .card_dialogs import BatchPrintDialog, CardActionDialog, to_date
 from .card_models import (
@@ -35,6 +36,7 @@ from .card_models import (
     COL_STATUS_DATE,
     CardTableModel,
 )
+from .changes import follow
 from .feedback import ask_choice, run_modal
 from .member_dialog import DateField
 from .print_actions import preview_card, preview_card_sheets
@@ -128,6 +130,7 @@ class CardsPage(QWidget):
 
         self._fill_status_box()
         self.run_search()
+        follow(self, ctx, self.SHOWS)
 
     # --- filters ---------------------------------------------------------------------------
     def _fill_status_box(self) -> None:
@@ -166,9 +169,11 @@ class CardsPage(QWidget):
                            lambda ctx, path: export_cards(ctx, path, **filters))
 
     # --- list ------------------------------------------------------------------------------
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        self.refresh()  # cards may have been issued on the members page meanwhile
+    SHOWS = Changes(cards=True, members=True)  # holders' names and status are on the register
+
+    def reload(self) -> None:
+        """Cards (or their holders) changed elsewhere: the register as filtered, again."""
+        self.refresh()
 
     def refresh(self) -> None:
         self._fill_status_box()

@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
 
 from ..domain import event as ev
 from ..services import events as event_service
+from ..services.changes import Changes
 from ..services.context import Context
+from .changes import follow
 from .event_dialog import EventDialog
 from .feedback import run_modal
 from .event_models import (
@@ -132,9 +134,16 @@ class EventsPage(QWidget):
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_detail())
         QShortcut(QKeySequence.StandardKey.New, self, lambda: self.new_event())
         QShortcut(QKeySequence("Ctrl+F"), self, self.search_box.setFocus)
+        follow(self, ctx, self.SHOWS)
         self.refresh()
 
+    SHOWS = Changes(events=True, attendance=True, cards=True)  # the summary counts sign-ins and cards
+
     # --- list -------------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Events or their sign-ins changed elsewhere (a desk, another page): list them again."""
+        self.refresh()
+
     def refresh(self) -> None:
         self._timer.stop()
         shown = self.selected_id()

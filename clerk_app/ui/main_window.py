@@ -17,7 +17,7 @@ from ..workspace import Workspace
 from . import crash
 from .audit_check import check_at_start
 from .pages import PAGES, PageSpec
-from .tasks import Task, db_job, run_with_progress
+from .tasks import Task, db_job, run_with_progress, runner
 from .screen_fit import fit_to_screen
 
 SETTINGS_FILE = "window.ini"
@@ -30,6 +30,8 @@ class MainWindow(QMainWindow):
         self.workspace = workspace
         self.ctx = ctx
         self.task: Task | None = None
+        self.runner = runner()
+        self.runner.watch(ctx)  # writes made here are announced like a worker's (data_changed)
         self.setWindowTitle(f"{APP_TITLE} — {ctx.laptop_name}")
         self.settings = QSettings(str(workspace.folder / SETTINGS_FILE), QSettings.Format.IniFormat)
 
@@ -48,8 +50,7 @@ class MainWindow(QMainWindow):
             if hasattr(widget, "counted"):  # its figure, not a second count of 200,000 rows
                 widget.counted.connect(self.show_count)
                 self.counter = widget
-            elif hasattr(widget, "changed"):
-                widget.changed.connect(self.update_status)
+        self.runner.data_changed.connect(self._data_changed)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.nav.setCurrentRow(0)
 
@@ -117,11 +118,10 @@ class MainWindow(QMainWindow):
     def show_count(self, total: int) -> None:
         self.member_count.setText(f"会员 {total} 名")
 
-    def refresh_pages(self) -> None:
-        for widget in self.pages.values():
-            if hasattr(widget, "refresh"):
-                widget.refresh()  # the members page counts again and says so (``counted``)
-        if self.counter is None:
+    def _data_changed(self, changes) -> None:
+        # Each page reloads what it shows by itself (ui/changes.py); the status bar's count
+        # comes from the members page when there is one.
+        if changes.members and self.counter is None:
             self.update_status()
 
     def show_page_help(self):
@@ -140,11 +140,10 @@ class MainWindow(QMainWindow):
 
     # --- rosters ----------------------------------------------------------------------------
     def import_roster(self):
-        """Open the import wizard (window-modal); the pages refresh once members are saved."""
+        """Open the import wizard (window-modal); pages reload when its members are saved."""
         from .roster_import_wizard import RosterImportWizard
 
         wizard = RosterImportWizard(self.ctx, paths.db_path(self.workspace.folder), self)
-        wizard.imported.connect(lambda _n: self.refresh_pages())
         wizard.finished.connect(wizard.deleteLater)
         self.import_wizard = wizard
         wizard.open()
@@ -207,11 +206,9 @@ class MainWindow(QMainWindow):
         return self.task
 
     def _demo_done(self, result) -> None:
-        self.refresh_pages()
         self.statusBar().showMessage(f"已生成 {len(result.saved)} 名演示会员", 8000)
 
     def _task_failed(self, exc: BaseException) -> None:
-        self.refresh_pages()
         if isinstance(exc, UserError):
             QMessageBox.warning(self, "未能完成", exc.message)
         else:
@@ -232,6 +229,7 @@ class MainWindow(QMainWindow):
         if self.task is not None and self.task.is_running():
             self.task.cancel()
             self.task.wait(10)
+        self.runner.release_database()  # the worker's connection closes with the window
         self.settings.setValue("main/geometry", self.saveGeometry())
         self.settings.setValue("main/state", self.saveState())
         self.settings.sync()

@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..services import members as member_service
+from ..services.changes import Changes
 from ..services.context import Context
+from .changes import follow
 from .feedback import run_modal
 from .member_detail import MemberDetail
 from .member_dialog import OPEN_EXISTING, MemberDialog
@@ -133,10 +135,17 @@ class MembersPage(QWidget):
         QShortcut(QKeySequence("Ctrl+F"), self, self.search_box.setFocus)
         QShortcut(QKeySequence("Ctrl+E"), self, self.edit_selected)
 
+        follow(self, ctx, self.SHOWS)
         self.run_search()
         self.search_box.setFocus()
 
+    SHOWS = Changes(members=True, cards=True, unions=True)  # the detail lists the member's cards
+
     # --- list -------------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Data this page shows changed elsewhere (ui/changes.py): the same search, again."""
+        self.refresh()
+
     def refresh(self) -> None:
         """Members changed (here or elsewhere): list them again and count them again."""
         self.run_search()

@@ -1,8 +1,8 @@
 """The pages of the main window, in navigation order.
 
-Each entry is a title and a factory ``factory(ctx, window) -> QWidget``. A page may offer a
-``changed`` signal (records were added or edited: the window refreshes its counts) and a
-``refresh()`` method (called when data changed elsewhere, e.g. after demo data). Later work
+Each entry is a title and a factory ``factory(ctx, window) -> QWidget``. A page says which
+kinds of record it shows with :func:`clerk_app.ui.changes.follow` and reloads itself when they
+change (the window does not call into pages). Later work
 (service cards, event sign-in ...) adds its page by appending one entry here; only pages
 that work are listed."""
 
