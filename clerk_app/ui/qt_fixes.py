@@ -7,7 +7,11 @@ True or False" (seen here with a progress signal from a worker thread; any emit 
 The defect is *probed* at import (a few emits on a private object, counting references), and
 only when it is present is ``emit`` wrapped to give the reference back. On Python 3.12+
 ``True`` is immortal, the probe sees no change and nothing is patched. Giving back one
-reference too many would only keep ``True`` alive, which it always is."""
+reference too many would only keep ``True`` alive, which it always is.
+
+The affected release is not excluded in ``pyproject.toml``: 6.12.0 is the build this app is
+installed and frozen with, so the guard stays. The task runner's worker emits progress and
+results through this same ``emit``."""
 
 from __future__ import annotations
 

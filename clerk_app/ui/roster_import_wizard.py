@@ -9,8 +9,9 @@
 5. 导入 — the good rows are saved as ONE transaction in the background (a cancel saves
    nothing), then the result. The confirmed mapping is remembered by the service.
 
-Every database job runs on its own connection (:func:`~clerk_app.ui.tasks.db_job`); the wizard
-is modal, so the window's own connection does not write meanwhile."""
+Every database job is queued on the application's task runner and runs on its worker's own
+connection (:func:`~clerk_app.ui.tasks.db_job`), one job at a time; the members it saves are
+announced by the runner's ``data_changed``, so the window's pages reload by themselves."""
 
 from __future__ import annotations
 

@@ -106,6 +106,7 @@ class _Pending:
     on_error: Callable[[BaseException], None] | None
     on_progress: Callable[[int, int], None] | None
     owner: weakref.ref | None
+    cancel: Callable[[], None]
 
     def owner_gone(self) -> bool:
         if self.owner is None:
@@ -115,12 +116,12 @@ class _Pending:
 
 
 _RELEASE = object()  # queue marker: close the worker's connection
-_STOP = object()
 
 
 class TaskRunner(QObject):
     delivered = Signal(int, object)  # task id, Outcome (worker -> main thread)
     progressed = Signal(int, int, int)  # task id, done, total (worker -> main thread)
+    let_go = Signal()  # the worker holds nothing of the last task any more (worker -> main thread)
     data_changed = Signal(object)  # Changes: what was written (pages reload what they show)
 
     def __init__(self, parent: QObject | None = None):
@@ -135,12 +136,13 @@ class TaskRunner(QObject):
         self._announce.setSingleShot(True)
         self._announce.setInterval(0)
         self._announce.timeout.connect(self._announce_main_thread_changes)
-        self._collect = QTimer(self)  # after a delivery, once its queued arguments are gone
+        self._collect = QTimer(self)  # once the worker and the delivery both let go of a task
         self._collect.setSingleShot(True)
         self._collect.setInterval(0)
         self._collect.timeout.connect(gc_policy.collect)
         self.delivered.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self.progressed.connect(self._progress, Qt.ConnectionType.QueuedConnection)
+        self.let_go.connect(self._collect.start, Qt.ConnectionType.QueuedConnection)
         # worker-thread state
         self._db = None
         self._db_path: Path | None = None
@@ -156,7 +158,7 @@ class TaskRunner(QObject):
         An error with no ``on_error`` is raised on the main thread (the crash handler shows it)."""
         task = Task(next(self._ids))
         self._pending[task.id] = _Pending(on_success, on_error, on_progress,
-                                          weakref.ref(owner) if owner is not None else None)
+                                          weakref.ref(owner) if owner is not None else None, task.cancel)
         self._queue.put((task, fn))
         return task
 
@@ -179,9 +181,14 @@ class TaskRunner(QObject):
         """Close the worker's connection after what is queued (the workspace is closing)."""
         self._queue.put((_RELEASE, None))
 
-    def stop(self, timeout: float = 10.0) -> None:
-        self._queue.put((_STOP, None))
-        self._thread.join(timeout)
+    def quiesce(self, timeout: float = 10.0) -> bool:
+        """The event loop is ending: cancel what is queued, let the worker close its connection
+        (before the workspace closes the file) and wait for it. The thread itself stays for the
+        next event loop (tests run many), a daemon that ends with the process."""
+        for pending in list(self._pending.values()):
+            pending.cancel()
+        self.release_database()
+        return self.wait_idle(timeout)
 
     # --- main thread: changes ---------------------------------------------------------------
     def watch(self, ctx) -> None:
@@ -212,7 +219,6 @@ class TaskRunner(QObject):
 
     def _deliver(self, task_id: int, outcome: Outcome) -> None:
         pending = self._pending.pop(task_id, None)  # dropped whatever the callbacks do
-        self._collect.start()
         self.announce(outcome.changes)  # written whether or not anyone still waits
         if pending is None or pending.owner_gone():
             return
@@ -228,16 +234,18 @@ class TaskRunner(QObject):
     def _work(self) -> None:
         while True:
             task, fn = self._queue.get()
-            if task is _STOP:
-                self._close_db()
-                return
             if task is _RELEASE:
                 self._close_db()
                 continue
-            if fn is not None:
-                self._run(task, fn)
-            del fn
+            if fn is None:
+                task._ended.set()
+                continue
+            self._run(task, fn)
+            del fn  # the job's closure; the result went with _run's frame
             task._ended.set()
+            # Queued behind the delivery: the main thread collects once both have let go (a
+            # collection racing this thread would leave a cyclic result for the 30 s timer).
+            self.let_go.emit()
 
     def _run(self, task: Task, fn: TaskFn | DbJob) -> None:
         # Its own frame, so nothing of the result stays referenced by the worker's loop.
@@ -295,7 +303,7 @@ def runner() -> TaskRunner:
         if app is None:
             raise RuntimeError("the task runner needs the application")
         _RUNNER = TaskRunner(app)
-        app.aboutToQuit.connect(_RUNNER.stop)
+        app.aboutToQuit.connect(_RUNNER.quiesce)
     return _RUNNER
 
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from clerk_app.domain.member import MemberInput
 from clerk_app.services.members import register_many
 from clerk_app.ui.app import prepare_application
+from clerk_app.ui.tasks import runner
 from tests.conftest import make_id
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
@@ -23,6 +24,40 @@ GIVEN = ("伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军"
 def prepared_app(qapp):
     """The application as run_gui prepares it: Chinese Qt strings, bundled font, size."""
     return prepare_application()
+
+
+@pytest.fixture(autouse=True)
+def _worker_lets_go_of_the_database():
+    """Every test ends with the worker idle and its connection to this test's database closed."""
+    yield
+    tasks = runner()
+    tasks.release_database()
+    assert tasks.wait_idle(30), "a background task was still running after the test"
+
+
+class Outcomes(QObject):
+    """What the runner delivered, by task id, seen from the main thread like any delivery (a test's
+    window into a task's result; the app itself keeps none)."""
+
+    def __init__(self):
+        super().__init__()
+        self.by_id: dict = {}
+
+    def record(self, task_id: int, outcome) -> None:
+        self.by_id[task_id] = outcome
+
+    def of(self, qtbot, task, timeout: int = 15_000):
+        qtbot.waitUntil(lambda: task.id in self.by_id, timeout=timeout)
+        return self.by_id[task.id]
+
+
+@pytest.fixture
+def outcomes():
+    seen = Outcomes()
+    runner().delivered.connect(seen.record)
+    yield seen
+    runner().delivered.disconnect(seen.record)
+    seen.by_id.clear()
 
 
 def roster(union_id: str, n: int, joined: dt.date = dt.date(2018, 1, 5)) -> list[MemberInput]:

@@ -320,7 +320,7 @@ def test_print_this_card_opens_the_preview(qtbot, page, cards):
     page.preview.close()
 
 
-def test_batch_print_of_selected_rows_runs_in_the_background_then_previews(qtbot, ctx, page, cards):
+def test_batch_print_of_selected_rows_runs_in_the_background_then_previews(qtbot, ctx, page, cards, outcomes):
     page.model.fetchMore(QModelIndex())
     page.table.selectAll()
     chosen = {}
@@ -332,10 +332,9 @@ def test_batch_print_of_selected_rows_runs_in_the_background_then_previews(qtbot
     on_modal(BatchPrintDialog, choose)
     task = page.batch_print()
     assert chosen["count"] == "共 4 张，A4 纸 1 页"
-    with qtbot.waitSignal(task.done, timeout=10000):
-        pass
+    outcome = outcomes.of(qtbot, task)
     qtbot.waitUntil(lambda: page.preview is not None, timeout=5000)
-    assert task.error is None and task.result.items == 4
+    assert outcome.error is None and outcome.value.items == 4
     assert page.preview.page_count() == 1 and page.preview.entity == "cards"
     assert page.preview.audit_extra == {"selected": 4}
     page.preview.close()
@@ -353,12 +352,10 @@ def test_batch_print_since_a_date_counts_only_active_cards_issued_since(qtbot, c
     assert dialog.count.text() == "没有符合条件的有效卡" and not dialog.ok_button.isEnabled()
 
 
-def test_cancelling_a_batch_leaves_no_preview(qtbot, ctx, page, cards):
+def test_cancelling_a_batch_leaves_no_preview(qtbot, ctx, page, cards, outcomes):
     task = page.print_sheets([c for c in cards[1]] * 30)  # 120 cards, 12 sheets
     task.cancel()
-    with qtbot.waitSignal(task.done, timeout=10000):
-        pass
-    assert type(task.error).__name__ == "Cancelled" and page.preview is None
+    assert type(outcomes.of(qtbot, task).error).__name__ == "Cancelled" and page.preview is None
 
 
 # --- settings and first run -----------------------------------------------------------------

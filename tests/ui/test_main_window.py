@@ -64,12 +64,13 @@ def test_members_are_counted_once_at_start_up_and_once_per_save(qtbot, workspace
     assert len(calls) == 2 and win.member_count.text() == "会员 6 名"
 
 
-def test_demo_data_is_generated_in_the_background(qtbot, window, ctx):
+def test_demo_data_is_generated_in_the_background(qtbot, window, ctx, outcomes):
     pytest.importorskip("clerk_app.services.demo")
     task = window.generate_demo(25, seed=7)
     qtbot.waitUntil(lambda: not task.is_running() and bool(window.statusBar().currentMessage()), timeout=10000)
-    assert task.error is None
-    saved = len(task.result.saved)
+    outcome = outcomes.of(qtbot, task)
+    assert outcome.error is None
+    saved = len(outcome.value.saved)
     assert saved > 20  # synthetic people; a rare same-name-and-birthday pair may be held back
     total = member_service.count(ctx)
     assert total == 12 + saved

@@ -127,7 +127,7 @@ def _listed_wang(qtbot, page, ctx) -> list[str]:
     return [r.id for r in member_service.search(ctx, "王", limit=10**6)]
 
 
-def test_batch_issue_to_the_search_result_then_preview_the_new_cards(qtbot, ctx, page, boxes):
+def test_batch_issue_to_the_search_result_then_preview_the_new_cards(qtbot, ctx, page, boxes, outcomes):
     from clerk_app.domain.cardno import grouped
     from clerk_app.services import cards as card_service
     from tests.printing.pdfcheck import qr_texts, render
@@ -141,20 +141,22 @@ def test_batch_issue_to_the_search_result_then_preview_the_new_cards(qtbot, ctx,
     assert "全部完成才保存" in boxes.texts[0] and f"搜索“王”找到的 {len(wang)} 名会员" in boxes.texts[0]
     boxes.answer("打印预览", tries=1000)
     qtbot.waitUntil(lambda: page.preview is not None, timeout=15000)
-    assert task.error is None and len(task.result.issued) == len(wang) - 1
+    outcome = outcomes.of(qtbot, task)
+    assert outcome.error is None and len(outcome.value.issued) == len(wang) - 1
     assert f"已发卡 {len(wang) - 1} 张" in boxes.texts[1] and "跳过 1 名会员" in boxes.texts[1]
-    assert [s.member_id for s in task.result.skipped] == [wang[1]] and held.grouped_no in task.result.skipped[0].reason
+    skipped = outcome.value.skipped
+    assert [s.member_id for s in skipped] == [wang[1]] and held.grouped_no in skipped[0].reason
     others = [c for c in card_service.list_cards(ctx, limit=1000).rows if c.id != held.id]
     assert sorted(c.member_id for c in others) == sorted(wang[:1] + wang[2:])  # only the listed members
     preview = page.preview
     assert preview.entity == "cards" and preview.page_count() == (len(wang) - 1 + 9) // 10
     found = sorted(sum((qr_texts(p) for p in render(preview.result.pdf, dpi=150)), []))
-    assert found == sorted(c.card_no for c in task.result.issued)
+    assert found == sorted(c.card_no for c in outcome.value.issued)
     assert grouped(found[0]) in boxes.texts[1] or grouped(found[-1]) in boxes.texts[1]
     preview.close()
 
 
-def test_batch_issue_cancelled_at_the_progress_dialog_issues_none(qtbot, ctx, page, boxes):
+def test_batch_issue_cancelled_at_the_progress_dialog_issues_none(qtbot, ctx, page, boxes, outcomes):
     from clerk_app.services import cards as card_service
 
     card_service.set_card_prefix(ctx, "DX07")
@@ -163,11 +165,11 @@ def test_batch_issue_cancelled_at_the_progress_dialog_issues_none(qtbot, ctx, pa
     task.cancel()
     boxes.answer("确定", tries=1000)
     qtbot.waitUntil(lambda: not task.is_running() and boxes.titles[-1:] == ["已取消"], timeout=15000)
-    assert type(task.error).__name__ == "Cancelled"
+    assert type(outcomes.of(qtbot, task).error).__name__ == "Cancelled"
     assert card_service.list_cards(ctx).total == 0 and page.preview is None
 
 
-def test_print_roster_of_the_search_result_opens_the_masked_preview(qtbot, ctx, page):
+def test_print_roster_of_the_search_result_opens_the_masked_preview(qtbot, ctx, page, outcomes):
     from tests.printing.pdfcheck import pdf_text, squeeze
 
     wang = _listed_wang(qtbot, page, ctx)
@@ -175,7 +177,7 @@ def test_print_roster_of_the_search_result_opens_the_masked_preview(qtbot, ctx, 
     page.roster_action.trigger()  # 批量 ▸ 打印花名册
     task = page.batch_task
     qtbot.waitUntil(lambda: page.preview is not None, timeout=15000)
-    assert task.error is None
+    assert outcomes.of(qtbot, task).error is None
     preview = page.preview
     assert preview.entity == "members" and preview.audit_extra == {"filtered": True} and not preview.result.revealed
     text = squeeze(pdf_text(preview.result.pdf))
