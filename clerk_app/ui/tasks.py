@@ -131,7 +131,6 @@ class TaskRunner(QObject):
         self._pending: dict[int, _Pending] = {}
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._watched: weakref.WeakSet = weakref.WeakSet()
-        self._changed = NOTHING
         self._announce = QTimer(self)  # main-thread writes: announced once the event is handled
         self._announce.setSingleShot(True)
         self._announce.setInterval(0)
