@@ -16,7 +16,7 @@ owner widget was deleted meanwhile is delivered to no one. What a task wrote is 
 thread through a context the runner :meth:`watches <TaskRunner.watch>`.
 
 Garbage: decided once in :mod:`.gc_policy` (automatic collection off, the main thread
-collects on a timer); the runner also collects once after each delivery. Nothing here
+collects on a timer); the runner also collects after each task (once per burst). Nothing here
 toggles the collector.
 """
 
@@ -121,7 +121,7 @@ _RELEASE = object()  # queue marker: close the worker's connection
 class TaskRunner(QObject):
     delivered = Signal(int, object)  # task id, Outcome (worker -> main thread)
     progressed = Signal(int, int, int)  # task id, done, total (worker -> main thread)
-    let_go = Signal()  # the worker holds nothing of the last task any more (worker -> main thread)
+    let_go = Signal()  # the worker holds nothing of its tasks any more, none queued (worker -> main)
     data_changed = Signal(object)  # Changes: what was written (pages reload what they show)
 
     def __init__(self, parent: QObject | None = None):
@@ -231,20 +231,25 @@ class TaskRunner(QObject):
 
     # --- worker thread ----------------------------------------------------------------------
     def _work(self) -> None:
+        ran = False  # a task ran since the main thread was last told to collect
         while True:
             task, fn = self._queue.get()
             if task is _RELEASE:
                 self._close_db()
-                continue
-            if fn is None:
+            elif fn is None:
+                task._ended.set()  # a wait_idle() marker
+            else:
+                self._run(task, fn)
+                ran = True
                 task._ended.set()
-                continue
-            self._run(task, fn)
-            del fn  # the job's closure; the result went with _run's frame
-            task._ended.set()
+            del task, fn  # the job's closure; the result went with _run's frame
             # Queued behind the delivery: the main thread collects once both have let go (a
             # collection racing this thread would leave a cyclic result for the 30 s timer).
-            self.let_go.emit()
+            # A burst of tasks gets one collection at its end, not one each (a full collection
+            # of a big heap takes a while).
+            if ran and self._queue.empty():
+                ran = False
+                self.let_go.emit()
 
     def _run(self, task: Task, fn: TaskFn | DbJob) -> None:
         # Its own frame, so nothing of the result stays referenced by the worker's loop.

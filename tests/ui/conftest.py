@@ -27,12 +27,14 @@ def prepared_app(qapp):
 
 
 @pytest.fixture(autouse=True)
-def _worker_lets_go_of_the_database():
-    """Every test ends with the worker idle and its connection to this test's database closed."""
+def _worker_lets_go_of_the_database(qtbot):
+    """Every test ends with the worker idle, its connection to this test's database closed, and
+    every result delivered (no callbacks left waiting in the runner)."""
     yield
     tasks = runner()
     tasks.release_database()
     assert tasks.wait_idle(30), "a background task was still running after the test"
+    qtbot.waitUntil(lambda: tasks.pending() == 0, timeout=5000)
 
 
 class Outcomes(QObject):

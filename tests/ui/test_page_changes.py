@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from clerk_app.domain.event import EventInput
 from clerk_app.services import cards, events
+from clerk_app.services.changes import Changes
 from clerk_app.ui.main_window import build_main_window
 from clerk_app.ui.signin_desk import SignInDesk
 from clerk_app.ui.signin_join import JoinDialog
@@ -131,6 +132,11 @@ def test_a_page_not_affected_is_not_reloaded(qtbot, window, reloads, today):
     assert window.pages["events"].model.rowCount() == 1
     for key in ("members", "cards"):  # shown later: nothing they show changed
         _show(window, key)
-    cards.set_card_prefix(window.ctx, "DX08")  # a setting: no page shows it
-    _settled(qtbot)
-    assert reloads == {"members": 0, "cards": 0, "events": 1}
+    announced = []
+    runner().data_changed.connect(announced.append)
+    try:
+        cards.set_card_prefix(window.ctx, "DX08")  # a setting: no page shows it
+        qtbot.waitUntil(lambda: announced == [Changes(settings=True)], timeout=3000)  # announced, and ...
+    finally:
+        runner().data_changed.disconnect(announced.append)
+    assert reloads == {"members": 0, "cards": 0, "events": 1}  # ... nobody reloaded

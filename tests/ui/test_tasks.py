@@ -29,7 +29,7 @@ def tasks() -> TaskRunner:
     assert the_runner.wait_idle(10)
 
 
-def _delivered(qtbot, the_runner: TaskRunner, timeout: int = 10_000) -> None:
+def _delivered(qtbot, the_runner: TaskRunner, timeout: int = 30_000) -> None:
     qtbot.waitUntil(lambda: the_runner.pending() == 0, timeout=timeout)
 
 
