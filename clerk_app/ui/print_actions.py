@@ -16,7 +16,7 @@ from ..services.context import Context
 from ..services.printouts import file_safe  # noqa: F401 - the window's modules import it from here
 from . import crash
 from .print_preview import PrintPreviewDialog, show_preview
-from .tasks import Task, run_with_progress
+from .tasks import Task, context_job, run_with_progress
 
 
 def refuse_print(parent: QWidget | None, exc: UserError) -> None:
@@ -57,8 +57,8 @@ def preview_card_sheets(parent: QWidget | None, ctx: Context, cards: list[card_s
         return None
     count = len(cards)  # which of them may print is the service's rule (only active ones)
 
-    def work(progress, cancel):
-        return documents.card_sheets(ctx, cards, since=since, progress=progress, cancel=cancel)
+    def work(worker_ctx, progress, cancel):  # on the worker's own connection
+        return documents.card_sheets(worker_ctx, cards, since=since, progress=progress, cancel=cancel)
 
     def done(printout) -> None:
         dialog = show_preview(parent, ctx, printout)
@@ -73,4 +73,5 @@ def preview_card_sheets(parent: QWidget | None, ctx: Context, cards: list[card_s
         else:
             crash.report_bug(exc, parent)
 
-    return run_with_progress(parent, f"正在排版 {count} 张服务卡……", work, on_success=done, on_error=failed)
+    return run_with_progress(parent, f"正在排版 {count} 张服务卡……", context_job(ctx, work), on_success=done,
+                             on_error=failed)
