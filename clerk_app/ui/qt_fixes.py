@@ -9,8 +9,17 @@ only when it is present is ``emit`` wrapped to give the reference back. On Pytho
 ``True`` is immortal, the probe sees no change and nothing is patched. Giving back one
 reference too many would only keep ``True`` alive, which it always is.
 
+The defect is wider than ``emit``: on the same build *every* Python call of a Qt method that
+returns nothing (``setText``, ``processEvents``, ``QTimer.start`` …) drops one reference to
+``None``. ``None`` has about 12,000 references in the running app, so after some 12,000 such
+calls — an afternoon of clerking — Python aborts with "none_dealloc: deallocating None".
+No wrapper can cover every method, so when a probe sees the defect the three singletons the
+binding hands back (``None``, ``True``, ``False``) get a huge reference count, as Python 3.12
+makes them immortal: their count can then never reach zero. Nothing is ever freed wrongly by
+this: those objects are never deallocated in a healthy interpreter either.
+
 The affected release is not excluded in ``pyproject.toml``: 6.12.0 is the build this app is
-installed and frozen with, so the guard stays. The task runner's worker emits progress and
+installed and frozen with, so the guards stay. The task runner's worker emits progress and
 results through this same ``emit``."""
 
 from __future__ import annotations
@@ -57,4 +66,36 @@ def apply() -> bool:
     return True
 
 
+_PIN = 1 << 40  # references added to each singleton: more calls than a process ever makes
+
+
+def void_call_drops_none() -> bool:
+    probe = _Probe()
+    before = sys.getrefcount(None)
+    for _ in range(_PROBES):
+        probe.setObjectName("probe")  # returns nothing
+    lost = before - sys.getrefcount(None)
+    if lost > 0:
+        for _ in range(lost):
+            ctypes.pythonapi.Py_IncRef(ctypes.py_object(None))  # repay the probe's own loss
+    return lost == _PROBES
+
+
+def _pin(obj: object) -> bool:
+    count = ctypes.c_ssize_t.from_address(id(obj))  # ob_refcnt, the first field of every object
+    if abs(count.value - (sys.getrefcount(obj) - 1)) > 2:
+        return False  # not the object layout this relies on: leave it alone
+    count.value += _PIN  # under the GIL: no other thread changes it meanwhile
+    return True
+
+
+def pin_singletons() -> bool:
+    """Make ``None``, ``True`` and ``False`` effectively immortal if (and only if) a Qt call that
+    returns nothing drops a reference to ``None``."""
+    if sys.getrefcount(None) > _PIN or not void_call_drops_none():
+        return False
+    return all([_pin(None), _pin(True), _pin(False)])
+
+
 PATCHED = apply()
+PINNED = pin_singletons()
