@@ -201,6 +201,30 @@ MESSAGES: dict[str, str] = {
     "signin.remove_joined": "{name}已在本次活动中入会，这条签到记录不能删除",
     "signin.bad_id_tail": "身份证号码后几位只能是数字（末位可以是 X）",
     "signin.member_has_attendance": "该会员有活动签到记录，不能删除；如已离会，请办理退会或转出",
+    # sync packages: why a package was refused (reason codes of clerk_app.sync.errors)
+    "sync.too_large": "文件过大（{size}），超过同步包上限 {limit}，不是本软件导出的同步包",
+    "sync.not_a_package": "这不是同步包文件（文件开头不对），请选择扩展名为 .ghsync 的文件",
+    "sync.newer_format": "这个同步包由较新版本的软件导出（格式 {version}），请更新软件后再导入",
+    "sync.old_format": "这个同步包的格式（{version}）已不再使用，请对方用当前版本的软件重新导出",
+    "sync.unknown_suite": "这个同步包使用了本软件不认识的加密方式（{suite}），请更新软件后再导入",
+    "sync.damaged": "同步包已损坏或被改动过（无法解密或数据不完整），请重新拷贝，或请对方重新导出",
+    "sync.not_for_us": "这个同步包是发给另一台电脑（{recipient}）的，不是发给本机的，未导入",
+    "sync.unknown_sender": "这个同步包不是已登记的电脑发出的（自称 {sender}），已拒绝",
+    "sync.revoked": "发出这个同步包的电脑（{sender}）已停用，只接受它停用前的第 {after} 号及以前的包，"
+                    "第 {seq} 号包已拒绝",
+    "sync.newer_schema": "这个同步包来自较新版本的软件（数据版本 {schema}），请更新软件后再导入",
+    "sync.body_mismatch": "同步包的内容与其清单不符（{what}），整个包已拒绝，请联系技术支持",
+    "sync.bad_record": "同步包中第 {index} 条记录不合格（{problem}），整个包已拒绝，请联系技术支持",
+    "sync.bomb": "同步包解压后超过上限 {limit}，整个包已拒绝",
+    # enrolment of a laptop with the district, and the keys file
+    "enrol.not_a_request": "这不是登记申请文件，请选择本软件生成的登记申请",
+    "enrol.not_an_enrolment": "这不是登记文件，请选择区总工会发来的登记文件",
+    "enrol.bad_signature": "文件的签名不对（文件已损坏或被改动过），请重新拷贝",
+    "enrol.not_ours": "这份登记文件不是为本机签发的（公钥不一致），请核对后向区总工会重新申请",
+    "enrol.bad_name": "电脑名称应为 1 到 {max} 个字",
+    "enrol.bad_epoch": "登记批次应为正整数",
+    "keys.damaged": "密钥文件已损坏或不是本软件的密钥文件",
+    "keys.bad_passphrase": "密钥文件的口令不对",
 }
 
 

@@ -1,0 +1,11 @@
+"""Sync packages and enrolment: the files that carry a laptop's work to the district and back.
+
+* :mod:`.container` — the package file: cleartext header, HPKE encryption to the recipient,
+  inside a signed manifest and the zstd-compressed CBOR body; verified before it is parsed.
+* :mod:`.keys` — a site's signing and encryption keys, fingerprints, the registry of known senders.
+* :mod:`.enrol` — request file → signed enrolment file → accepted on the laptop.
+* :mod:`.shape` — what a change inside a package may look like (types, lengths, whitelists).
+* :mod:`.errors` — :class:`PackageRefused` and its stable reason codes.
+
+No Qt and no SQL here: the body goes in and comes out as plain Python data.
+"""
