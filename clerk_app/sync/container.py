@@ -323,7 +323,7 @@ def _decompress(body_z: bytes, size: int, cap: int) -> bytes:
 
 def _parse_body(body: bytes, rules: ShapeRules) -> tuple[list[dict], list[dict]]:
     try:
-        doc = cbor2.loads(body, max_depth=rules.max_depth + 3, allow_indefinite=False,
+        doc = cbor2.loads(body, max_depth=rules.max_depth + 16, allow_indefinite=False,
                           allow_duplicate_keys=False)
     except Exception:
         raise PackageRefused(BODY_MISMATCH, what="内容无法读取") from None
