@@ -16,7 +16,8 @@ there is one, else of ``pkg``.
 * Layers (``LAYERS``): ``domain`` imports nothing of clerk_app but domain; ``storage`` only
   domain, storage and ``clerk_app.clock``; ``sheets`` (file formats) and ``printing`` only
   domain, their own package, ``clerk_app.paths`` and ``clerk_app.clock``; ``services`` only
-  domain, storage, printing, sheets, services and ``clerk_app.clock`` (never ui or cli); ``cli``
+  domain, storage, printing, sheets, sync, services and ``clerk_app.clock`` (never ui or cli);
+  ``sync`` (package files, keys, merge) only domain, storage, sync and ``clerk_app.clock``; ``cli``
   anything but ui (the window launch above aside). ``clerk_app/__init__.py`` (name, version)
   is free to all. ``ui`` and the top-level modules that wire the app together (workspace,
   paths, __main__, launcher) are not restricted here.
@@ -188,7 +189,8 @@ LAYERS = {
     "storage": {"domain", "storage", "clerk_app.clock"},
     "sheets": {"domain", "sheets", "clerk_app.paths", "clerk_app.clock"},
     "printing": {"domain", "printing", "clerk_app.paths", "clerk_app.clock"},
-    "services": {"domain", "storage", "printing", "sheets", "services", "clerk_app.clock"},
+    "services": {"domain", "storage", "printing", "sheets", "sync", "services", "clerk_app.clock"},
+    "sync": {"domain", "storage", "sync", "clerk_app.clock"},
     "cli": None,  # anything but ui: see FORBIDDEN / ALLOWED above
 }
 
