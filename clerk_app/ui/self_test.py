@@ -153,6 +153,31 @@ def _steps(tmp: Path, state: dict, errors: list[BaseException]) -> None:
             dialog.close()
 
         step("服务卡打印预览并打印到 PDF", preview)
+        step("同步包加密、签名与校验", _sync_package_round_trip)
         step("关闭主窗口", window.close)
     finally:
         ws.close()
+
+
+def _sync_package_round_trip() -> None:
+    """HPKE (cryptography's Rust part), Ed25519, cbor2's C extension and zstandard, frozen:
+    a tiny package sealed for one key pair and opened with it, and a flipped byte refused."""
+    from ..sync.container import open_package, seal_package
+    from ..sync.errors import PackageRefused
+    from ..sync.keys import KnownSender, SenderRegistry, SiteKeys
+
+    laptop, district = SiteKeys.generate(), SiteKeys.generate()
+    registry = SenderRegistry()
+    registry.add(KnownSender("self-test-laptop", "自检笔记本", laptop.signing_public, laptop.encryption_public))
+    to = KnownSender("self-test-district", "自检区", district.signing_public, district.encryption_public)
+    changes = [{"tbl": "members", "hlc": "0000000000001-000000", "data": {"name": "自检"}}]
+    data = seal_package(keys=laptop, sender="self-test-laptop", epoch=1, recipient=to, seq=1, changes=changes,
+                        schema=1)
+    got = open_package(data, me="self-test-district", keys=district, registry=registry)
+    _check(got.changes == changes, "同步包解开后内容不一致")
+    try:
+        open_package(data[:-1] + bytes([data[-1] ^ 1]), me="self-test-district", keys=district, registry=registry)
+    except PackageRefused as exc:
+        _check(exc.reason == "damaged", f"损坏的同步包被判为 {exc.reason}")
+    else:
+        raise SelfTestFailed("损坏的同步包没有被拒绝")
