@@ -1,21 +1,77 @@
-"""Opening a data folder for use: lock it, open and migrate its database, load the context.
+"""Opening a data folder for use: lock it, unlock its key, open and migrate its database, load
+the context of the clerk who logged in.
 
-Shared by the window and every CLI command so they all behave the same."""
+Shared by the window and every CLI command so they all behave the same. The folder's states
+(:func:`folder_state`):
+
+- ``new``: nothing yet, or set-up not finished. The database (empty schema) is under a key kept
+  in the clear in ``keys.json`` until :meth:`Workspace.set_up` re-keys it to a key that is only
+  ever stored wrapped by the first clerk's password and the recovery key.
+- ``locked``: set up; opening needs a clerk's name and password (:class:`Login`).
+- ``plaintext``: a database from before encryption. Opening it with a password for its clerk
+  encrypts it (and its plaintext backups), then removes the plaintext securely; the recovery key
+  is then in :attr:`Workspace.recovery_code`, to be shown once."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from . import paths
 from .clock import SYSTEM, Clock
-from .domain.errors import UserError
-from .services.context import Context
-from .services.setup import SetupInput, is_set_up, load_context, set_up
+from .domain.errors import UserError, ValidationFailed
+from .services.context import Context, new_id
+from .services.setup import SetupInput, is_set_up, load_context, normalised, password_issues, set_up, validate
+from .storage import login_guard
+from .storage.cipher import KEY_BYTES, is_plaintext_file, key_of, rekey
 from .storage.db import checkpoint, open_db
+from .storage.encrypt import encrypt_database, encrypt_plaintext_backups, finish_interrupted, legacy_clerk
+from .storage.keyring import DEFAULT_KDF, KdfParams, Keyring
 from .storage.lock import InstanceLock
+
+ENV_PASSWORD = "CLERK_APP_PASSWORD"
+ENV_CLERK = "CLERK_APP_CLERK"
+DEMO_PASSWORD = "demo-1234"  # the demo folder's, printed wherever a demo folder is made
+
+
+@dataclass(frozen=True)
+class Login:
+    """Who unlocks: a clerk's name (None: the only clerk) and password."""
+
+    clerk: str | None
+    password: str = field(repr=False)
+
+
+def login_from_env() -> Login | None:
+    """``CLERK_APP_PASSWORD`` (and ``CLERK_APP_CLERK`` when the laptop has several clerks)."""
+    password = os.environ.get(ENV_PASSWORD)
+    if password is None:
+        return None
+    return Login(os.environ.get(ENV_CLERK) or None, password)
+
+
+@dataclass(frozen=True)
+class FolderState:
+    kind: str  # "new" | "locked" | "plaintext"
+    clerk_names: tuple[str, ...] = ()
+
+
+def folder_state(data_dir: str | Path | None = None) -> FolderState:
+    """What opening this folder will ask for (the window asks before it opens)."""
+    folder = _folder(data_dir)
+    ring = Keyring.load(folder)
+    db_file = paths.db_path(folder)
+    if ring is None:
+        if is_plaintext_file(db_file):
+            name = legacy_clerk(db_file)
+            return FolderState("plaintext", (name,)) if name else FolderState("new")
+        return FolderState("new")
+    if ring.claimed:
+        return FolderState("locked", tuple(n for _cid, n in ring.clerk_names()))
+    return FolderState("new")
 
 
 @dataclass
@@ -24,16 +80,80 @@ class Workspace:
     db: Database
     lock: InstanceLock | None
     clock: Clock = SYSTEM
+    keyring: Keyring = field(default_factory=Keyring)
+    clerk_id: str | None = None  # who unlocked (None until set-up on a new folder)
+    kdf: KdfParams = DEFAULT_KDF
+    recovery_code: str | None = None  # set once, by set-up or encryption: show it, then forget it
 
     @property
     def ready(self) -> bool:
         return is_set_up(self.db)
 
+    @property
+    def key(self) -> bytes:
+        return key_of(self.db.conn) or b""
+
     def context(self) -> Context:
-        return load_context(self.db, self.clock)
+        return load_context(self.db, self.clock, self.clerk_id)
 
     def set_up(self, inp: SetupInput) -> Context:
-        return set_up(self.db, inp, self.clock)
+        """Name the laptop, its union and first clerk (管理员), and lock the database: it is
+        re-keyed to a new random key that is stored only wrapped by the clerk's password and by
+        a recovery key (:attr:`recovery_code`)."""
+        inp = normalised(inp)
+        validate(inp)
+        if self.keyring.claimed and self.ready:
+            raise RuntimeError("this laptop is already set up")
+        clerk_id = new_id()
+        new_key = os.urandom(KEY_BYTES)
+        ring = Keyring(setup_key=self.key)  # still unclaimed: a crash before the re-key keeps the old key
+        ring.set_clerk(clerk_id, inp.clerk_name.strip(), inp.password, new_key, self.kdf)
+        code = ring.set_recovery(new_key)
+        ring.save(self.folder)
+        rekey(self.db.conn, new_key)
+        checkpoint(self.db)  # no frame under the old key stays in the WAL
+        ring.setup_key = None
+        ring.save(self.folder)
+        self.keyring, self.recovery_code = ring, code
+        ctx = set_up(self.db, inp, self.clock, clerk_id=clerk_id)
+        self.clerk_id = clerk_id
+        return ctx
+
+    # -- clerks on a shared laptop ----------------------------------------------------------
+    def switch(self, login: Login) -> Context:
+        """Another clerk takes over (their password must unwrap this database's key)."""
+        clerk_id, key = _unlock(self.folder, self.keyring, login, self.clock)
+        if key != self.key:
+            raise UserError("db.wrong_key", path=str(self.folder))
+        ctx = load_context(self.db, self.clock, clerk_id)
+        self.clerk_id = clerk_id
+        return ctx
+
+    def verify(self, password: str) -> None:
+        """The current clerk proves it is still them (unlocking after the idle lock)."""
+        name = self.keyring.clerks[self.clerk_id].name if self.clerk_id in self.keyring.clerks else None
+        clerk_id, _key = _unlock(self.folder, self.keyring, Login(name, password), self.clock)
+        if clerk_id != self.clerk_id:
+            raise UserError("auth.bad_login")
+
+    def add_login(self, clerk_id: str, name: str, password: str) -> None:
+        """Let a clerk unlock this database (new clerk, or a new password): one keyring entry,
+        the database itself is not re-encrypted. The caller checked the acting clerk's role."""
+        issues = password_issues(password)
+        if issues:
+            raise ValidationFailed(issues)
+        self.keyring.set_clerk(clerk_id, name, password, self.key, self.kdf)
+        self.keyring.save(self.folder)
+
+    def remove_login(self, clerk_id: str) -> None:
+        self.keyring.remove_clerk(clerk_id)
+        self.keyring.save(self.folder)
+
+    def new_recovery_code(self) -> str:
+        """Replace the recovery key (the old printout stops working); returns the new one."""
+        code = self.keyring.set_recovery(self.key)
+        self.keyring.save(self.folder)
+        return code
 
     def close(self) -> None:
         try:
@@ -44,23 +164,123 @@ class Workspace:
                 self.lock.release()
 
 
-def open_workspace(data_dir: str | Path | None = None, *, lock: bool = True, clock: Clock = SYSTEM) -> Workspace:
+def _folder(data_dir: str | Path | None) -> Path:
     try:
-        folder = paths.data_dir(data_dir)
+        return paths.data_dir(data_dir)
     except OSError:  # a file in the way, no permission: the clerk picks another folder
         raise UserError("app.data_dir_unusable", path=str(data_dir or "")) from None
+
+
+def _unlock(folder: Path, ring: Keyring, login: Login | None, clock: Clock) -> tuple[str, bytes]:
+    """The clerk id and data key for ``login``, rate-limited per name across restarts."""
+    if login is None:
+        raise UserError("auth.password_required")
+    name = (login.clerk or "").strip() or (ring.clerk_names()[0][1] if len(ring.clerks) == 1 else "")
+    login_guard.check(folder, name, clock.wall_ms())
+    try:
+        clerk_id = ring.find_clerk(name)
+        key = ring.unlock(clerk_id, login.password)
+    except UserError as exc:
+        if exc.code != "auth.bad_login":
+            raise
+        key = None
+    if key is None:
+        login_guard.record_failure(folder, name, clock.wall_ms())
+        raise UserError("auth.bad_login")
+    login_guard.record_success(folder, name)
+    return clerk_id, key
+
+
+def open_workspace(data_dir: str | Path | None = None, *, login: Login | None = None, lock: bool = True,
+                   clock: Clock = SYSTEM, kdf: KdfParams = DEFAULT_KDF, recovery_code: str | None = None) -> Workspace:
+    """Open the data folder as the clerk ``login`` names (not needed for a new folder; default:
+    :func:`login_from_env`, for scripts — the window always asks). ``kdf``:
+    the Argon2id cost for passwords set through this workspace (tests pass a cheap one).
+    ``recovery_code`` unlocks instead of a password (the clerk then acts as the laptop's first
+    clerk; meant for setting a new password)."""
+    folder = _folder(data_dir)
+    login = login or login_from_env()
     held = InstanceLock(folder).acquire() if lock else None
     try:
-        db = open_db(paths.db_path(folder), backup_dir=folder / "backups")
+        return _open(folder, held, login, clock, kdf, recovery_code)
     except BaseException:
         if held:
             held.release()
         raise
-    return Workspace(folder, db, held, clock)
+
+
+def _open(folder: Path, held: InstanceLock | None, login: Login | None, clock: Clock, kdf: KdfParams,
+          recovery_code: str | None) -> Workspace:
+    db_file = paths.db_path(folder)
+    finish_interrupted(db_file)
+    ring = Keyring.load(folder)
+    clerk_id: str | None = None
+    code: str | None = None
+    if ring is None:
+        if is_plaintext_file(db_file):
+            ring, clerk_id, code = _claim_plaintext(folder, db_file, login, kdf)
+        elif db_file.exists() and db_file.stat().st_size > 0:
+            raise UserError("db.missing_keys", path=str(db_file))
+        else:
+            ring = Keyring(setup_key=os.urandom(KEY_BYTES))
+            ring.save(folder)
+    if not ring.claimed and ring.clerks and db_file.exists() and not _opens(db_file, ring.setup_key):
+        ring.setup_key = None  # set-up re-keyed the database, then stopped before saving this
+        ring.save(folder)
+    if ring.claimed:
+        if recovery_code is not None:
+            key = ring.unlock_recovery(recovery_code)
+        else:
+            clerk_id, key = _unlock(folder, ring, login, clock)
+    else:
+        key = ring.setup_key
+    if is_plaintext_file(db_file):  # keyring saved, encryption cut short: finish it
+        encrypt_database(db_file, key)
+    encrypt_plaintext_backups(folder / "backups", key)
+    db = open_db(db_file, key=key, backup_dir=folder / "backups")
+    ws = Workspace(folder, db, held, clock, ring, clerk_id, kdf, code)
+    if recovery_code is not None and ws.ready:
+        ws.clerk_id = None  # load_context falls back to the clerk who set the laptop up
+    return ws
+
+
+def _opens(db_file: Path, key: bytes | None) -> bool:
+    from .storage.cipher import connect
+
+    try:
+        connect(db_file, key).close()
+    except UserError:
+        return False
+    return True
+
+
+def _claim_plaintext(folder: Path, db_file: Path, login: Login | None, kdf: KdfParams):
+    """An old plaintext database: save a keyring for a new key (with the clerk's new password
+    if it was set up), then encrypt the file under it."""
+    key = os.urandom(KEY_BYTES)
+    from .storage.encrypt import legacy_clerk_id
+
+    name, clerk_id = legacy_clerk(db_file), legacy_clerk_id(db_file)
+    if name is None or clerk_id is None:  # never set up: nothing to protect with a password yet
+        ring = Keyring(setup_key=key)
+        ring.save(folder)
+        encrypt_database(db_file, key)
+        return ring, None, None
+    if login is None:
+        raise UserError("auth.password_required")
+    issues = password_issues(login.password)
+    if issues:
+        raise ValidationFailed(issues)
+    ring = Keyring()
+    ring.set_clerk(clerk_id, name, login.password, key, kdf)
+    code = ring.set_recovery(key)
+    ring.save(folder)
+    encrypt_database(db_file, key)
+    return ring, clerk_id, code
 
 
 DEMO_SETUP = SetupInput(laptop_name="演示笔记本", union_name="大兴区黄村镇总工会（演示）",
-                        clerk_name="演示经办人")
+                        clerk_name="演示经办人", password=DEMO_PASSWORD)
 
 
 def ensure_context(ws: Workspace, default: SetupInput = DEMO_SETUP) -> Context:

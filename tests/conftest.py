@@ -24,7 +24,15 @@ from clerk_app.clock import SYSTEM, TODAY_ENV, Clock
 from clerk_app.domain.member import MemberInput
 from clerk_app.services.setup import SetupInput
 from clerk_app.storage.db import DB_FILENAME, open_db
-from clerk_app.workspace import open_workspace
+from clerk_app.storage.keyring import KEYRING_FILENAME, KdfParams, Keyring
+from clerk_app.workspace import ENV_PASSWORD, Login, open_workspace
+
+# Every test folder's first clerk has this password; CLI runs (in-process and subprocesses) read
+# it like a script would. Argon2id runs at a test cost, passed explicitly (open_workspace(kdf=)).
+TEST_PASSWORD = "test-pass-2026"
+TEST_KDF = KdfParams(memory_kib=64, time_cost=1, parallelism=1)
+LOGIN = Login("李经办", TEST_PASSWORD)
+os.environ[ENV_PASSWORD] = TEST_PASSWORD
 
 def pytest_addoption(parser):
     parser.addoption("--today", metavar="YYYY-MM-DD", default=None,
@@ -62,7 +70,8 @@ def run_on(day: dt.date):
     return _on_day
 
 
-SETUP = SetupInput(laptop_name="测试笔记本", union_name="大兴区黄村镇总工会", clerk_name="李经办")
+SETUP = SetupInput(laptop_name="测试笔记本", union_name="大兴区黄村镇总工会", clerk_name="李经办",
+                   password=TEST_PASSWORD)
 
 
 def make_id(region: str = "110105", birth: str = "19900307", seq: str = "123") -> str:
@@ -73,10 +82,13 @@ def make_id(region: str = "110105", birth: str = "19900307", seq: str = "123") -
 
 @pytest.fixture(scope="session")
 def _template_db(tmp_path_factory):
+    """A new folder's migrated database under a random key (no Argon2: not set up yet)."""
     folder = tmp_path_factory.mktemp("template")
-    db = open_db(folder / DB_FILENAME)
+    key = os.urandom(32)
+    db = open_db(folder / DB_FILENAME, key=key)
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
+    Keyring(setup_key=key).save(folder)
     return folder / DB_FILENAME
 
 
@@ -85,12 +97,18 @@ def data_dir(tmp_path, _template_db):
     folder = tmp_path / "data"
     folder.mkdir()
     shutil.copy(_template_db, folder / DB_FILENAME)
+    shutil.copy(_template_db.parent / KEYRING_FILENAME, folder / KEYRING_FILENAME)
     return folder
+
+
+def reopen(folder, **kwargs):
+    """Open a set-up test folder again as its first clerk."""
+    return open_workspace(folder, login=LOGIN, kdf=TEST_KDF, **kwargs)
 
 
 @pytest.fixture
 def workspace(data_dir):
-    ws = open_workspace(data_dir)
+    ws = open_workspace(data_dir, kdf=TEST_KDF)
     yield ws
     ws.close()
 

@@ -81,7 +81,7 @@ def test_a_folder_already_set_up_is_refused_and_left_as_it_was(tmp_path, capsys)
     again = ["setup", "--laptop", "另一台", "--union", "另一个工会", "--clerk", "王经办", "--card-code", "DX09"]
     assert main([*again, "--data-dir", str(folder)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("错误：本数据目录已完成初始设置（本机“黄村镇总工会1号机”），不能再次设置")
+    assert err.startswith("错误：本数据目录已完成初始设置（已加密），不能再次设置")  # its name is inside the encrypted database
     assert str(folder) in err and "Traceback" not in err
     assert _folder_state(folder) == before
 

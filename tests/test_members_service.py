@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
+from clerk_app.storage import cipher as sqlite3  # the app's SQLCipher errors
 
 import pytest
 

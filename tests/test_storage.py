@@ -14,14 +14,17 @@ import pytest
 
 from clerk_app.domain.errors import UserError
 from clerk_app.storage import migrations as mig
+from clerk_app.storage.cipher import IntegrityError, ProgrammingError, connect, key_of
 from clerk_app.storage.db import DB_FILENAME, database_file, open_db, transaction
+from clerk_app.storage.keyring import Keyring
 from clerk_app.workspace import open_workspace
 
 ROOT = Path(__file__).resolve().parent.parent
+KEY = bytes(range(32))  # the data key of the databases these tests make themselves
 
 
-def _tables(path: Path) -> set[str]:
-    conn = sqlite3.connect(str(path))
+def _tables(path: Path, key: bytes | None = KEY) -> set[str]:
+    conn = connect(path, key)
     try:
         return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     finally:
@@ -29,7 +32,7 @@ def _tables(path: Path) -> set[str]:
 
 
 def _integrity(path: Path) -> str:
-    conn = sqlite3.connect(str(path))
+    conn = connect(path, KEY)
     try:
         return conn.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
@@ -39,7 +42,7 @@ def _integrity(path: Path) -> str:
 # -- connection settings ----------------------------------------------------------------------
 
 def test_open_db_settings(tmp_path):
-    db = open_db(tmp_path / DB_FILENAME)
+    db = open_db(tmp_path / DB_FILENAME, key=KEY)
     try:
         pragma = lambda name: db.conn.execute(f"PRAGMA {name}").fetchone()[0]  # noqa: E731
         assert pragma("journal_mode") == "wal"
@@ -53,7 +56,7 @@ def test_open_db_settings(tmp_path):
 
 
 def test_foreign_keys_are_enforced(db):
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(IntegrityError):
         with transaction(db):
             db.conn.execute(
                 "INSERT INTO consents (id, member_id, notice_version, consented_at, method, clerk_id)"
@@ -65,7 +68,7 @@ def test_not_a_database_is_refused_and_left_alone(tmp_path, content):
     path = tmp_path / DB_FILENAME
     path.write_bytes(content)
     with pytest.raises(UserError) as info:
-        open_db(path)
+        open_db(path, key=KEY)
     assert info.value.code == "db.not_a_database"
     assert str(path) in info.value.message and "数据库" in info.value.message
     assert path.read_bytes() == content
@@ -103,7 +106,7 @@ def test_a_failing_commit_leaves_no_open_transaction(db):
     db.conn.execute("CREATE TABLE t_parent (id TEXT PRIMARY KEY)")
     db.conn.execute("CREATE TABLE t_child (id TEXT PRIMARY KEY,"
                     " parent TEXT REFERENCES t_parent(id) DEFERRABLE INITIALLY DEFERRED)")
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(IntegrityError):
         with transaction(db):
             db.conn.execute("INSERT INTO t_child VALUES ('c1', 'nobody')")
     assert not db.conn.in_transaction
@@ -111,7 +114,7 @@ def test_a_failing_commit_leaves_no_open_transaction(db):
     with transaction(db):
         db.conn.execute("INSERT INTO meta (key, value) VALUES ('after', '1')")
     assert not db.conn.in_transaction  # committed, not a savepoint waiting for a COMMIT that never comes
-    other = sqlite3.connect(database_file(db))  # a second reader sees only what was committed
+    other = connect(database_file(db), key_of(db.conn))  # a second reader sees only what was committed
     try:
         assert other.execute("SELECT value FROM meta WHERE key = 'after'").fetchone() == ("1",)
     finally:
@@ -125,11 +128,12 @@ def test_two_writers_racing_on_one_counter_both_count(data_dir):
     from clerk_app.storage.meta import get_meta, set_meta
 
     path = data_dir / DB_FILENAME
+    key = Keyring.load(data_dir).setup_key
     start, has_read = threading.Barrier(2, timeout=10), [threading.Event(), threading.Event()]
     errors: list[BaseException] = []
 
     def writer(i: int) -> None:
-        db = open_db(path, migrate=False)  # each thread its own connection (check_same_thread)
+        db = open_db(path, key=key, migrate=False)  # each thread its own connection (check_same_thread)
         try:
             start.wait()
             with transaction(db):
@@ -148,7 +152,7 @@ def test_two_writers_racing_on_one_counter_both_count(data_dir):
     for t in threads:
         t.join(30)
     assert errors == []
-    db = open_db(path, migrate=False)
+    db = open_db(path, key=key, migrate=False)
     try:
         assert get_meta(db, "race_counter") == "2"
     finally:
@@ -158,7 +162,7 @@ def test_two_writers_racing_on_one_counter_both_count(data_dir):
 def test_a_connection_used_from_another_thread_fails_loudly(data_dir):
     """A connection belongs to its thread: a second thread's statement would interleave with the
     first's transaction, so SQLite's guard stays on and says so."""
-    db = open_db(data_dir / DB_FILENAME, migrate=False)
+    db = open_db(data_dir / DB_FILENAME, key=Keyring.load(data_dir).setup_key, migrate=False)
     raised: list[BaseException] = []
 
     def use() -> None:
@@ -171,7 +175,7 @@ def test_a_connection_used_from_another_thread_fails_loudly(data_dir):
         thread = threading.Thread(target=use)
         thread.start()
         thread.join(10)
-        assert len(raised) == 1 and isinstance(raised[0], sqlite3.ProgrammingError)
+        assert len(raised) == 1 and isinstance(raised[0], ProgrammingError)
     finally:
         db.close()
 
@@ -180,7 +184,7 @@ def test_a_connection_used_from_another_thread_fails_loudly(data_dir):
 
 def _old_database(path: Path) -> None:
     """A database as an older build left it: only the first step applied, with a row in it."""
-    db = open_db(path, migrate=False)
+    db = open_db(path, key=KEY, migrate=False)
     mig.migrations.apply(db, stop_before="0002_members")
     db.conn.execute("INSERT INTO meta (key, value) VALUES ('laptop_name', '旧版笔记本')")
     db.close()
@@ -188,7 +192,7 @@ def _old_database(path: Path) -> None:
 
 def test_fresh_database_gets_every_step_and_no_backup(tmp_path):
     path = tmp_path / DB_FILENAME
-    db = open_db(path)
+    db = open_db(path, key=KEY)
     try:
         applied = [m.name for m in mig.migrations.applied(db)]
         assert applied == [m.name for m in mig.migrations._migrations]
@@ -203,7 +207,7 @@ def test_pending_steps_copy_the_database_first(tmp_path):
     _old_database(path)
     assert "members" not in _tables(path)
 
-    db = open_db(path)
+    db = open_db(path, key=KEY)
     try:
         assert mig.migrations.pending(db) == []
         assert db.conn.execute("SELECT value FROM meta WHERE key = 'laptop_name'").fetchone()[0] == "旧版笔记本"
@@ -216,7 +220,7 @@ def test_pending_steps_copy_the_database_first(tmp_path):
     copy = backups[0]
     assert _integrity(copy) == "ok"
     assert "members" not in _tables(copy) and "meta" in _tables(copy)
-    conn = sqlite3.connect(str(copy))
+    conn = connect(copy, KEY)
     try:
         assert conn.execute("SELECT value FROM meta WHERE key = 'laptop_name'").fetchone()[0] == "旧版笔记本"
         names = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
@@ -227,22 +231,22 @@ def test_pending_steps_copy_the_database_first(tmp_path):
 
 def test_up_to_date_database_is_not_copied_again(tmp_path):
     path = tmp_path / DB_FILENAME
-    open_db(path).close()
-    open_db(path).close()
+    open_db(path, key=KEY).close()
+    open_db(path, key=KEY).close()
     assert not (tmp_path / "backups").exists()
 
 
 def test_database_from_a_newer_version_is_refused(tmp_path):
     path = tmp_path / DB_FILENAME
-    open_db(path).close()
-    conn = sqlite3.connect(str(path))
+    open_db(path, key=KEY).close()
+    conn = connect(path, KEY)
     conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
                  " VALUES ('clerk_app', '9001_from_the_future', '2030-01-01 00:00:00')")
     conn.commit()
     conn.close()
     before = path.read_bytes()
     with pytest.raises(UserError) as info:
-        open_db(path)
+        open_db(path, key=KEY)
     assert info.value.code == "db.newer_version"
     assert "9001_from_the_future" in info.value.message and "升级" in info.value.message
     assert not (tmp_path / "backups").exists()
@@ -347,16 +351,16 @@ def test_another_programs_sqlite_file_is_refused_and_left_untouched(tmp_path):
     conn.close()
     before = path.read_bytes()
     with pytest.raises(UserError) as info:
-        open_db(path)
+        open_db(path, key=None)  # as the move to encryption opens an old plaintext file
     assert info.value.code == "db.not_a_database" and str(path) in info.value.message
     assert path.read_bytes() == before  # not even switched to WAL
-    assert _tables(path) == {"meta", "photos"}
+    assert _tables(path, None) == {"meta", "photos"}
 
 
 def test_an_empty_sqlite_file_becomes_ours(tmp_path):
     path = tmp_path / DB_FILENAME
     sqlite3.connect(str(path)).close()
-    open_db(path).close()
+    open_db(path, key=KEY).close()
     assert "members" in _tables(path)
 
 
@@ -364,7 +368,7 @@ def test_setting_up_twice_is_refused(ctx):
     from clerk_app.services.setup import SetupInput, load_context, set_up
 
     with pytest.raises(RuntimeError):
-        set_up(ctx.db, SetupInput(laptop_name="另一台", union_name="另一个工会", clerk_name="王"))
+        set_up(ctx.db, SetupInput(laptop_name="另一台", union_name="另一个工会", clerk_name="王", password="x" * 8))
     again = load_context(ctx.db)
     assert (again.site_id, again.clerk.id, again.home_union_id) == (ctx.site_id, ctx.clerk.id, ctx.home_union_id)
     assert ctx.db.conn.execute("SELECT count(*) FROM unions").fetchone()[0] == 1

@@ -10,9 +10,9 @@ import sys
 from .. import APP_NAME, __version__
 from ..domain.errors import UserError
 from ..domain.messages import message
-from . import audit_cmd, cards_cmd, check_id, demo, events_cmd, members_cmd, print_cmd, roster_cmd, setup_cmd
+from . import audit_cmd, cards_cmd, check_id, db_cmd, demo, events_cmd, members_cmd, print_cmd, roster_cmd, setup_cmd
 
-COMMANDS = [setup_cmd, cards_cmd, check_id, demo, roster_cmd, print_cmd, events_cmd, members_cmd, audit_cmd]
+COMMANDS = [setup_cmd, cards_cmd, check_id, demo, roster_cmd, print_cmd, events_cmd, members_cmd, audit_cmd, db_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,9 +14,9 @@ from ..services.context import is_uuid
 def open_ready_workspace(args):
     """The data folder of ``--data-dir``, refused (not silently set up) if the laptop was never
     set up: batch commands on cards, events, prints and rosters need the laptop's identity."""
-    from ..workspace import open_workspace
+    from .auth import open_cli_workspace
 
-    ws = open_workspace(args.data_dir)
+    ws = open_cli_workspace(args.data_dir)
     if not ws.ready:
         folder = ws.folder
         ws.close()

@@ -14,11 +14,22 @@ def register(sub, common) -> None:
 
 def run(args) -> int:
     from ..services.demo import generate_members
-    from ..workspace import ensure_context, open_workspace
+    import dataclasses
+    import os
 
-    ws = open_workspace(args.data_dir)
+    from ..workspace import DEMO_PASSWORD, DEMO_SETUP, ENV_PASSWORD
+    from .auth import open_cli_workspace, print_recovery_code
+
+    ws = open_cli_workspace(args.data_dir)
     try:
-        ctx = ensure_context(ws)
+        if ws.ready:
+            ctx = ws.context()
+        else:  # a new folder becomes a demo laptop whose password is said on screen
+            password = os.environ.get(ENV_PASSWORD) or DEMO_PASSWORD
+            ctx = ws.set_up(dataclasses.replace(DEMO_SETUP, password=password))
+            shown = password if password == DEMO_PASSWORD else "环境变量 CLERK_APP_PASSWORD 的值"
+            print(f"已设置演示笔记本：经办人“{DEMO_SETUP.clerk_name}”，密码：{shown}")
+            print_recovery_code(ws.recovery_code or "")
         with progress_line("生成会员", "人") as progress:
             result = generate_members(ctx, args.members, seed=args.seed, progress=progress)
         print(f"已生成 {len(result.saved)} 名演示会员，数据目录：{ws.folder}")

@@ -1,5 +1,7 @@
 """``clerk-app setup --laptop NAME --union NAME --clerk NAME [--union-type KIND] [--card-code CODE]``:
 the first-run set-up without the window, for district IT preparing laptops and for scripts.
+The first clerk's password comes from ``CLERK_APP_PASSWORD`` or is typed twice; the recovery key
+is printed once.
 
 A folder that is already set up is refused and left as it was: a second set-up would give the
 laptop a new identity (site id) and split its records from the ones it already sent."""
@@ -30,6 +32,7 @@ def run(args) -> int:
     from ..services.setup import SetupInput
     from ..storage.meta import get_meta
     from ..workspace import open_workspace
+    from .auth import new_password, print_recovery_code
 
     # Checked before anything is written: set-up happens once, so nothing may fail after it.
     if args.union_type not in UNION_KINDS:
@@ -38,8 +41,13 @@ def run(args) -> int:
         prefix, problem = cardno.check_prefix(args.card_code)
         if problem:
             raise UserError(problem, text=prefix)
+    from .. import paths
+    from ..workspace import folder_state
+
+    if folder_state(args.data_dir).kind != "new":
+        raise UserError("cli.already_set_up_locked", path=str(paths.data_dir(args.data_dir)))
     inp = SetupInput(laptop_name=args.laptop, union_name=args.union, clerk_name=args.clerk,
-                     union_kind=args.union_type)
+                     union_kind=args.union_type, password=new_password())
     ws = open_workspace(args.data_dir)
     try:
         if ws.ready:
@@ -50,6 +58,7 @@ def run(args) -> int:
               f"（{inp.union_kind}），经办人“{inp.clerk_name.strip()}”")
         print(f"本机发卡代码：{prefix}" if prefix else "尚未设置发卡代码：发卡前请运行 cards set-prefix CODE")
         print(f"数据目录：{ws.folder}")
+        print_recovery_code(ws.recovery_code or "")
     finally:
         ws.close()
     return 0

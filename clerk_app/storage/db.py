@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 from pathlib import Path
 from typing import Iterator
 
 from sqlite_utils import Database
 
 from ..domain.errors import UserError
+from .cipher import DatabaseError, connect, is_plaintext_file, key_of
 
 DB_FILENAME = "clerk.db"
 
 
-def open_db(path: str | Path, *, migrate: bool = True, backup_dir: Path | None = None) -> Database:
-    """Open (creating if needed) the app's SQLite file with the settings every connection needs:
-    WAL, synchronous=FULL (a commit survives a power cut), foreign keys on, a busy timeout,
-    secure_delete (erased personal data leaves no residue in free pages).
+def open_db(path: str | Path, *, key: bytes | None, migrate: bool = True,
+            backup_dir: Path | None = None) -> Database:
+    """Open (creating if needed) the app's database with its data key (``key``, 32 bytes, from
+    :mod:`.keyring`; ``None`` only for a plaintext file: migrating an old database, decrypting a
+    copy, benchmarks) and the settings every connection needs: WAL, synchronous=FULL (a commit
+    survives a power cut), foreign keys on, a busy timeout, secure_delete (erased personal data
+    leaves no residue in free pages), temp_store=MEMORY (no plaintext temp files).
 
     A connection belongs to the thread that opened it (``check_same_thread``): used from another
-    thread it raises ``sqlite3.ProgrammingError`` instead of interleaving two threads' transactions.
+    thread it raises ``ProgrammingError`` instead of interleaving two threads' transactions.
     The window's background worker opens its own.
 
     Transactions are explicit (``isolation_level=None`` + :func:`transaction`), so their
@@ -28,10 +31,12 @@ def open_db(path: str | Path, *, migrate: bool = True, backup_dir: Path | None =
     (the file is copied first, see :mod:`.migrations`)."""
     path = Path(path)
     if path.exists() and path.stat().st_size >= 16:
-        with open(path, "rb") as fh:
-            if fh.read(16) != b"SQLite format 3\x00":
-                raise UserError("db.not_a_database", path=str(path))
-    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=True, timeout=5.0)
+        plain = is_plaintext_file(path)
+        if key is not None and plain:
+            raise UserError("db.not_encrypted", path=str(path))
+        if key is None and not plain:
+            raise UserError("db.not_a_database", path=str(path))
+    conn = connect(path, key)
     try:
         if migrate:
             from .migrations import foreign_tables
@@ -45,7 +50,7 @@ def open_db(path: str | Path, *, migrate: bool = True, backup_dir: Path | None =
         conn.execute("PRAGMA secure_delete=ON")
         conn.execute("PRAGMA trusted_schema=OFF")
         conn.execute("PRAGMA case_sensitive_like=OFF")
-    except sqlite3.DatabaseError as exc:
+    except DatabaseError as exc:
         conn.close()
         raise UserError("db.not_a_database", path=str(path)) from exc
     except BaseException:
@@ -61,6 +66,12 @@ def open_db(path: str | Path, *, migrate: bool = True, backup_dir: Path | None =
             db.close()  # refused (newer version, not ours) or failed: leave no open handle
             raise
     return db
+
+
+def another_connection(db: Database) -> Database:
+    """A second connection to the same database with the same key, for a worker thread (which
+    must not share the window's connection). Not migrated: the first one did that."""
+    return open_db(database_file(db), key=key_of(db.conn), migrate=False)
 
 
 @contextlib.contextmanager

@@ -7,7 +7,6 @@ that has steps this build does not know was written by a newer version and is re
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from sqlite_utils import Database, Migrations
@@ -176,6 +175,15 @@ def _roster_minimum(db: Database) -> None:
             conn.execute("PRAGMA foreign_keys=ON")
 
 
+@migrations(name="0006_clerk_roles")
+def _clerk_roles(db: Database) -> None:
+    """Clerks get a role (经办人 / 负责人 / 管理员) and can be switched off (``active`` 0: no
+    longer in the keyring, their audit entries keep naming them). The clerk of a laptop set up
+    before accounts existed owns it: 管理员."""
+    db.execute("ALTER TABLE clerks ADD COLUMN role TEXT NOT NULL DEFAULT '管理员'")
+    db.execute("ALTER TABLE clerks ADD COLUMN active INTEGER NOT NULL DEFAULT 1")
+
+
 @migrations(name="0008_audit_anchor")
 def _audit_anchor(db: Database) -> None:
     """The audit chain's hash covers the site id (format v2), and the chain is anchored:
@@ -191,7 +199,7 @@ def _unknown_applied(db: Database) -> list[str]:
     return [m.name for m in migrations.applied(db) if m.name not in known]
 
 
-def foreign_tables(conn: sqlite3.Connection) -> list[str]:
+def foreign_tables(conn) -> list[str]:
     """Tables of a SQLite file that this app never migrated: another program's database."""
     if conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [migrations.migrations_table]).fetchone():
         row = conn.execute(f"SELECT count(*) FROM {migrations.migrations_table} WHERE migration_set = ?",

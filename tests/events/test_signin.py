@@ -163,7 +163,7 @@ def test_a_burst_of_30_scans_with_repeats_makes_exactly_30_rows(laptop, event, c
 
 
 def test_the_unique_index_holds_even_against_a_direct_second_insert(laptop, event, card_for):
-    import sqlite3
+    from clerk_app.storage import cipher as sqlite3  # the app's SQLCipher errors
 
     card = card_for()
     signin.sign_in_scan(laptop, event.id, card.card_no)
@@ -308,7 +308,7 @@ def test_sign_ins_write_change_records_and_audit_without_personal_values(laptop,
 
 
 def test_a_member_with_sign_ins_is_not_deletable(laptop, event, add_member):
-    import sqlite3
+    from clerk_app.storage import cipher as sqlite3  # the app's SQLCipher errors
 
     signed, other = add_member("王小明"), add_member("李娜")
     signin.sign_in_member(laptop, event.id, signed)
