@@ -11,9 +11,10 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from .. import APP_NAME, APP_TITLE, __version__, paths
 from ..domain.errors import UserError
-from ..workspace import open_workspace
+from ..workspace import folder_state, open_workspace
 from . import crash, gc_policy, tasks
 from .first_run import FirstRunDialog
+from .login import LoginDialog, show_recovery_code
 from .main_window import MainWindow, build_main_window
 
 BASE_POINT_SIZE = 12.0  # a clerk reads this for hours at a folding table: generous, not tiny
@@ -98,6 +99,21 @@ def _refuse(message: str) -> int:
     return 1
 
 
+def login_and_open(folder: Path):
+    """The workspace, after the clerk logged in (None: they cancelled). A new folder needs no
+    login (the first-run dialog sets the first password); an old plaintext one asks for one."""
+    state = folder_state(folder)
+    if state.kind == "new":
+        return open_workspace(folder, login=None)
+    if state.kind == "plaintext":
+        dialog = LoginDialog(state.clerk_names, lambda login: open_workspace(folder, login=login),
+                             title="设置密码", new_password=True,
+                             intro="本机的数据将从此加密保存。请为经办人设置密码，以后每次打开都要输入。")
+    else:
+        dialog = LoginDialog(state.clerk_names, lambda login: open_workspace(folder, login=login))
+    return dialog.result_value if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
 def run_gui(data_dir: str | Path | None = None) -> int:
     """Open the data folder and show the window. Returns the process exit code."""
     app = prepare_application()
@@ -107,13 +123,17 @@ def run_gui(data_dir: str | Path | None = None) -> int:
         return _refuse(UserError("app.data_dir_unusable", path=str(data_dir or "")).message)
     crash.install(folder)
     try:
-        workspace = open_workspace(folder)
+        workspace = login_and_open(folder)
+        if workspace is None:
+            return 0
     except UserError as exc:  # another instance holds the lock, a newer database, not a database
         return _refuse(exc.message)
     except Exception as exc:  # noqa: BLE001 - a bug or a broken environment: log + crash dialog
         crash.report_bug(exc)
         return 1
     try:
+        if workspace.recovery_code:  # an old plaintext database was just encrypted
+            show_recovery_code(None, workspace.recovery_code)
         if not workspace.ready:
             first = FirstRunDialog(workspace)
             if first.exec() != QDialog.DialogCode.Accepted:

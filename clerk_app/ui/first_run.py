@@ -15,6 +15,7 @@ from ..services.context import Context
 from ..services.setup import SetupInput
 from ..workspace import Workspace
 from .feedback import FieldError
+from .login import show_recovery_code
 
 
 class FirstRunDialog(QDialog):
@@ -43,15 +44,21 @@ class FirstRunDialog(QDialog):
         self.clerk_name = QLineEdit()
         self.clerk_name.setPlaceholderText("您的姓名")
         self.clerk_name.setMaxLength(30)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText("至少 8 位；数据按此密码加密保存")
+        self.confirm = QLineEdit()
+        self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
         self.card_prefix = QLineEdit()
         self.card_prefix.setPlaceholderText("选填，如 DX07")
         self.card_prefix.setMaxLength(12)
 
         self.errors = {name: FieldError() for name in ("laptop_name", "union_name", "union_kind", "clerk_name",
-                                                       "card_prefix")}
+                                                       "password", "confirm", "card_prefix")}
         form = QFormLayout()
         for label, name in (("本机名称", "laptop_name"), ("所属工会名称", "union_name"),
-                            ("工会类型", "union_kind"), ("经办人姓名", "clerk_name"), ("发卡代码", "card_prefix")):
+                            ("工会类型", "union_kind"), ("经办人姓名", "clerk_name"), ("登录密码", "password"),
+                            ("再输入一次", "confirm"), ("发卡代码", "card_prefix")):
             box = QVBoxLayout()
             box.setSpacing(2)
             box.addWidget(getattr(self, name))
@@ -88,7 +95,14 @@ class FirstRunDialog(QDialog):
         for err in self.errors.values():
             err.clear_error()
         inp = SetupInput(laptop_name=self.laptop_name.text(), union_name=self.union_name.text(),
-                         clerk_name=self.clerk_name.text(), union_kind=self.union_kind.currentText())
+                         clerk_name=self.clerk_name.text(), union_kind=self.union_kind.currentText(),
+                         password=self.password.text())
+        if self.confirm.text() != self.password.text():
+            self.errors["confirm"].show_error(message("auth.password_mismatch"))
+            self.confirm.clear()
+            self.confirm.setFocus()
+            self.adjustSize()
+            return
         prefix_text = self.card_prefix.text().strip()
         _prefix, problem = cardno.check_prefix(prefix_text)
         if prefix_text and problem:  # checked first: set-up happens once, the code must not fail after it
@@ -112,4 +126,6 @@ class FirstRunDialog(QDialog):
                 card_service.set_card_prefix(self.context, prefix_text)
             except UserError as exc:  # set-up is done: say so, the code can be set in 本机设置
                 QMessageBox.warning(self, "发卡代码未保存", f"{exc.message}\n\n可以稍后在“设置 → 本机设置”中填写。")
+        if self.workspace.recovery_code:
+            show_recovery_code(self, self.workspace.recovery_code)
         self.accept()

@@ -17,7 +17,7 @@ from ..workspace import Workspace
 from . import crash
 from .audit_check import check_at_start
 from .pages import PAGES, PageSpec
-from .tasks import Task, db_job, run_with_progress, runner
+from .tasks import Task, context_job, run_with_progress, runner
 from .screen_fit import fit_to_screen
 
 SETTINGS_FILE = "window.ini"
@@ -91,6 +91,10 @@ class MainWindow(QMainWindow):
         self.demo_action.triggered.connect(self.ask_demo_data)
         file_menu.addAction(self.demo_action)
         file_menu.addSeparator()
+        self.switch_action = QAction("切换经办人…", self)
+        self.switch_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.switch_action.triggered.connect(lambda: self.switch_clerk())
+        file_menu.addAction(self.switch_action)
         quit_action = QAction("退出", self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
@@ -201,7 +205,7 @@ class MainWindow(QMainWindow):
             return generate_members(ctx, count, seed=seed, progress=progress, cancel=cancel)
 
         self.task = run_with_progress(self, f"正在生成 {count} 名演示会员……",
-                                      db_job(paths.db_path(self.workspace.folder), job, self.ctx.clock),
+                                      context_job(self.ctx, job),
                                       on_success=self._demo_done, on_error=self._task_failed)
         return self.task
 
@@ -213,6 +217,24 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "未能完成", exc.message)
         else:
             crash.report_bug(exc, self)
+
+    # --- clerks ----------------------------------------------------------------------------
+    def switch_clerk(self, dialog_hook=None) -> "MainWindow | None":
+        """Another clerk logs in: the window reopens as them (every page with their context).
+        ``dialog_hook`` lets a test drive the dialog before it runs."""
+        from .login import LoginDialog
+
+        names = [name for _cid, name in self.workspace.keyring.clerk_names()]
+        dialog = LoginDialog(names, self.workspace.switch, title="切换经办人",
+                             intro="交给另一位经办人：请选择姓名并输入其密码。", parent=self)
+        if dialog_hook is not None:
+            dialog_hook(dialog)
+        if dialog.exec() != dialog.DialogCode.Accepted:
+            return None
+        self.next_window = MainWindow(self.workspace, dialog.result_value)
+        self.next_window.show()
+        self.close()
+        return self.next_window
 
     # --- geometry ---------------------------------------------------------------------------
     def _restore_geometry(self) -> None:

@@ -20,21 +20,15 @@ from ..services import members as member_service
 from ..services.context import Context
 from ..services.members import Cancelled
 from ..services.roster_export import ExportResult, export_members
-from ..storage.db import database_file
 from . import crash
 from .feedback import ask_choice
 from .print_actions import file_safe
 from .roster_import_wizard import XLSX_FILTER, documents_dir, with_xlsx_suffix
-from .tasks import Task, db_job, run_with_progress
+from .tasks import Task, context_job, run_with_progress
 
 FULL_WARNING = ("完整的身份证号码和手机号码是会员的个人敏感信息。\n\n"
                 "本次导出会记入审计日志（经办人、时间、人数）。导出的文件请妥善保管，"
                 "只交给有权查看的人，用完及时删除。\n\n确定要导出完整号码吗？")
-
-
-def database_path(ctx: Context) -> Path:
-    """The file behind the context's connection (a worker opens its own connection to it)."""
-    return database_file(ctx.db)
 
 
 class ExportDialog(QDialog):
@@ -115,7 +109,7 @@ class ExportDialog(QDialog):
             return export_members(ctx, path, query=query, full=full, progress=step)
 
         self.export_button.setEnabled(False)
-        self.task = run_with_progress(self, "正在导出会员名单……", db_job(database_path(self.ctx), job, self.ctx.clock),
+        self.task = run_with_progress(self, "正在导出会员名单……", context_job(self.ctx, job),
                                       on_success=self._exported, on_error=self._failed)
         return self.task
 
@@ -159,5 +153,5 @@ def export_list(parent: QWidget, ctx: Context, title: str, file_stem: str,
         elif not isinstance(exc, Cancelled):
             crash.report_bug(exc, parent)
 
-    return run_with_progress(parent, f"正在{title}……", db_job(database_path(ctx), lambda c, _p, _c: work(c, path), ctx.clock),
+    return run_with_progress(parent, f"正在{title}……", context_job(ctx, lambda c, _p, _c: work(c, path)),
                              on_success=done, on_error=failed)

@@ -35,7 +35,7 @@ from . import crash
 from .roster_mapping import MappingPage
 from .roster_preview import PreviewPage, incomplete_summary
 from .task_panel import TaskPanel
-from .tasks import Task, db_job, run_with_progress
+from .tasks import Task, context_job, run_with_progress
 from .screen_fit import fit_to_screen
 
 FILE_FILTER = ("花名册（*.xlsx *.xls *.xlsb *.xlsm *.ods *.csv）;;Excel 工作簿（*.xlsx *.xls *.xlsb *.xlsm）;;"
@@ -348,7 +348,7 @@ class RosterImportWizard(QWizard):
         fit_to_screen(self, 1100, 760)
 
     def db_job(self, job: Callable) -> Callable:
-        return db_job(self.db_path, job, self.ctx.clock)
+        return context_job(self.ctx, job)
 
     def is_busy(self) -> bool:
         return any(panel.is_busy() for panel in self.panels)

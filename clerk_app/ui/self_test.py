@@ -106,7 +106,8 @@ def _steps(tmp: Path, state: dict, errors: list[BaseException]) -> None:
 
     ws = step("临时数据目录", lambda: open_workspace(tmp / "data"))
     try:
-        ctx = ws.set_up(SetupInput(laptop_name="自检笔记本", union_name="自检镇总工会", clerk_name="自检经办人"))
+        ctx = ws.set_up(SetupInput(laptop_name="自检笔记本", union_name="自检镇总工会", clerk_name="自检经办人",
+                                   password="self-test-only"))
         member_ids = step("生成演示会员", lambda: generate_members(ctx, 12, seed=7).saved)
 
         def issue() -> cards.Card:

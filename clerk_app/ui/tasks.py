@@ -26,7 +26,7 @@ import itertools
 import queue
 import threading
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -76,19 +76,21 @@ class DbJob:
     clock: Clock = SYSTEM
     clerk: Any = None
     site_id: str | None = None
+    key: bytes | None = field(default=None, repr=False)  # the database's data key (SQLCipher)
 
 
-def db_job(db_path: Path, job: Callable[..., Any], clock: Clock = SYSTEM) -> DbJob:
-    """``job(ctx, progress, cancel)`` on the worker's connection to ``db_path``, with ``clock``
-    (the worker works on the same day as the window)."""
-    return DbJob(Path(db_path), job, clock)
+def db_job(db_path: Path, job: Callable[..., Any], clock: Clock = SYSTEM, *, key: bytes | None) -> DbJob:
+    """``job(ctx, progress, cancel)`` on the worker's connection to ``db_path`` (opened with the
+    data ``key``), with ``clock`` (the worker works on the same day as the window)."""
+    return DbJob(Path(db_path), job, clock, key=key)
 
 
 def context_job(ctx, job: Callable[..., Any]) -> DbJob:
-    """``db_job`` as ``ctx``: its file, clerk, site and clock."""
+    """``db_job`` as ``ctx``: its file and key, clerk, site and clock."""
+    from ..storage.cipher import key_of
     from ..storage.db import database_file
 
-    return DbJob(database_file(ctx.db), job, ctx.clock, ctx.clerk, ctx.site_id)
+    return DbJob(database_file(ctx.db), job, ctx.clock, ctx.clerk, ctx.site_id, key_of(ctx.db.conn))
 
 
 @dataclass
@@ -145,6 +147,7 @@ class TaskRunner(QObject):
         # worker-thread state
         self._db = None
         self._db_path: Path | None = None
+        self._db_key: bytes | None = None
         self._thread = threading.Thread(target=self._work, name="clerk-worker", daemon=True)
         self._thread.start()
 
@@ -275,10 +278,10 @@ class TaskRunner(QObject):
         from ..services.setup import load_context
         from ..storage.db import open_db
 
-        if self._db is None or self._db_path != job.path:
+        if self._db is None or self._db_path != job.path or self._db_key != job.key:
             self._close_db()
-            self._db = open_db(job.path, migrate=False)
-            self._db_path = job.path
+            self._db = open_db(job.path, key=job.key, migrate=False)
+            self._db_path, self._db_key = job.path, job.key
         if job.clerk is None:
             return load_context(self._db, job.clock)
         return Context(self._db, job.clerk, job.site_id, job.clock)

@@ -86,7 +86,8 @@ def main() -> int:
 
         ws = open_workspace(Path(tmp) / "data")
         try:
-            ctx = ws.set_up(SetupInput(laptop_name="适配笔记本", union_name="大兴区黄村镇总工会", clerk_name="适配经办人"))
+            ctx = ws.set_up(SetupInput(laptop_name="适配笔记本", union_name="大兴区黄村镇总工会", clerk_name="适配经办人",
+                                       password="screen-fit-test"))
             ids = generate_members(ctx, 30, seed=11).saved
             cards.set_card_prefix(ctx, "DX07")
             card = cards.issue_card(ctx, ids[0])

@@ -8,7 +8,7 @@ import sys
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMainWindow
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMainWindow, QMessageBox
 
 from clerk_app import paths
 from clerk_app.storage.lock import InstanceLock
@@ -16,7 +16,9 @@ from clerk_app.ui import crash
 from clerk_app.ui.app import prepare_application, run_gui
 from clerk_app.ui.first_run import FirstRunDialog
 from clerk_app.ui.qt_fixes import _Probe
-from clerk_app.workspace import open_workspace
+from clerk_app.ui.login import LoginDialog
+from clerk_app.workspace import Login, open_workspace
+from tests.conftest import SETUP, TEST_KDF, TEST_PASSWORD
 
 
 @pytest.fixture(autouse=True)
@@ -89,11 +91,21 @@ def test_first_run_then_main_window(data_dir):
             QTimer.singleShot(10, fill_first_run)
             return
         for edit, text in ((dialog.laptop_name, "笔记本一"), (dialog.union_name, "黄村镇总工会"),
-                           (dialog.clerk_name, "张经办")):
+                           (dialog.clerk_name, "张经办"), (dialog.password, TEST_PASSWORD),
+                           (dialog.confirm, TEST_PASSWORD)):
             event = QInputMethodEvent("", [])
             event.setCommitString(text)
             QApplication.sendEvent(edit, event)
+        QTimer.singleShot(10, close_recovery_box)
         dialog.ok_button.click()
+
+    def close_recovery_box():
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(10, close_recovery_box)
+            return
+        seen["recovery"] = box.text()
+        box.accept()
         QTimer.singleShot(10, close_main)
 
     def close_main():
@@ -106,12 +118,47 @@ def test_first_run_then_main_window(data_dir):
 
     QTimer.singleShot(0, fill_first_run)
     assert run_gui(data_dir) == 0
-    assert seen["title"].endswith("笔记本一")
-    ws = open_workspace(data_dir)
+    assert seen["title"].endswith("笔记本一") and "恢复密钥" in seen["recovery"]
+    ws = open_workspace(data_dir, login=Login("张经办", TEST_PASSWORD))
     try:
         assert ws.ready and ws.context().clerk.name == "张经办"
     finally:
         ws.close()
+
+
+def _main_window_shown(seen: dict) -> None:
+    windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMainWindow) and w.isVisible()]
+    if not windows:
+        QTimer.singleShot(10, lambda: _main_window_shown(seen))
+        return
+    seen["title"] = windows[0].windowTitle()
+    seen["clerk"] = windows[0].ctx.clerk.name
+    windows[0].close()
+
+
+def test_a_set_up_laptop_opens_only_after_the_login_dialog(data_dir):
+    ws = open_workspace(data_dir, kdf=TEST_KDF)
+    ws.set_up(SETUP)
+    ws.close()
+    seen: dict = {}
+
+    def log_in():
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, LoginDialog):
+            QTimer.singleShot(10, log_in)
+            return
+        seen["clerks"] = [dialog.clerk.itemText(i) for i in range(dialog.clerk.count())]
+        dialog.password.setText("wrong-password")
+        dialog.ok_button.click()
+        seen["refusal"] = dialog.error.text()
+        dialog.password.setText(TEST_PASSWORD)
+        QTimer.singleShot(10, lambda: _main_window_shown(seen))
+        dialog.ok_button.click()
+
+    QTimer.singleShot(0, log_in)
+    assert run_gui(data_dir) == 0
+    assert seen["clerks"] == ["李经办"] and seen["refusal"] == "姓名或密码不对"
+    assert seen["clerk"] == "李经办" and seen["title"].endswith("测试笔记本")
 
 
 def test_cancelling_first_run_exits_quietly(data_dir):

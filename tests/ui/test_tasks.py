@@ -203,7 +203,7 @@ def test_db_job_writes_through_the_workers_own_connection(qtbot, tasks, ctx, wor
 
     tasks.data_changed.connect(changed.append)
     try:
-        tasks.submit(db_job(paths.db_path(workspace.folder), job), on_success=results.append)
+        tasks.submit(db_job(paths.db_path(workspace.folder), job, key=workspace.key), on_success=results.append)
         tasks.submit(context_job(ctx, lambda c, p, cancel: c.db.conn), on_success=results.append)
         _delivered(qtbot, tasks)
     finally:
