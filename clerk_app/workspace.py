@@ -156,6 +156,10 @@ class Workspace:
         return code
 
     def close(self) -> None:
+        """Fold the WAL in, close the database, release the lock (a second call does nothing)."""
+        if getattr(self, "_closed", False):
+            return
+        self._closed = True
         try:
             checkpoint(self.db)
             self.db.close()
