@@ -2,7 +2,9 @@
 cached under ``bench-data/`` (git-ignored) keyed by N, seed and the schema's migration steps.
 
 Building goes through the app's own path (open_workspace -> set up -> generate_members), so
-the database holds everything a real one would: change log, audit chain, search keys."""
+the database holds everything a real one would: change log, audit chain, search keys. It is
+encrypted like a clerk's (the demo clerk's password, :data:`clerk_app.workspace.DEMO_PASSWORD`);
+``--plaintext`` benchmarks run on a decrypted twin (:class:`PlainTwin`) to show encryption's cost."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ if str(REPO) not in sys.path:  # so ``python benchmarks/bench_x.py`` works as we
     sys.path.insert(0, str(REPO))
 
 from clerk_app.storage.db import DB_FILENAME  # noqa: E402
+from clerk_app.storage.keyring import KEYRING_FILENAME  # noqa: E402
 from clerk_app.storage.migrations import migrations  # noqa: E402
 
 DEFAULT_MEMBERS = 200_000
@@ -26,6 +29,53 @@ DEFAULT_SEED = 2026
 DEFAULT_ROOT = REPO / "bench-data"
 DATA_VERSION = 2  # bump when the generator changes in a way that matters to the benchmarks
 _MARKER = "complete.json"
+
+
+def open_data(folder: Path, **kwargs):
+    """A built (or copied) data folder, opened as its demo clerk."""
+    from clerk_app.workspace import DEMO_PASSWORD, Login, open_workspace
+
+    return open_workspace(folder, login=Login(None, DEMO_PASSWORD), **kwargs)
+
+
+class PlainTwin:
+    """The same data as a plaintext SQLite file (``db decrypt``'s copy) in a temporary folder,
+    opened with the app's settings but no key: the baseline for encryption's cost. Has the
+    ``context()`` / ``db`` / ``close()`` a workspace has."""
+
+    def __init__(self, folder: Path):
+        import tempfile
+
+        from clerk_app.storage.db import open_db
+        from clerk_app.storage.encrypt import decrypt_copy
+
+        self.tmp = Path(tempfile.mkdtemp(prefix="bench-plain-"))
+        ws = open_data(folder)
+        try:
+            decrypt_copy(ws.db.conn, self.tmp / DB_FILENAME)
+            self.clerk_id, self.clock = ws.clerk_id, ws.clock
+        finally:
+            ws.close()
+        self.db = open_db(self.tmp / DB_FILENAME, key=None, backup_dir=self.tmp / "backups")
+
+    def context(self):
+        from clerk_app.services.setup import load_context
+
+        return load_context(self.db, self.clock, self.clerk_id)
+
+    def close(self) -> None:
+        self.db.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def open_variant(folder: Path, plaintext: bool):
+    """The encrypted folder (what clerks run) or its plaintext twin."""
+    return PlainTwin(folder) if plaintext else open_data(folder)
+
+
+def plaintext_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--plaintext", action="store_true",
+                        help="run on an unencrypted copy of the same data (the baseline for encryption's cost)")
 
 
 def common_args(parser: argparse.ArgumentParser) -> None:
@@ -95,6 +145,7 @@ def copy_data(folder: Path, target: Path) -> Path:
     """A private copy of a built data folder (for benchmarks that write)."""
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy2(folder / DB_FILENAME, target / DB_FILENAME)
+    shutil.copy2(folder / KEYRING_FILENAME, target / KEYRING_FILENAME)
     return target
 
 

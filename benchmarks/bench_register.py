@@ -22,7 +22,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._data import common_args, copy_data, ensure_data  # noqa: E402
+from benchmarks._data import common_args, copy_data, ensure_data, open_data  # noqa: E402
 from benchmarks.bench_search import pct  # noqa: E402
 
 
@@ -80,7 +80,6 @@ def main(argv: list[str] | None = None) -> int:
 
     from clerk_app.services.demo import demo_inputs
     from clerk_app.services.members import count, register_many, register_member
-    from clerk_app.workspace import open_workspace
 
     folder = ensure_data(args.members, args.seed, args.cache_dir)
     from clerk_app.clock import SYSTEM
@@ -88,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     today = SYSTEM.today()
     with tempfile.TemporaryDirectory(prefix="bench-register-") as tmp:
         copy_data(folder, Path(tmp))
-        ws = open_workspace(Path(tmp))
+        ws = open_data(Path(tmp))
         try:
             ctx = ws.context()
             conn = ws.db.conn

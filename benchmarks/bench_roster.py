@@ -101,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         (folder / "data").mkdir()
         ws = open_workspace(folder / "data")
         try:
-            ctx = ws.set_up(SetupInput(laptop_name="基准笔记本", union_name="大兴区黄村镇总工会", clerk_name="基准经办"))
+            ctx = ws.set_up(SetupInput(laptop_name="基准笔记本", union_name="大兴区黄村镇总工会", clerk_name="基准经办",
+                                          password="bench-roster"))
             started = time.perf_counter()
             forms = demo_inputs(ctx, args.rows, seed=args.seed, today=ctx.today())
             roster = folder / "roster.xlsx"

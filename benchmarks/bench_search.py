@@ -8,7 +8,10 @@ alternately, ``--repeat`` times, in the same run, after a warm-up. Each query's 
 median of its repeats (sub-millisecond timings on a busy machine are noisy); p50 and p95 are
 taken over the queries and printed with the app/raw ratio. Target: app p95 within 1.5x of raw.
 
-    python -m benchmarks.bench_search [--members 200000] [--queries 300]
+    python -m benchmarks.bench_search [--members 200000] [--queries 300] [--plaintext]
+
+``--plaintext`` runs the same queries on an unencrypted copy: the difference of the two runs'
+figures is SQLCipher's cost (the app/raw ratio compares like with like in either run).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._data import build_info, common_args, ensure_data  # noqa: E402
+from benchmarks._data import build_info, common_args, ensure_data, open_variant, plaintext_arg  # noqa: E402
 
 LIMIT = 200
 _COLS = ("m.rowid, m.id, m.name, m.gender, m.birth_date, m.id_number, m.phone, m.occupation, m.platform,"
@@ -126,13 +129,13 @@ def main(argv: list[str] | None = None) -> int:
     common_args(parser)
     parser.add_argument("--queries", type=int, default=300, help="queries per kind (default 300)")
     parser.add_argument("--repeat", type=int, default=5, help="runs of each query, median taken (default 5)")
+    plaintext_arg(parser)
     args = parser.parse_args(argv)
-
-    from clerk_app.workspace import open_workspace
 
     folder = ensure_data(args.members, args.seed, args.cache_dir)
     print(f"data: {folder} (built at {build_info(folder)['members_per_second']:,.0f} members/s)")
-    ws = open_workspace(folder)
+    print("database: " + ("PLAINTEXT copy (baseline)" if args.plaintext else "encrypted (SQLCipher 4)"))
+    ws = open_variant(folder, args.plaintext)
     try:
         ctx = ws.context()
         queries = sample_queries(ws.db.conn, args.queries, seed=args.seed)

@@ -11,7 +11,9 @@ Data: the cached N-member folder of ``benchmarks/_data.py`` (an older-schema bui
 reused too: the private copy is migrated when opened), copied, then M cards issued on the
 copy. The cache itself is never written.
 
-    python -m benchmarks.bench_signin [--members 200000] [--cards 5000] [--scans 1000]
+    python -m benchmarks.bench_signin [--members 200000] [--cards 5000] [--scans 1000] [--plaintext]
+
+``--plaintext`` runs on an unencrypted copy: the difference of the two runs is SQLCipher's cost.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from clerk_app.clock import SYSTEM  # noqa: E402
-from benchmarks._data import DATA_VERSION, _MARKER, common_args, copy_data, ensure_data, folder_for  # noqa: E402
+from benchmarks._data import (DATA_VERSION, _MARKER, common_args, copy_data, ensure_data, folder_for,  # noqa: E402
+                              open_variant, plaintext_arg)
 
 PREFIX = "BJ99"
 RAW_LOOKUP = ("SELECT c.id, c.status, m.id, m.name, m.id_number, m.status FROM cards c"
@@ -137,9 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     common_args(parser)
     parser.add_argument("--cards", type=int, default=5000, metavar="M", help="cards issued on the copy (default 5000)")
     parser.add_argument("--scans", type=int, default=1000, metavar="S", help="distinct cards scanned (default 1000)")
+    plaintext_arg(parser)
     args = parser.parse_args(argv)
-
-    from clerk_app.workspace import open_workspace
 
     source = source_folder(args.members, args.seed, args.cache_dir)
     work = Path(tempfile.mkdtemp(prefix="bench-signin-"))
@@ -147,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"data: {source} -> private copy {work}")
         copy_data(source, work)
         started = time.perf_counter()
-        ws = open_workspace(work)  # migrates the copy if the cache is of an older schema
+        print("database: " + ("PLAINTEXT copy (baseline)" if args.plaintext else "encrypted (SQLCipher 4)"))
+        ws = open_variant(work, args.plaintext)  # migrates the copy if the cache is of an older schema
         try:
             ctx = ws.context()
             print(f"opened (and migrated if needed) in {time.perf_counter() - started:.1f} s")

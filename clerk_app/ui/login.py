@@ -32,6 +32,8 @@ class LoginDialog(QDialog):
         self.setWindowTitle(f"{title} — {APP_TITLE}")
         self.setMinimumWidth(440)
 
+        banner = QLabel(APP_TITLE)
+        banner.setStyleSheet("font-size: 16pt; font-weight: bold;")
         heading = QLabel(intro)
         heading.setWordWrap(True)
         self.clerk = QComboBox()
@@ -45,6 +47,8 @@ class LoginDialog(QDialog):
         self.confirm = QLineEdit()
         self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
         self.error = FieldError()
+        for field in (self.clerk, self.password, self.confirm):
+            field.setMinimumWidth(self.fontMetrics().horizontalAdvance("国" * 16))
         self.password.textEdited.connect(lambda *_: self.error.clear_error())
 
         form = QFormLayout()
@@ -65,6 +69,7 @@ class LoginDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        layout.addWidget(banner)
         layout.addWidget(heading)
         layout.addSpacing(6)
         layout.addLayout(form)
