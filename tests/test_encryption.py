@@ -229,3 +229,28 @@ def test_db_decrypt_is_for_a_manager_and_audited_first(ctx, member_input, worksp
         assert plain.execute("SELECT clerk_id FROM audit_log WHERE action = 'decrypt'").fetchall() == [(ctx.clerk.id,)]
     finally:
         plain.close()
+
+
+# -- roles -------------------------------------------------------------------------------------
+
+def test_a_plain_clerk_may_register_but_not_reveal_or_export_full(ctx, member_input, workspace, tmp_path):
+    from clerk_app.services.reveal import reveal_member
+    from clerk_app.services.roster_export import export_members
+
+    member_id = _register(ctx, member_input)
+    helper = clerks.add_clerk(ctx, "赵经办", "经办人")
+    workspace.add_login(helper, "赵经办", "zhao-pass-1")
+    zhao = workspace.switch(Login("赵经办", "zhao-pass-1"))
+    with pytest.raises(UserError) as info:
+        reveal_member(zhao, member_id)
+    assert info.value.message == "当前经办人（经办人）无权查看完整号码，需要负责人"
+    with pytest.raises(UserError):
+        export_members(zhao, tmp_path / "full.xlsx", full=True)
+    assert not (tmp_path / "full.xlsx").exists()
+    export_members(zhao, tmp_path / "masked.xlsx")  # the masked list is every clerk's
+    with pytest.raises(UserError):
+        clerks.add_clerk(zhao, "钱经办", "管理员")
+    assert reveal_member(ctx, member_id).id_number == ID_NUMBER  # the 管理员 may
+    with pytest.raises(UserError) as info:
+        clerks.set_role(ctx, ctx.clerk.id, "经办人")
+    assert info.value.code == "auth.last_admin"

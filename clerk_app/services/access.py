@@ -1,17 +1,18 @@
 """Who may do what: the one place a permission check goes.
 
 Every service that shows a clerk more than the masked view (a member's full numbers, a
-printout with them) calls :func:`require` before it writes its audit entry. Clerk accounts
-and roles (经办人, 负责人, 管理员) are not here yet: until they are, every clerk holds every
-permission, and the roles work fills in this function — not the callers."""
+printout with them, a full export) calls :func:`require` before it writes its audit entry. The
+roles (经办人, 负责人, 管理员) and what each may do are :mod:`.permissions`' table."""
 
 from __future__ import annotations
 
+from . import permissions
 from .context import Context
 
-REVEAL = "reveal"  # full ID numbers and phones, on screen or on paper
+REVEAL = "reveal"  # full ID numbers and phones, on screen, on paper or in an export
 
 
 def require(ctx: Context, permission: str) -> None:
-    """Raise ``UserError`` when the acting clerk may not do ``permission``; return otherwise."""
-    del ctx, permission  # every clerk may, until roles exist
+    """Raise ``UserError`` (Chinese, naming the role needed) when the acting clerk may not do
+    ``permission``; return otherwise."""
+    permissions.require(ctx, permission)
