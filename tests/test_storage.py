@@ -69,7 +69,7 @@ def test_not_a_database_is_refused_and_left_alone(tmp_path, content):
     path.write_bytes(content)
     with pytest.raises(UserError) as info:
         open_db(path, key=KEY)
-    assert info.value.code == "db.not_a_database"
+    assert info.value.code == "db.wrong_key"  # to SQLCipher, junk and a wrong key look the same
     assert str(path) in info.value.message and "数据库" in info.value.message
     assert path.read_bytes() == content
     assert not (tmp_path / "backups").exists()

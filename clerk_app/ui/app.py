@@ -138,6 +138,7 @@ def run_gui(data_dir: str | Path | None = None) -> int:
             first = FirstRunDialog(workspace)
             if first.exec() != QDialog.DialogCode.Accepted:
                 return 0
+            show_recovery_code(None, workspace.recovery_code or "")
         window = build_main_window(workspace)
         window.show()
         return app.exec()

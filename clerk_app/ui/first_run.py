@@ -15,7 +15,6 @@ from ..services.context import Context
 from ..services.setup import SetupInput
 from ..workspace import Workspace
 from .feedback import FieldError
-from .login import show_recovery_code
 
 
 class FirstRunDialog(QDialog):
@@ -126,6 +125,4 @@ class FirstRunDialog(QDialog):
                 card_service.set_card_prefix(self.context, prefix_text)
             except UserError as exc:  # set-up is done: say so, the code can be set in 本机设置
                 QMessageBox.warning(self, "发卡代码未保存", f"{exc.message}\n\n可以稍后在“设置 → 本机设置”中填写。")
-        if self.workspace.recovery_code:
-            show_recovery_code(self, self.workspace.recovery_code)
-        self.accept()
+        self.accept()  # run_gui then shows the recovery key, once

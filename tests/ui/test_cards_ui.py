@@ -395,6 +395,8 @@ def _fill_first_run(qtbot, dialog, code: str) -> None:
     type_text(qtbot, dialog.laptop_name, "黄村镇笔记本1")
     type_text(qtbot, dialog.union_name, "大兴区黄村镇总工会")
     type_text(qtbot, dialog.clerk_name, "李经办")
+    type_text(qtbot, dialog.password, "first-pass-1")
+    type_text(qtbot, dialog.confirm, "first-pass-1")
     qtbot.keyClicks(dialog.card_prefix, code)
 
 

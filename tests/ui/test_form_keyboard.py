@@ -44,6 +44,8 @@ def test_first_run_drops_a_message_once_the_field_is_corrected(qtbot, workspace)
     qtbot.keyClicks(dialog.card_prefix, "!!")
     type_text(qtbot, dialog.union_name, "大兴区黄村镇总工会")
     type_text(qtbot, dialog.clerk_name, "李经办")
+    type_text(qtbot, dialog.password, "first-pass-1")
+    type_text(qtbot, dialog.confirm, "first-pass-1")
     qtbot.keyClick(dialog.clerk_name, Qt.Key.Key_Return)
     assert dialog.errors["card_prefix"].has_error
     qtbot.keyClick(dialog.card_prefix, Qt.Key.Key_Backspace)
