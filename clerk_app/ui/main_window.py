@@ -73,6 +73,14 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         self.audit_box = None
         self.audit_check = check_at_start(self, ctx.db)
+        from .idle_lock import DEFAULT_IDLE_MINUTES, IdleLock
+
+        minutes = self.settings.value("security/idle_minutes", DEFAULT_IDLE_MINUTES)
+        try:
+            minutes = max(0.0, float(minutes))
+        except (TypeError, ValueError):
+            minutes = DEFAULT_IDLE_MINUTES
+        self.idle_lock = IdleLock(self, workspace, int(minutes * 60_000))
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("文件(&F)")
@@ -95,6 +103,10 @@ class MainWindow(QMainWindow):
         self.switch_action.setShortcut(QKeySequence("Ctrl+L"))
         self.switch_action.triggered.connect(lambda: self.switch_clerk())
         file_menu.addAction(self.switch_action)
+        self.lock_action = QAction("锁定", self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        self.lock_action.triggered.connect(lambda: self.idle_lock.lock())
+        file_menu.addAction(self.lock_action)
         quit_action = QAction("退出", self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
@@ -248,6 +260,7 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.idle_lock.stop()
         if self.task is not None and self.task.is_running():
             self.task.cancel()
             self.task.wait(10)
