@@ -168,6 +168,20 @@ class Workspace:
                 self.lock.release()
 
 
+def verify_clerk(ctx: Context, password: str) -> None:
+    """The acting clerk proves it is them (ending kiosk mode) from what a page has: its context.
+    Rate-limited like a login."""
+    from .storage.db import database_file
+
+    folder = database_file(ctx.db).parent
+    ring = Keyring.load(folder)
+    if ring is None or not ring.claimed:
+        raise UserError("auth.bad_login")
+    clerk_id, _key = _unlock(folder, ring, Login(ctx.clerk.name, password), ctx.clock)
+    if clerk_id != ctx.clerk.id:
+        raise UserError("auth.bad_login")
+
+
 def _folder(data_dir: str | Path | None) -> Path:
     try:
         return paths.data_dir(data_dir)

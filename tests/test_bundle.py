@@ -103,15 +103,16 @@ def test_window_self_test_passes_on_an_x11_screen(bundle, home):
 def test_demo_cards_and_pdfs(bundle, home, tmp_path):
     data = tmp_path / "data"
     cli = lambda *a, **kw: run(bundle, "clerk-app-cli", "--data-dir", data, *a, env=home, **kw)  # noqa: E731
-    assert "已生成 50 名演示会员" in cli("demo", "--members", "50").stdout
-    db = sqlite3.connect(data / "clerk.db")
+    assert "已生成 50 名演示会员" in cli("demo", "--members", "50").stdout  # password: CLERK_APP_PASSWORD
+    with pytest.raises(sqlite3.DatabaseError):  # the bundle's SQLCipher wrote an encrypted file
+        sqlite3.connect(data / "clerk.db").execute("SELECT * FROM sqlite_master").fetchall()
+    cli("db", "decrypt", "--out", tmp_path / "plain.db")  # and can export it (管理员: the demo clerk)
+    db = sqlite3.connect(tmp_path / "plain.db")
     member = db.execute("SELECT id FROM members ORDER BY id LIMIT 1").fetchone()[0]
     db.close()
     cli("cards", "set-prefix", "DX07")
-    cli("cards", "issue", "--member", member)
-    db = sqlite3.connect(data / "clerk.db")
-    card_no = db.execute("SELECT card_no FROM cards").fetchone()[0]
-    db.close()
+    issued = cli("cards", "issue", "--member", member).stdout
+    card_no = issued.split("卡号 ", 1)[1].split("  状态", 1)[0]  # grouped, as the clerk reads it
     for args, pages in ((("card", card_no), 1), (("cards", "--all"), 1), (("registration-form", "--member", member), None)):
         out = tmp_path / f"{args[0]}.pdf"
         cli("print", *args, "--out", out)

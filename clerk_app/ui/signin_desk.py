@@ -121,12 +121,15 @@ class SignInDesk(QWidget):
         self.join_button = QPushButton("现场入会…")
         self.paper_button = QPushButton("纸质签到表补录…")
         self.sheet_button = QPushButton("打印签到表…")
+        self.kiosk_button = QPushButton("自助签到…")
+        self.kiosk_button.setToolTip("离开签到台时使用：只能扫码签到，结束需要经办人密码")
+        self.kiosk_button.clicked.connect(lambda: self.start_kiosk())
         self.undo_button.clicked.connect(self.undo_selected)
         self.join_button.clicked.connect(lambda: self.join_now(self.selected()))
         self.paper_button.clicked.connect(self.enter_paper)
         self.sheet_button.clicked.connect(self.print_sheet)
         recent_buttons = QHBoxLayout()
-        for button in (self.undo_button, self.join_button, self.paper_button, self.sheet_button):
+        for button in (self.undo_button, self.join_button, self.paper_button, self.sheet_button, self.kiosk_button):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             sized(button, 13)
             recent_buttons.addWidget(button)
@@ -409,6 +412,16 @@ class SignInDesk(QWidget):
         """When the print preview (None: it could not be made) closes, the scanner gets the focus."""
         if preview is not None:
             preview.finished.connect(lambda _r: self._later_back_to_scan())
+
+    def start_kiosk(self, full_screen: bool = True):
+        """自助签到 on this event and place; the desk comes back (reloaded) when it ends."""
+        from .kiosk import KioskWindow
+
+        self.kiosk = KioskWindow(self.ctx, self.meeting.id, self.place())
+        self.kiosk.ended.connect(self.reload)
+        self.kiosk.ended.connect(self.changed)
+        self.kiosk.start(full_screen)
+        return self.kiosk
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.changed.emit()

@@ -564,3 +564,31 @@ def test_look_up_after_an_unknown_number_opens_empty_for_typing(qtbot, laptop, e
         qtbot.mouseClick(desk.panel.lookup_button, Qt.MouseButton.LeftButton)
     assert desk.lookup.box.text() == "" and desk.lookup.results.count() == 0 and desk.lookup.box.hasFocus()
     assert desk.lookup.selected_id() is None
+
+
+# -- 自助签到 (kiosk mode) -------------------------------------------------------------------
+
+def test_kiosk_mode_signs_in_and_reaches_nothing_else_until_the_password(qtbot, laptop, event, member_cards, desk):
+    from tests.conftest import TEST_PASSWORD
+
+    kiosk = desk.start_kiosk(full_screen=False)
+    qtbot.addWidget(kiosk)
+    assert not desk.isVisible() and kiosk.isVisible()
+    shown = [w for w in QApplication.topLevelWidgets() if w.isVisible() and w.isWindow()]
+    assert shown == [kiosk]  # no search, no list, no other window of the app
+    card = member_cards[1]
+    qtbot.keyClicks(kiosk.scan, card.card_no)
+    qtbot.keyClick(kiosk.scan, Qt.Key.Key_Return)
+    assert attendance_rows(laptop, event.id) == [(card.member_id, 0, "scan")]
+    assert kiosk.panel.name.text() == card.holder.name and "*" in kiosk.panel.number.text()
+    kiosk.close()  # Alt+F4 at the queue
+    assert kiosk.isVisible()
+    kiosk.leave_button.click()
+    kiosk.login.password.setText("wrong-password")
+    kiosk.login.ok_button.click()
+    assert kiosk.isVisible() and kiosk.login.error.text() == "姓名或密码不对"
+    kiosk.login.password.setText(TEST_PASSWORD)
+    with qtbot.waitSignal(kiosk.ended, timeout=2000):
+        kiosk.login.ok_button.click()
+    assert not kiosk.isVisible() and desk.isVisible()
+    assert desk.model.rowCount() == 1  # the desk's list shows the kiosk's sign-in
