@@ -254,3 +254,22 @@ def test_a_plain_clerk_may_register_but_not_reveal_or_export_full(ctx, member_in
     with pytest.raises(UserError) as info:
         clerks.set_role(ctx, ctx.clerk.id, "经办人")
     assert info.value.code == "auth.last_admin"
+
+
+# -- command line --------------------------------------------------------------------------------
+
+def test_commands_without_a_password_say_how_to_give_one(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("CLERK_APP_PASSWORD", raising=False)
+    folder = str(tmp_path / "laptop")
+    setup = ["setup", "--laptop", "一号机", "--union", "黄村镇总工会", "--clerk", "李经办", "--data-dir", folder]
+    assert main(setup) == 2  # no terminal to ask on, no variable: refused before anything is set up
+    assert "CLERK_APP_PASSWORD" in capsys.readouterr().err
+    monkeypatch.setenv("CLERK_APP_PASSWORD", "cli-pass-123")
+    assert main(setup) == 0
+    out = capsys.readouterr().out
+    assert "恢复密钥" in out and Keyring.load(Path(folder)).recovery is not None
+    monkeypatch.delenv("CLERK_APP_PASSWORD")
+    assert main(["cards", "list", "--data-dir", folder]) == 2
+    assert "请输入密码" in capsys.readouterr().err
+    monkeypatch.setenv("CLERK_APP_PASSWORD", "cli-pass-123")
+    assert main(["cards", "list", "--data-dir", folder]) == 0
