@@ -21,7 +21,7 @@ from clerk_app.storage.changes import changes_since
 from clerk_app.storage.db import transaction
 from clerk_app.storage.meta import get_meta
 from clerk_app.workspace import open_workspace
-from tests.conftest import SETUP, make_id, run_on
+from tests.conftest import SETUP, TEST_KDF, TEST_PASSWORD, make_id, run_on
 
 DAY = dt.date(2026, 11, 10)
 TODAY = dt.date(2026, 11, 20)
@@ -103,8 +103,9 @@ def test_sequence_survives_reopening_the_database(data_dir):
 
 def _laptop(folder, prefix: str):
     folder.mkdir()
-    ws = open_workspace(folder)
-    ctx = ws.set_up(SetupInput(laptop_name=f"笔记本{prefix}", union_name="大兴区总工会", clerk_name="经办"))
+    ws = open_workspace(folder, kdf=TEST_KDF)
+    ctx = ws.set_up(SetupInput(laptop_name=f"笔记本{prefix}", union_name="大兴区总工会", clerk_name="经办",
+                               password=TEST_PASSWORD))
     cards.set_card_prefix(ctx, prefix)
     from clerk_app.domain.member import MemberInput
 
