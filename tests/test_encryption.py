@@ -273,3 +273,38 @@ def test_commands_without_a_password_say_how_to_give_one(tmp_path, monkeypatch, 
     assert "请输入密码" in capsys.readouterr().err
     monkeypatch.setenv("CLERK_APP_PASSWORD", "cli-pass-123")
     assert main(["cards", "list", "--data-dir", folder]) == 0
+
+
+def test_clerks_are_managed_from_the_command_line(ctx, workspace, monkeypatch, capsys):
+    old_code = workspace.recovery_code
+    workspace.close()
+    folder = str(workspace.folder)
+    cli = lambda *a: main([*a, "--data-dir", folder])  # noqa: E731
+    monkeypatch.setenv("CLERK_APP_NEW_PASSWORD", "wang-pass-1")
+    assert cli("clerks", "add", "王负责", "--role", "负责人") == 0
+    assert cli("clerks", "list") == 2  # two clerks now: say which
+    assert "CLERK_APP_CLERK" in capsys.readouterr().err
+    monkeypatch.setenv("CLERK_APP_CLERK", "李经办")
+    assert cli("clerks", "list") == 0
+    assert capsys.readouterr().out.splitlines()[-2:] == ["李经办\t管理员", "王负责\t负责人"]
+    monkeypatch.setenv("CLERK_APP_CLERK", "王负责")
+    monkeypatch.setenv("CLERK_APP_PASSWORD", "wang-pass-1")
+    assert cli("clerks", "add", "钱经办", "--role", "经办人") == 2  # not a 管理员
+    assert "无权管理经办人" in capsys.readouterr().err
+    monkeypatch.setenv("CLERK_APP_NEW_PASSWORD", "wang-pass-2")
+    assert cli("clerks", "passwd") == 0  # their own
+    monkeypatch.setenv("CLERK_APP_PASSWORD", "wang-pass-2")
+    assert cli("clerks", "list") == 0
+    monkeypatch.setenv("CLERK_APP_CLERK", "李经办")
+    monkeypatch.setenv("CLERK_APP_PASSWORD", TEST_PASSWORD)
+    assert cli("clerks", "disable", "王负责") == 0
+    assert cli("clerks", "recovery-key") == 0
+    import re
+
+    new_code = re.search(r"\b[A-Z2-7]{5}(?:-[A-Z2-7]{5}){7}\b", capsys.readouterr().out).group(0)
+    monkeypatch.setenv("CLERK_APP_CLERK", "王负责")
+    monkeypatch.setenv("CLERK_APP_PASSWORD", "wang-pass-2")
+    assert cli("clerks", "list") == 2 and "姓名或密码不对" in capsys.readouterr().err
+    with pytest.raises(UserError):
+        open_workspace(folder, recovery_code=old_code)
+    open_workspace(folder, recovery_code=new_code).close()

@@ -9,10 +9,11 @@ import sys
 
 from .. import APP_NAME, __version__
 from ..domain.errors import UserError
-from ..domain.messages import message
-from . import audit_cmd, cards_cmd, check_id, db_cmd, demo, events_cmd, members_cmd, print_cmd, roster_cmd, setup_cmd
+from . import (audit_cmd, cards_cmd, check_id, clerks_cmd, db_cmd, demo, events_cmd, members_cmd, print_cmd,
+               roster_cmd, setup_cmd)
 
-COMMANDS = [setup_cmd, cards_cmd, check_id, demo, roster_cmd, print_cmd, events_cmd, members_cmd, audit_cmd, db_cmd]
+COMMANDS = [setup_cmd, cards_cmd, check_id, demo, roster_cmd, print_cmd, events_cmd, members_cmd, audit_cmd, db_cmd,
+            clerks_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:
