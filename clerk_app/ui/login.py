@@ -103,8 +103,13 @@ class LoginDialog(QDialog):
 
 def show_recovery_code(parent: QWidget | None, code: str) -> None:
     """The recovery key, once: for the union chair's safe."""
+    groups = code.split("-")
+    lines = "<br>".join("-".join(groups[i:i + 4]) for i in range(0, len(groups), 4))  # two lines, as on paper
     box = QMessageBox(QMessageBox.Icon.Information, "恢复密钥（只显示这一次）",
-                      "数据库已加密。请把下面的恢复密钥抄写或打印下来，交工会主席放入保险柜。"
-                      "忘记全部密码时，凭它才能打开本机的数据：\n\n" + code, parent=parent)
+                      "<p>数据库已加密。请把下面的恢复密钥抄写或打印下来，交工会主席放入保险柜。"
+                      "忘记全部密码时，凭它才能打开本机的数据：</p>"
+                      f"<p style='font-family: monospace; font-size: 16pt; white-space: nowrap;'>{lines}</p>",
+                      parent=parent)
+    box.setTextFormat(Qt.TextFormat.RichText)
     box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     box.exec()
