@@ -32,7 +32,7 @@ def get_clerk(db: Database, clerk_id: str) -> ClerkRow | None:
 
 def list_clerks(db: Database) -> list[ClerkRow]:
     return [ClerkRow(r[0], r[1], r[2], bool(r[3]))
-            for r in db.conn.execute("SELECT id, name, role, active FROM clerks ORDER BY created_at, name")]
+            for r in db.conn.execute("SELECT id, name, role, active FROM clerks ORDER BY rowid")]
 
 
 def set_role(db: Database, clerk_id: str, role: str) -> None:

@@ -115,6 +115,9 @@ class MainWindow(QMainWindow):
         self.settings_action = QAction("本机设置…", self)
         self.settings_action.triggered.connect(lambda: self.open_settings())
         settings_menu.addAction(self.settings_action)
+        self.clerks_action = QAction("经办人…", self)
+        self.clerks_action.triggered.connect(lambda: self.open_clerks())
+        settings_menu.addAction(self.clerks_action)
         self.audit_action = QAction("校验审计记录", self)
         self.audit_action.triggered.connect(self.verify_audit)
         settings_menu.addAction(self.audit_action)
@@ -231,6 +234,13 @@ class MainWindow(QMainWindow):
             crash.report_bug(exc, self)
 
     # --- clerks ----------------------------------------------------------------------------
+    def open_clerks(self):
+        from .clerks_dialog import ClerksDialog
+
+        dialog = ClerksDialog(self.workspace, self.ctx, self)
+        dialog.open()
+        return dialog
+
     def switch_clerk(self, dialog_hook=None) -> "MainWindow | None":
         """Another clerk logs in: the window reopens as them (every page with their context).
         ``dialog_hook`` lets a test drive the dialog before it runs."""

@@ -53,3 +53,29 @@ def test_lock_from_the_menu_and_switching_clerk_is_one_step(qtbot, workspace, ct
     assert new.ctx.clerk.name == "赵经办" and new.ctx.clerk.role == "经办人"
     assert not win.isVisible() and new.isVisible()
     new.idle_lock.stop()
+
+
+def test_a_manager_adds_a_clerk_who_can_then_log_in(qtbot, workspace, ctx):
+    from clerk_app.domain.errors import ValidationFailed
+    from clerk_app.workspace import Login, verify_clerk
+
+    win = _window(qtbot, workspace, ctx)
+    dialog = win.open_clerks()
+    qtbot.addWidget(dialog)
+    assert dialog.add_button.isEnabled() and dialog.table.rowCount() == 1
+    import pytest
+
+    with pytest.raises(ValidationFailed):
+        dialog.create("孙经办", "经办人", "short")
+    assert dialog.table.rowCount() == 1  # nothing half-made
+    dialog.create("孙经办", "经办人", "sun-pass-1")
+    assert [dialog.table.item(r, 0).text() for r in range(2)] == ["李经办", "孙经办"]
+    sun = workspace.switch(Login("孙经办", "sun-pass-1"))
+    verify_clerk(sun, "sun-pass-1")
+    as_sun = win.__class__(workspace, sun)
+    qtbot.addWidget(as_sun)
+    limited = as_sun.open_clerks()
+    qtbot.addWidget(limited)
+    assert not limited.add_button.isEnabled() and limited.password_button.isEnabled()
+    as_sun.idle_lock.stop()
+    win.idle_lock.stop()
