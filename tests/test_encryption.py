@@ -308,3 +308,18 @@ def test_clerks_are_managed_from_the_command_line(ctx, workspace, monkeypatch, c
     with pytest.raises(UserError):
         open_workspace(folder, recovery_code=old_code)
     open_workspace(folder, recovery_code=new_code).close()
+
+
+def test_another_programs_plaintext_file_is_neither_encrypted_nor_changed(tmp_path):
+    folder = tmp_path / "other"
+    folder.mkdir()
+    conn = sqlite3.connect(str(folder / DB_FILENAME))
+    conn.execute("CREATE TABLE meta (k TEXT, v TEXT)")
+    conn.execute("CREATE TABLE photos (id INTEGER PRIMARY KEY, file TEXT)")
+    conn.commit()
+    conn.close()
+    before = (folder / DB_FILENAME).read_bytes()
+    with pytest.raises(UserError) as info:
+        open_workspace(folder, login=Login(None, "some-password"))
+    assert info.value.code == "db.not_a_database"
+    assert (folder / DB_FILENAME).read_bytes() == before and not (folder / KEYRING_FILENAME).exists()

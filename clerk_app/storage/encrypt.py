@@ -110,9 +110,18 @@ def decrypt_copy(conn, target: Path) -> None:
     _copy_verified(source, key_of(conn), target, None)
 
 
+def _refuse_foreign(conn, path: Path) -> None:
+    from .migrations import foreign_tables
+
+    if foreign_tables(conn):  # another program's SQLite file: never encrypted over, never read
+        conn.close()
+        raise UserError("db.not_a_database", path=str(path))
+
+
 def legacy_clerk(path: Path) -> str | None:
     """The clerk's name in an old plaintext database that was set up, else None."""
     conn = connect(path, None)
+    _refuse_foreign(conn, path)
     try:
         has_meta = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone()
         if not has_meta:
@@ -126,6 +135,7 @@ def legacy_clerk(path: Path) -> str | None:
 
 def legacy_clerk_id(path: Path) -> str | None:
     conn = connect(path, None)
+    _refuse_foreign(conn, path)
     try:
         row = conn.execute("SELECT value FROM meta WHERE key = 'clerk_id'").fetchone() if conn.execute(
             "SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone() else None
