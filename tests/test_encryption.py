@@ -57,7 +57,7 @@ def test_no_file_of_the_data_folder_shows_a_members_values(ctx, member_input, wo
             sqlite3.connect(str(path)).execute("SELECT * FROM sqlite_master").fetchall()
     again = reopen(workspace.folder)  # while the right password opens it all
     try:
-        assert members.get_member(again.context(), member_id)["name"] == NAME
+        assert members.get_member(again.context(), member_id).name == NAME
     finally:
         again.close()
 

@@ -6,7 +6,6 @@ of 300 full ID numbers and no entry."""
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 
 import pytest
 
@@ -14,7 +13,7 @@ from clerk_app.cli import main
 from clerk_app.domain.errors import UserError
 from clerk_app.services import documents, printouts, roster_export
 from clerk_app.services.reveal import reveal_member
-from clerk_app.storage.db import database_file
+from clerk_app.storage.db import another_connection
 from tests.conftest import make_id
 
 N = 300
@@ -49,7 +48,7 @@ def entries(ctx, action: str) -> list[tuple]:
 def locked(ctx):
     """Another connection holds the write lock (BEGIN IMMEDIATE) while the app tries; the app
     waits its busy timeout (shortened here) and gives up."""
-    other = sqlite3.connect(str(database_file(ctx.db)), isolation_level=None)
+    other = another_connection(ctx.db).conn  # keyed, like a second program of the app
     ctx.db.conn.execute("PRAGMA busy_timeout=100")
     other.execute("BEGIN IMMEDIATE")
     try:
@@ -126,7 +125,7 @@ def test_the_command_line_leaves_no_full_file_when_the_database_is_locked(data_d
                                                                           capsys):
     out = outbox / "full.xlsx"
     workspace.lock.release()  # the command is another program on the same folder
-    other = sqlite3.connect(str(database_file(ctx.db)), isolation_level=None)
+    other = another_connection(ctx.db).conn  # keyed, like a second program of the app
     other.execute("PRAGMA busy_timeout=100")
     try:
         other.execute("BEGIN IMMEDIATE")

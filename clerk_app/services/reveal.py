@@ -11,6 +11,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from ..domain.errors import UserError
+from ..storage import cipher
 from ..storage import members_repo as repo
 from ..storage.db import transaction
 from . import access
@@ -32,7 +33,7 @@ def audit_or_refuse(ctx: Context, what: str, action: str, entity: str, entity_id
     try:
         with transaction(ctx.db):
             ctx.audit(action, entity, entity_id, **detail)
-    except sqlite3.OperationalError:
+    except (sqlite3.OperationalError, cipher.OperationalError):  # the app's SQLCipher, or a plain copy
         raise UserError("audit.not_written", what=what) from None
 
 

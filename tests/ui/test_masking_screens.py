@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import sqlite3
 
 import pytest
 from PySide6.QtCore import Qt
@@ -15,7 +14,7 @@ from PySide6.QtCore import Qt
 from clerk_app.domain.idnumber import mask
 from clerk_app.services import documents
 from clerk_app.services import members as member_service
-from clerk_app.storage.db import database_file
+from clerk_app.storage.db import another_connection
 from clerk_app.ui.members_page import MembersPage
 from clerk_app.ui.print_preview import PrintPreviewDialog
 from clerk_app.ui.signin_widgets import lookup_line
@@ -70,7 +69,7 @@ def test_the_sign_in_look_up_rows_give_no_number_back(ctx, page):
 @contextlib.contextmanager
 def locked(ctx):
     """Another program holds the write lock; the app gives up after a short busy timeout."""
-    other = sqlite3.connect(str(database_file(ctx.db)), isolation_level=None)
+    other = another_connection(ctx.db).conn  # keyed, like a second program of the app
     ctx.db.conn.execute("PRAGMA busy_timeout=100")
     other.execute("BEGIN IMMEDIATE")
     try:
