@@ -15,7 +15,7 @@ ENV_NEW_PASSWORD = "CLERK_APP_NEW_PASSWORD"
 
 
 def register(sub, common) -> None:
-    from ..services.permissions import ROLES
+    from ..services.access import ROLES
 
     p = sub.add_parser("clerks", parents=[common], help="经办人：列表、添加、改密码、角色、停用、新的恢复密钥")
     actions = p.add_subparsers(dest="clerks_action", metavar="ACTION", required=True)
@@ -100,7 +100,7 @@ def run_add(args) -> int:
 
 
 def run_passwd(args) -> int:
-    from ..services.permissions import require
+    from ..services.access import require
 
     password = _new_password()
     ws, ctx = _session(args)
@@ -147,7 +147,7 @@ def run_disable(args) -> int:
 
 
 def run_recovery(args) -> int:
-    from ..services.permissions import require
+    from ..services.access import require
     from ..storage.db import transaction
     from .auth import print_recovery_code
 

@@ -7,7 +7,7 @@ from ..domain.errors import UserError
 from ..storage import clerks_repo as repo
 from ..storage.db import transaction
 from .context import Context, new_id
-from .permissions import ADMIN, ROLES, require
+from .access import ADMIN, ROLES, require
 
 
 def list_clerks(ctx: Context) -> list[repo.ClerkRow]:

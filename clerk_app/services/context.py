@@ -21,7 +21,7 @@ from .changes import Changes
 class Clerk:
     id: str
     name: str
-    role: str = "经办人"  # services.permissions.ROLES; the least one unless the database says more
+    role: str = "经办人"  # services.access.ROLES; the least one unless the database says more
 
 
 class Context:

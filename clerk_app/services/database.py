@@ -7,7 +7,7 @@ from pathlib import Path
 from ..storage.db import transaction
 from ..storage.encrypt import decrypt_copy as _decrypt_copy
 from .context import Context
-from .permissions import require
+from .access import require
 
 
 def decrypt_copy(ctx: Context, out: str | Path) -> Path:

@@ -14,7 +14,7 @@ from ..storage.db import transaction
 from ..storage.meta import get_meta, set_meta
 from ..clock import SYSTEM, Clock
 from .context import Clerk, Context, new_id
-from .permissions import ADMIN
+from .access import ADMIN
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 from ..domain.errors import UserError, ValidationFailed
 from ..services import clerks as clerk_service
 from ..services.context import Context
-from ..services.permissions import ROLES, allowed
+from ..services.access import ROLES, allowed
 from ..services.setup import password_issues
 from ..storage.db import transaction
 from ..workspace import Workspace
@@ -139,7 +139,7 @@ class ClerksDialog(QDialog):
             return
 
         def replace() -> None:
-            from ..services.permissions import require
+            from ..services.access import require
 
             require(self.ctx, "manage_keys")
             with transaction(self.ctx.db):
