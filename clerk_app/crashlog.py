@@ -18,6 +18,8 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
+from sqlcipher3 import dbapi2 as _sqlcipher
+
 from . import __version__
 from .clock import SYSTEM
 
@@ -57,10 +59,10 @@ def safe_detail(exc: BaseException | None) -> str | None:
         name = _errno.errorcode.get(exc.errno, str(exc.errno))
         text = exc.strerror if isinstance(exc.strerror, str) else ""
         return f"[{name}] {text}".rstrip()
-    if isinstance(exc, sqlite3.Error):
+    if isinstance(exc, (sqlite3.Error, _sqlcipher.Error)):  # stdlib or the app's SQLCipher
         kind = getattr(exc, "sqlite_errorname", None)
         kind = kind if isinstance(kind, str) and kind.startswith("SQLITE_") else None
-        if isinstance(exc, sqlite3.IntegrityError) and _integrity_message(str(exc)):
+        if isinstance(exc, (sqlite3.IntegrityError, _sqlcipher.IntegrityError)) and _integrity_message(str(exc)):
             return f"[{kind}] {exc}" if kind else str(exc)
         return f"[{kind}] {WITHHELD}" if kind else None
     if isinstance(exc, (RecursionError, MemoryError)):

@@ -132,7 +132,7 @@ def test_migration_does_not_bless_a_chain_broken_before_it(tmp_path):
 
 def _old_database(tmp_path, tamper: bool):
     """A database as the version before 0008 left it: v1 hashes (no site id), no anchor."""
-    db = open_db(tmp_path / "old.db", migrate=False)
+    db = open_db(tmp_path / "old.db", key=None, migrate=False)  # the chain's logic, on a plain file
     mig.migrations.apply(db, stop_before="0008_audit_anchor")
     prev = ""
     for n in range(1, 4):
@@ -161,11 +161,12 @@ def _cli(*args):
 def test_cli_audit_verify(data_dir):
     ws = open_workspace(data_dir)
     ws.set_up(SETUP)
+    key = ws.key
     ws.close()
     ok = _cli("audit", "verify", "--data-dir", str(data_dir))
     assert ok.returncode == 0, ok.stderr
     assert "审计记录完整" in ok.stdout and "审计锚点" in ok.stdout
-    with open_db(data_dir / "clerk.db", migrate=False) as db:  # the sqlite3 CLI, as it were
+    with open_db(data_dir / "clerk.db", key=key, migrate=False) as db:  # someone with the key, outside the app
         db.conn.execute("DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)")
     bad = _cli("audit", "verify", "--data-dir", str(data_dir))
     assert bad.returncode == 1

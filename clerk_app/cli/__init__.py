@@ -9,6 +9,7 @@ import sys
 
 from .. import APP_NAME, __version__
 from ..domain.errors import UserError
+from ..domain.messages import message
 from . import (audit_cmd, cards_cmd, check_id, clerks_cmd, db_cmd, demo, events_cmd, members_cmd, print_cmd,
                roster_cmd, setup_cmd)
 

@@ -26,6 +26,22 @@ NAME, PHONE, ID_NUMBER = "褚怀瑾", "13911117777", make_id("110108", "19880412
 EMPLOYER = "褚氏修车铺"
 
 
+@pytest.fixture
+def ctx(tmp_path):
+    """A plaintext database: only in one can a test see erased values gone from the bytes (the
+    encrypted database hides them as well: tests/test_encryption.py). Erasure itself works the
+    same under SQLCipher: secure_delete zeroes pages before they are encrypted."""
+    from clerk_app.services.setup import set_up
+    from clerk_app.storage.db import DB_FILENAME, open_db
+    from tests.conftest import SETUP
+
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    db = open_db(folder / DB_FILENAME, key=None)
+    yield set_up(db, SETUP)
+    db.close()
+
+
 def _residue(db) -> list[str]:
     """Which of the person's values are still somewhere in the files' bytes."""
     path = database_file(db)
@@ -97,9 +113,10 @@ def test_erasing_someone_unknown_is_a_clear_error(laptop):
 
 
 def test_an_open_reader_delays_only_the_truncation(laptop, person):
-    import sqlite3
+    from clerk_app.storage.cipher import connect, key_of
 
-    reader = sqlite3.connect(database_file(laptop.db))
+    # the same SQLite library as the app: two copies in one process do not see each other's locks
+    reader = connect(database_file(laptop.db), key_of(laptop.db.conn))
     try:
         reader.execute("BEGIN")
         reader.execute("SELECT count(*) FROM members").fetchone()  # holds a snapshot

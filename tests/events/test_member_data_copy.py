@@ -5,7 +5,7 @@ exists, and no file when the audit cannot be written."""
 from __future__ import annotations
 
 import json
-import sqlite3
+from clerk_app.storage import cipher as sqlite3  # the app's SQLCipher errors
 
 import pytest
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gc
 import os
-import sqlite3
+from clerk_app.storage import cipher as sqlite3  # the app's SQLCipher errors
 import threading
 import time
 import weakref
