@@ -138,7 +138,7 @@ def test_the_recovery_key_unlocks_when_every_password_is_forgotten(ctx, workspac
     workspace.close()
     with pytest.raises(UserError) as info:
         open_workspace(workspace.folder, recovery_code=code.replace("A", "B", 1) if "A" in code else "X" * 40)
-    assert info.value.code == "keys.bad_recovery_code"
+    assert info.value.code == "keyring.bad_recovery_code"
     ws = open_workspace(workspace.folder, recovery_code=code.lower(), kdf=TEST_KDF)
     try:
         ws.add_login(ctx.clerk.id, "李经办", "after-recovery")

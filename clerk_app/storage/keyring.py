@@ -52,7 +52,7 @@ class KdfParams:
     @classmethod
     def from_json(cls, d: dict) -> "KdfParams":
         if d.get("alg") != "argon2id":
-            raise UserError("keys.damaged")
+            raise ValueError(f"unknown key derivation {d.get('alg')!r}")  # load() says keys.json is damaged
         return cls(int(d["m"]), int(d["t"]), int(d["p"]))
 
 
@@ -126,9 +126,9 @@ def _recovery_wrapping_key(code: str) -> bytes:
     try:
         raw = base64.b32decode(cleaned)
     except ValueError:  # binascii.Error is one
-        raise UserError("keys.bad_recovery_code") from None
+        raise UserError("keyring.bad_recovery_code") from None
     if len(raw) != 25:
-        raise UserError("keys.bad_recovery_code")
+        raise UserError("keyring.bad_recovery_code")
     return hashlib.sha256(b"clerk-app recovery v1|" + raw).digest()  # 200 random bits: no stretching needed
 
 
@@ -159,7 +159,7 @@ class Keyring:
                        Entry.from_json(d["recovery"]) if d.get("recovery") else None,
                        bytes.fromhex(d["setup_key"]) if d.get("setup_key") else None)
         except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
-            raise UserError("keys.damaged", path=str(path)) from exc
+            raise UserError("keyring.damaged", path=str(path)) from exc
         return ring
 
     def save(self, folder: Path) -> None:
@@ -199,10 +199,10 @@ class Keyring:
 
     def unlock_recovery(self, code: str) -> bytes:
         if self.recovery is None:
-            raise UserError("keys.no_recovery")
+            raise UserError("keyring.no_recovery")
         key = _unwrap(RECOVERY_ID, self.recovery, _recovery_wrapping_key(code))
         if key is None:
-            raise UserError("keys.bad_recovery_code")
+            raise UserError("keyring.bad_recovery_code")
         return key
 
     # -- changing who can unlock (never the data key itself) ---------------------------------
