@@ -55,12 +55,20 @@ def test_open_db_settings(tmp_path):
         db.close()
 
 
-def test_foreign_keys_are_enforced(db):
+def test_foreign_keys_are_enforced_on_local_tables_only(db):
+    # A local table (search keys) keeps its foreign key ...
     with pytest.raises(IntegrityError):
         with transaction(db):
-            db.conn.execute(
-                "INSERT INTO consents (id, member_id, notice_version, consented_at, method, clerk_id)"
-                " VALUES ('c1', 'no-such-member', 'v', 'now', 'screen', 'k')")
+            db.conn.execute("INSERT INTO member_keys (key, member_id) VALUES ('p:x', 'no-such-member')")
+    # ... a synced table has none: a row may arrive before its parent (the merge parks it),
+    # and no delete cascades into another laptop's rows.
+    with transaction(db):
+        db.conn.execute(
+            "INSERT INTO consents (id, member_id, notice_version, consented_at, method, clerk_id)"
+            " VALUES ('c1', 'no-such-member', 'v', 'now', 'screen', 'k')")
+    from clerk_app.storage.migrations import SYNCED_TABLES
+    for tbl in SYNCED_TABLES:
+        assert db.conn.execute(f"PRAGMA foreign_key_list({tbl})").fetchall() == [], tbl
 
 
 @pytest.mark.parametrize("content", [b"PK\x03\x04 this is a zip, not a database" * 20, b"hello"])

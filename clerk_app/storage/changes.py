@@ -10,22 +10,33 @@ older create arriving late.
 
 The clock's last stamp is saved in ``meta`` inside the same transaction, so after a
 restart (or with the system clock set back) stamps still only go forwards.
+
+Each row also says where it comes from and what its writer saw, which merging needs:
+its origin (site id, epoch, that site's own sequence: for a change made here, ``seq``),
+the business transaction it belongs to (``txn_id``: one :func:`storage.db.transaction`, so
+a package can hold an action back whole) and ``base``: for each field an update changes,
+the version (``"hlc@site"``) that field had when the editor changed it. Two changes of one
+field are concurrent when neither's base is the other's version.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from sqlite_utils import Database
 
-from .hlc import HybridClock, wall_ms
+from .db import current_txn_id
+from .hlc import HybridClock, parse_stamp, wall_ms
 from .meta import get_meta, set_meta
 
 CREATE, UPDATE, DELETE = "create", "update", "delete"
 ERASED_JSON = '{"_erased": true}'  # what a deleted row's earlier change records hold instead of values
 HLC_KEY = "hlc_last"
+# The laptop's earlier site ids, one per restore (services.restore): the epoch is their count.
+SITE_HISTORY_KEY = "site_history"
 
 
 @dataclass(frozen=True)
@@ -37,6 +48,23 @@ class Change:
     row_id: str
     op: str
     data: dict[str, Any]
+    origin_epoch: int = 0
+    origin_seq: int = 0
+    txn_id: str = ""
+    base: dict[str, str] = field(default_factory=dict)
+
+
+def version_text(hlc: str, site_id: str) -> str:
+    """A field version as ``base`` keeps it."""
+    return f"{hlc}@{site_id}"
+
+
+def site_epoch(db: Database) -> int:
+    """This laptop's epoch: how many times it was restored (each restore a new site id)."""
+    try:
+        return len(json.loads(get_meta(db, SITE_HISTORY_KEY, "[]") or "[]"))
+    except ValueError:
+        return 0
 
 
 def _q(name: str) -> str:
@@ -53,6 +81,7 @@ class ChangeRecorder:
         self.clock = clock or HybridClock(get_meta(db, HLC_KEY), wall or wall_ms)
         self.touched: set[str] = set()  # tables written since the last take_touched()
         self.listener: Callable[[str], None] | None = None  # told of each touched table (the window's)
+        self.epoch = site_epoch(db)
 
     def note(self, tbl: str) -> None:
         """Remember that ``tbl`` was written (every logged write does this; a write that is not
@@ -76,13 +105,18 @@ class ChangeRecorder:
         set_meta(self.db, HLC_KEY, stamp)
         return stamp
 
-    def _log(self, tbl: str, row_id: str, op: str, data: dict[str, Any]) -> str:
+    def _log(self, tbl: str, row_id: str, op: str, data: dict[str, Any],
+             base: dict[str, str] | None = None) -> str:
         self.note(tbl)
         stamp = self._stamp()
-        self.db.conn.execute(
-            "INSERT INTO change_log (hlc, site_id, tbl, row_id, op, data) VALUES (?,?,?,?,?,?)",
-            [stamp, self.site_id, tbl, row_id, op, json.dumps(data, ensure_ascii=False, sort_keys=True)],
+        cur = self.db.conn.execute(
+            "INSERT INTO change_log (hlc, site_id, tbl, row_id, op, data, origin_epoch, txn_id, base)"
+            " VALUES (?,?,?,?,?,?,?,?,?)",
+            [stamp, self.site_id, tbl, row_id, op, json.dumps(data, ensure_ascii=False, sort_keys=True),
+             self.epoch, current_txn_id(self.db) or str(uuid.uuid4()),
+             json.dumps(base or {}, sort_keys=True)],
         )
+        self.db.conn.execute("UPDATE change_log SET origin_seq = seq WHERE seq = ?", [cur.lastrowid])
         return stamp
 
     def insert(self, tbl: str, row: dict[str, Any]) -> str:
@@ -116,7 +150,9 @@ class ChangeRecorder:
             self.db.conn.execute(
                 f"UPDATE {_q(tbl)} SET {sets} WHERE id = ?", [*written.values(), row_id]
             )
-            self._log(tbl, row_id, UPDATE, written)
+            seen = field_versions(self.db, tbl, row_id)
+            base = {f: version_text(*seen[f]) for f in written if f in seen}
+            self._log(tbl, row_id, UPDATE, written, base)
         return changed
 
     def delete(self, tbl: str, row_id: str) -> None:
@@ -124,13 +160,26 @@ class ChangeRecorder:
         carried are replaced by :data:`ERASED` (PIPL: a deleted person's ID number must not
         live on in the change log); their stamps stay, so the deletion still wins every merge."""
         self.db.conn.execute(f"DELETE FROM {_q(tbl)} WHERE id = ?", [row_id])
-        self.db.conn.execute("UPDATE change_log SET data = ? WHERE tbl = ? AND row_id = ? AND op != ?",
-                             [ERASED_JSON, tbl, row_id, DELETE])
+        erase_payloads(self.db, tbl, row_id)
         stamp = self._log(tbl, row_id, DELETE, {})
         self.db.conn.execute(
             "INSERT OR REPLACE INTO tombstones (tbl, row_id, hlc, site_id) VALUES (?,?,?,?)",
             [tbl, row_id, stamp, self.site_id],
         )
+
+
+def erase_payloads(db: Database, tbl: str, row_id: str) -> None:
+    """Replace the values of a deleted row's change records by :data:`ERASED_JSON` (their
+    stamps and origin stay). A merged delete does the same, so erasure travels."""
+    db.conn.execute("UPDATE change_log SET data = ? WHERE tbl = ? AND row_id = ? AND op != ?",
+                    [ERASED_JSON, tbl, row_id, DELETE])
+
+
+def redact_logged(db: Database, origin: str, epoch: int, seq: int, data: dict[str, Any]) -> None:
+    """Replace the values of one held change record by a redacted copy of them (another site
+    erased or blanked what it carried; see :func:`scrub_fields`)."""
+    db.conn.execute("UPDATE change_log SET data = ? WHERE site_id = ? AND origin_epoch = ? AND origin_seq = ?",
+                    [json.dumps(data, ensure_ascii=False, sort_keys=True), origin, epoch, seq])
 
 
 def scrub_fields(db: Database, tbl: str, row_id: str, fields: Iterable[str]) -> int:
@@ -150,14 +199,23 @@ def scrub_fields(db: Database, tbl: str, row_id: str, fields: Iterable[str]) -> 
     return done
 
 
+_CHANGE_COLUMNS = "seq, hlc, site_id, tbl, row_id, op, data, origin_epoch, origin_seq, txn_id, base"
+
+
+def _change(r: Any) -> Change:
+    return Change(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], r[8], r[9], json.loads(r[10]))
+
+
 def changes_since(db: Database, seq: int = 0, tbl: str | None = None) -> list[Change]:
-    sql = "SELECT seq, hlc, site_id, tbl, row_id, op, data FROM change_log WHERE seq > ?"
+    """Every change record this database holds after local sequence ``seq`` (its own and
+    those merged in from other laptops), in the order they were written here."""
+    sql = f"SELECT {_CHANGE_COLUMNS} FROM change_log WHERE seq > ?"
     params: list[Any] = [seq]
     if tbl:
         sql += " AND tbl = ?"
         params.append(tbl)
     rows = db.conn.execute(sql + " ORDER BY seq", params).fetchall()
-    return [Change(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6])) for r in rows]
+    return [_change(r) for r in rows]
 
 
 def field_versions(db: Database, tbl: str, row_id: str) -> dict[str, tuple[str, str]]:
@@ -172,3 +230,50 @@ def field_versions(db: Database, tbl: str, row_id: str) -> dict[str, tuple[str, 
         for f in fields:
             versions[f] = (hlc, site)
     return versions
+
+
+# ---------------------------------------------------------------- changes from other laptops
+
+def logged_by_origin(db: Database, origin: str, epoch: int, seq: int) -> Change | None:
+    """The change this database holds under the origin key (site, epoch, origin sequence)."""
+    row = db.conn.execute(f"SELECT {_CHANGE_COLUMNS} FROM change_log WHERE site_id = ? AND origin_epoch = ?"
+                          " AND origin_seq = ?", [origin, epoch, seq]).fetchone()
+    return _change(row) if row else None
+
+
+def log_merged(db: Database, change: Change) -> None:
+    """Keep a change merged in from another laptop (its origin key and stamp unchanged), so it
+    is forwarded in later packages and counts in the fields' versions. This module stays the
+    one writer of ``change_log``."""
+    db.conn.execute(
+        "INSERT INTO change_log (hlc, site_id, tbl, row_id, op, data, origin_epoch, origin_seq, txn_id, base)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?)",
+        [change.hlc, change.site_id, change.tbl, change.row_id, change.op,
+         json.dumps(change.data, ensure_ascii=False, sort_keys=True), change.origin_epoch, change.origin_seq,
+         change.txn_id, json.dumps(change.base, sort_keys=True)])
+
+
+def row_history(db: Database, tbl: str, row_id: str) -> list[Change]:
+    """Every change record of one row, in version order (hlc, site)."""
+    rows = db.conn.execute(f"SELECT {_CHANGE_COLUMNS} FROM change_log WHERE tbl = ? AND row_id = ?"
+                           " ORDER BY hlc, site_id", [tbl, row_id]).fetchall()
+    return [_change(r) for r in rows]
+
+
+def observe_stamp(db: Database, stamp: str) -> None:
+    """Move this laptop's clock past ``stamp`` (an imported change's), so its next own change
+    is later than everything it has seen. The caller bounds ``stamp`` (never far future)."""
+    saved = get_meta(db, HLC_KEY)
+    if not saved or parse_stamp(stamp) > parse_stamp(saved):
+        set_meta(db, HLC_KEY, stamp)
+
+
+CLOCK_SKEW_WARN_MS = 24 * 3600 * 1000
+
+
+def clock_skew_ms(db: Database, wall: int) -> int:
+    """How far this laptop's last change stamp is ahead of its wall clock ``wall`` (ms; 0 if
+    behind). More than :data:`CLOCK_SKEW_WARN_MS` means the clock once ran ahead (or runs
+    behind now): the clerk is warned, since every new change is stamped after that stamp."""
+    saved = get_meta(db, HLC_KEY)
+    return max(0, parse_stamp(saved)[0] - wall) if saved else 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import uuid
 from pathlib import Path
 from typing import Iterator
 
@@ -91,6 +92,7 @@ def transaction(db: Database) -> Iterator[Database]:
             yield db
         return
     conn.execute("BEGIN IMMEDIATE")
+    _TXN_IDS[conn] = str(uuid.uuid4())
     try:
         yield db
     except BaseException:
@@ -107,6 +109,18 @@ def transaction(db: Database) -> Iterator[Database]:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+    finally:
+        _TXN_IDS.pop(conn, None)
+
+
+# The id of the business action each connection is in (see :func:`transaction`): every change
+# record written in one transaction carries it, so a package holds an action back whole.
+_TXN_IDS: dict[object, str] = {}  # connection -> txn id
+
+
+def current_txn_id(db: Database) -> str | None:
+    """The transaction id of the business action ``db`` is in, or None outside :func:`transaction`."""
+    return _TXN_IDS.get(db.conn)
 
 
 def database_file(db: Database) -> Path:

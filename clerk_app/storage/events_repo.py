@@ -63,6 +63,8 @@ def list_events(db: Database, date_from: str | None, date_to: str | None, type_:
 
 
 # ---------------------------------------------------------------- attendance
+# A sign-in with ``duplicate_of`` set is one another laptop also made (the merge keeps the
+# earliest, see clerk_app.sync.merge): it is kept but neither listed nor counted.
 
 def attendance_by_id(db: Database, attendance_id: str) -> Attendance | None:
     row = db.conn.execute(f"{_ATT_SELECT} WHERE a.id = ?", [attendance_id]).fetchone()
@@ -70,7 +72,8 @@ def attendance_by_id(db: Database, attendance_id: str) -> Attendance | None:
 
 
 def attendance_of_member(db: Database, event_id: str, member_id: str) -> Attendance | None:
-    row = db.conn.execute(f"{_ATT_SELECT} WHERE a.event_id = ? AND a.member_id = ?", [event_id, member_id]).fetchone()
+    row = db.conn.execute(f"{_ATT_SELECT} WHERE a.event_id = ? AND a.member_id = ? AND a.duplicate_of IS NULL",
+                          [event_id, member_id]).fetchone()
     return _attendance(row) if row else None
 
 
@@ -82,7 +85,8 @@ def walk_in_by_phone(db: Database, event_id: str, phone: str) -> Attendance | No
 
 def attendance(db: Database, event_id: str) -> list[Attendance]:
     """Everyone signed in at an event, in the order they arrived."""
-    rows = db.conn.execute(f"{_ATT_SELECT} WHERE a.event_id = ? ORDER BY a.signed_in_at, a.rowid", [event_id])
+    rows = db.conn.execute(f"{_ATT_SELECT} WHERE a.event_id = ? AND a.duplicate_of IS NULL"
+                           " ORDER BY a.signed_in_at, a.rowid", [event_id])
     return [_attendance(r) for r in rows]
 
 
@@ -92,7 +96,8 @@ def member_has_attendance(db: Database, member_id: str) -> bool:
 
 
 def attendance_count(db: Database, event_id: str) -> int:
-    return db.conn.execute("SELECT count(*) FROM attendance WHERE event_id = ?", [event_id]).fetchone()[0]
+    return db.conn.execute("SELECT count(*) FROM attendance WHERE event_id = ? AND duplicate_of IS NULL",
+                           [event_id]).fetchone()[0]
 
 
 def members_by_phone(db: Database, phone: str) -> list[tuple[str, str, str, str]]:
@@ -106,12 +111,13 @@ def members_by_phone(db: Database, phone: str) -> list[tuple[str, str, str, str]
 
 def attendance_counts(db: Database, event_id: str) -> list[tuple[str | None, int, int]]:
     """(sub_venue, is_walk_in, count) for an event."""
-    return db.conn.execute("SELECT sub_venue, is_walk_in, count(*) FROM attendance WHERE event_id = ?"
+    return db.conn.execute("SELECT sub_venue, is_walk_in, count(*) FROM attendance WHERE event_id = ? AND duplicate_of IS NULL"
                            " GROUP BY sub_venue, is_walk_in", [event_id]).fetchall()
 
 
 def method_counts(db: Database, event_id: str) -> dict[str, int]:
-    return dict(db.conn.execute("SELECT method, count(*) FROM attendance WHERE event_id = ? GROUP BY method",
+    return dict(db.conn.execute("SELECT method, count(*) FROM attendance WHERE event_id = ? AND duplicate_of IS NULL"
+                                " GROUP BY method",
                                 [event_id]).fetchall())
 
 

@@ -7,7 +7,9 @@ that has steps this build does not know was written by a newer version and is re
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database, Migrations
 
@@ -192,6 +194,96 @@ def _audit_anchor(db: Database) -> None:
     from .audit import rehash_v1_to_v2
 
     rehash_v1_to_v2(db)
+
+
+# Tables whose rows travel between laptops and the district (see clerk_app.sync.policy).
+SYNCED_TABLES = ("unions", "members", "member_status_history", "consents", "cards", "card_events",
+                 "events", "attendance", "event_tallies")
+_REFERENCES = re.compile(r"\s+REFERENCES\s+\w+\s*\(\s*\w+\s*\)(\s+ON\s+DELETE\s+CASCADE)?", re.IGNORECASE)
+# Unique rules two offline laptops can break: merge rules now (duplicate_pairs; counted sign-in).
+_NOT_UNIQUE = ("idx_members_id_number", "idx_attendance_event_member")
+
+
+@migrations(name="0009_sync_foundation", transactional=False)
+def _sync_foundation(db: Database) -> None:
+    """What merging packages from several laptops needs before any package exists.
+
+    * ``change_log`` rows carry their origin (site, epoch, that site's own sequence; a local
+      row's origin sequence is its ``seq``), the business transaction they belong to
+      (``txn_id``) and ``base``: for each field changed, the version the editor saw.
+    * Synced tables lose their foreign keys (so their cascades): a change whose parent has
+      not arrived is parked, a delete never takes another laptop's rows with it.
+    * The ID-number and the one-sign-in-per-event indexes are no longer unique: the laptop's
+      own services still refuse both, the merge records duplicates instead.
+    * New tables for what the merge finds: ``parked_changes``, ``sync_conflicts``,
+      ``duplicate_pairs``, ``sync_alarms``; ``attendance.duplicate_of`` marks sign-ins that
+      do not count (another laptop signed the same person in earlier).
+
+    Tables are rebuilt with their rowids, foreign keys off around it (as in 0005)."""
+    conn = db.conn
+    if "origin_seq" in [r[1] for r in conn.execute("PRAGMA table_info(change_log)")]:
+        return
+    fk_on = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    conn.execute("PRAGMA foreign_keys=OFF")
+    try:
+        with db.atomic():
+            for tbl in SYNCED_TABLES:
+                _rebuild_without_references(conn, tbl)
+            conn.execute("ALTER TABLE attendance ADD COLUMN duplicate_of TEXT")
+            conn.execute("ALTER TABLE change_log ADD COLUMN origin_epoch INTEGER NOT NULL DEFAULT 0")
+            conn.execute("ALTER TABLE change_log ADD COLUMN origin_seq INTEGER NOT NULL DEFAULT 0")
+            conn.execute("ALTER TABLE change_log ADD COLUMN txn_id TEXT NOT NULL DEFAULT ''")
+            conn.execute("ALTER TABLE change_log ADD COLUMN base TEXT NOT NULL DEFAULT '{}'")
+            # Before this step a change's transaction was not recorded: each is its own.
+            conn.execute("UPDATE change_log SET origin_seq = seq, txn_id = 'seq-' || seq")
+            conn.execute("CREATE UNIQUE INDEX idx_change_log_origin"
+                         " ON change_log(site_id, origin_epoch, origin_seq)")
+            conn.execute("""CREATE TABLE parked_changes (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, origin_site TEXT NOT NULL,
+                origin_epoch INTEGER NOT NULL, origin_seq INTEGER NOT NULL, txn_id TEXT NOT NULL,
+                tbl TEXT NOT NULL, row_id TEXT NOT NULL, reason TEXT NOT NULL, wait_tbl TEXT NOT NULL DEFAULT '', wait_id TEXT NOT NULL DEFAULT '',
+                record TEXT NOT NULL, parked_at TEXT NOT NULL)""")
+            conn.execute("CREATE UNIQUE INDEX idx_parked_origin"
+                         " ON parked_changes(origin_site, origin_epoch, origin_seq)")
+            conn.execute("CREATE INDEX idx_parked_wait ON parked_changes(wait_tbl, wait_id)")
+            conn.execute("CREATE INDEX idx_parked_row ON parked_changes(tbl, row_id)")
+            conn.execute("""CREATE TABLE sync_conflicts (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, tbl TEXT NOT NULL,
+                row_id TEXT NOT NULL, field TEXT NOT NULL DEFAULT '', key TEXT NOT NULL,
+                detail TEXT NOT NULL, found_at TEXT NOT NULL, resolved_at TEXT)""")
+            conn.execute("CREATE UNIQUE INDEX idx_sync_conflicts_key ON sync_conflicts(kind, tbl, row_id, field, key)")
+            conn.execute("""CREATE TABLE duplicate_pairs (
+                member_a TEXT NOT NULL, member_b TEXT NOT NULL, rule TEXT NOT NULL,
+                found_at TEXT NOT NULL, decision TEXT NOT NULL DEFAULT '', decided_at TEXT,
+                PRIMARY KEY (member_a, member_b))""")
+            conn.execute("""CREATE TABLE sync_alarms (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, origin_site TEXT NOT NULL,
+                origin_epoch INTEGER NOT NULL, origin_seq INTEGER NOT NULL, detail TEXT NOT NULL,
+                found_at TEXT NOT NULL)""")
+            conn.execute("CREATE UNIQUE INDEX idx_sync_alarms_key"
+                         " ON sync_alarms(kind, origin_site, origin_epoch, origin_seq)")
+            bad = conn.execute("PRAGMA foreign_key_check").fetchall()
+            if bad:
+                raise RuntimeError(f"foreign key check failed after the sync foundation: {bad[:3]}")
+    finally:
+        if fk_on:
+            conn.execute("PRAGMA foreign_keys=ON")
+
+
+def _rebuild_without_references(conn: Any, tbl: str) -> None:
+    sql = conn.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name=?", [tbl]).fetchone()[0]
+    indexes = [r[0] for r in conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type='index' AND tbl_name=? AND sql IS NOT NULL", [tbl])]
+    cols = ", ".join(r[1] for r in conn.execute(f"PRAGMA table_info({tbl})"))
+    new_sql = re.sub(rf'^CREATE TABLE\s+"?{tbl}"?', f"CREATE TABLE {tbl}_new", _REFERENCES.sub("", sql), count=1)
+    conn.execute(new_sql)
+    conn.execute(f"INSERT INTO {tbl}_new (rowid, {cols}) SELECT rowid, {cols} FROM {tbl}")
+    conn.execute(f"DROP TABLE {tbl}")
+    conn.execute(f"ALTER TABLE {tbl}_new RENAME TO {tbl}")
+    for index in indexes:
+        if any(name in index for name in _NOT_UNIQUE):
+            index = index.replace("CREATE UNIQUE INDEX", "CREATE INDEX", 1)
+        conn.execute(index)
 
 
 def _unknown_applied(db: Database) -> list[str]:

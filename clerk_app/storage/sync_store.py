@@ -1,0 +1,208 @@
+"""SQL the merge of other laptops' changes needs (the rules are in :mod:`clerk_app.sync.merge`).
+
+Plain, portable SQL only (parameters, ``ON CONFLICT … DO NOTHING``, no SQLite-only
+functions): the city tier runs the same merge on PostgreSQL. Table and column names come
+from the sync policy, never from a package, and are checked by :func:`_q` all the same.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable, Sequence
+
+from sqlite_utils import Database
+
+from .changes import _q
+
+
+def columns(db: Database, tbl: str) -> list[str]:
+    return [r[1] for r in db.conn.execute(f"PRAGMA table_info({_q(tbl)})")]
+
+
+# ---------------------------------------------------------------- rows
+
+def row_exists(db: Database, tbl: str, row_id: str) -> bool:
+    return db.conn.execute(f"SELECT 1 FROM {_q(tbl)} WHERE id = ?", [row_id]).fetchone() is not None
+
+
+def get_row(db: Database, tbl: str, row_id: str) -> dict[str, Any] | None:
+    cur = db.conn.execute(f"SELECT * FROM {_q(tbl)} WHERE id = ?", [row_id])
+    row = cur.fetchone()
+    return None if row is None else {d[0]: v for d, v in zip(cur.description, row)}
+
+
+def insert_row(db: Database, tbl: str, row: dict[str, Any]) -> None:
+    cols = list(row)
+    db.conn.execute(f"INSERT INTO {_q(tbl)} ({', '.join(map(_q, cols))}) VALUES ({', '.join('?' * len(cols))})",
+                    [row[c] for c in cols])
+
+
+def set_fields(db: Database, tbl: str, row_id: str, values: dict[str, Any]) -> None:
+    if values:
+        sets = ", ".join(f"{_q(c)} = ?" for c in values)
+        db.conn.execute(f"UPDATE {_q(tbl)} SET {sets} WHERE id = ?", [*values.values(), row_id])
+
+
+def delete_row(db: Database, tbl: str, row_id: str) -> None:
+    db.conn.execute(f"DELETE FROM {_q(tbl)} WHERE id = ?", [row_id])
+
+
+def ids_where(db: Database, tbl: str, column: str, value: str) -> list[str]:
+    return [r[0] for r in db.conn.execute(
+        f"SELECT id FROM {_q(tbl)} WHERE {_q(column)} = ? ORDER BY id", [value])]
+
+
+def all_ids(db: Database, tbl: str) -> list[str]:
+    return [r[0] for r in db.conn.execute(f"SELECT id FROM {_q(tbl)} ORDER BY id")]
+
+
+def tombstoned(db: Database, tbl: str, row_id: str) -> bool:
+    return db.conn.execute("SELECT 1 FROM tombstones WHERE tbl = ? AND row_id = ?",
+                           [tbl, row_id]).fetchone() is not None
+
+
+def add_tombstone(db: Database, tbl: str, row_id: str, hlc: str, site_id: str) -> None:
+    db.conn.execute("INSERT INTO tombstones (tbl, row_id, hlc, site_id) VALUES (?,?,?,?)"
+                    " ON CONFLICT (tbl, row_id) DO NOTHING", [tbl, row_id, hlc, site_id])
+
+
+# ---------------------------------------------------------------- parked changes
+
+def park(db: Database, record: dict[str, Any], reason: str, wait_tbl: str, wait_id: str, at: str) -> None:
+    db.conn.execute(
+        "INSERT INTO parked_changes (origin_site, origin_epoch, origin_seq, txn_id, tbl, row_id, reason, wait_tbl,"
+        " wait_id, record, parked_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+        " ON CONFLICT (origin_site, origin_epoch, origin_seq) DO NOTHING",
+        [record["origin"], record["epoch"], record["seq"], record["txn"], record["tbl"], record["row_id"], reason,
+         wait_tbl, wait_id,
+         json.dumps(record, ensure_ascii=False, sort_keys=True), at])
+
+
+def parked_record(db: Database, origin: str, epoch: int, seq: int) -> dict[str, Any] | None:
+    row = db.conn.execute("SELECT record FROM parked_changes WHERE origin_site = ? AND origin_epoch = ?"
+                          " AND origin_seq = ?", [origin, epoch, seq]).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def take_parked(db: Database, *, reason: str, wait_tbl: str | None = None,
+                wait_id: str | None = None) -> list[dict[str, Any]]:
+    """Remove and return the parked records for ``reason`` (and, if given, waiting for that row)."""
+    sql = "SELECT id, record FROM parked_changes WHERE reason = ?"
+    params: list[Any] = [reason]
+    if wait_tbl is not None:
+        sql += " AND wait_tbl = ? AND wait_id = ?"
+        params += [wait_tbl, wait_id]
+    rows = db.conn.execute(sql + " ORDER BY id", params).fetchall()
+    for rid, _ in rows:
+        db.conn.execute("DELETE FROM parked_changes WHERE id = ?", [rid])
+    return [json.loads(r[1]) for r in rows]
+
+
+def set_aside(db: Database, tbl: str, row_id: str) -> bool:
+    """Whether changes of this row are parked because a row it points to was deleted."""
+    return db.conn.execute("SELECT 1 FROM parked_changes WHERE tbl = ? AND row_id = ? AND reason = 'parent_deleted'",
+                           [tbl, row_id]).fetchone() is not None
+
+
+def parked_counts(db: Database) -> dict[str, int]:
+    return dict(db.conn.execute("SELECT reason, count(*) FROM parked_changes GROUP BY reason").fetchall())
+
+
+# ---------------------------------------------------------------- inbox, alarms, duplicates
+
+def add_conflict(db: Database, kind: str, tbl: str, row_id: str, field: str, key: str,
+                 detail: dict[str, Any], at: str) -> None:
+    db.conn.execute(
+        "INSERT INTO sync_conflicts (kind, tbl, row_id, field, key, detail, found_at) VALUES (?,?,?,?,?,?,?)"
+        " ON CONFLICT (kind, tbl, row_id, field, key) DO NOTHING",
+        [kind, tbl, row_id, field, key, json.dumps(detail, ensure_ascii=False, sort_keys=True), at])
+
+
+def conflicts(db: Database, kind: str | None = None) -> list[dict[str, Any]]:
+    sql = "SELECT kind, tbl, row_id, field, key, detail FROM sync_conflicts"
+    params: list[Any] = []
+    if kind:
+        sql += " WHERE kind = ?"
+        params.append(kind)
+    return [{"kind": r[0], "tbl": r[1], "row_id": r[2], "field": r[3], "key": r[4], "detail": json.loads(r[5])}
+            for r in db.conn.execute(sql + " ORDER BY kind, tbl, row_id, field, key", params)]
+
+
+def add_alarm(db: Database, kind: str, origin: str, epoch: int, seq: int, detail: dict[str, Any], at: str) -> None:
+    db.conn.execute(
+        "INSERT INTO sync_alarms (kind, origin_site, origin_epoch, origin_seq, detail, found_at)"
+        " VALUES (?,?,?,?,?,?) ON CONFLICT (kind, origin_site, origin_epoch, origin_seq) DO NOTHING",
+        [kind, origin, epoch, seq, json.dumps(detail, ensure_ascii=False, sort_keys=True), at])
+
+
+def alarms(db: Database) -> list[tuple[str, str, int, int, dict]]:
+    return [(r[0], r[1], r[2], r[3], json.loads(r[4])) for r in db.conn.execute(
+        "SELECT kind, origin_site, origin_epoch, origin_seq, detail FROM sync_alarms"
+        " ORDER BY kind, origin_site, origin_epoch, origin_seq")]
+
+
+def same_id_number(db: Database, member_id: str) -> list[str]:
+    """Other members with the ID number of ``member_id`` (two laptops registered one person)."""
+    return [r[0] for r in db.conn.execute(
+        "SELECT o.id FROM members m JOIN members o ON o.id_number = m.id_number AND o.id <> m.id"
+        " WHERE m.id = ? ORDER BY o.id", [member_id])]
+
+
+def add_duplicate_pair(db: Database, a: str, b: str, rule: str, at: str) -> None:
+    first, second = sorted((a, b))
+    db.conn.execute("INSERT INTO duplicate_pairs (member_a, member_b, rule, found_at) VALUES (?,?,?,?)"
+                    " ON CONFLICT (member_a, member_b) DO NOTHING", [first, second, rule, at])
+
+
+def duplicate_pairs(db: Database) -> list[tuple[str, str, str, str]]:
+    return db.conn.execute("SELECT member_a, member_b, rule, decision FROM duplicate_pairs"
+                           " ORDER BY member_a, member_b").fetchall()
+
+
+# ---------------------------------------------------------------- derived values (caches of history)
+
+_HISTORY_ORDER = ("ORDER BY h.effective_date DESC, h.recorded_at DESC,"
+                  " (SELECT min(c.hlc) FROM change_log c WHERE c.tbl = 'member_status_history'"
+                  " AND c.row_id = h.id) DESC, h.id DESC")
+
+
+def status_from_history(db: Database, member_id: str) -> str | None:
+    """The status the member's history ends on (same order as members_repo.last_status_change;
+    the change stamp stands in for the local insertion order, so every site agrees)."""
+    row = db.conn.execute(f"SELECT h.status FROM member_status_history h WHERE h.member_id = ? {_HISTORY_ORDER}"
+                          " LIMIT 1", [member_id]).fetchone()
+    return row[0] if row else None
+
+
+def card_state_from_events(db: Database, card_id: str, rank: dict[str, int]) -> tuple[str, str, str | None] | None:
+    """(event, event date, other card) of the card's highest-ranked event (earliest of equals)."""
+    cases = " ".join(f"WHEN ? THEN {int(r)}" for r in rank.values())
+    row = db.conn.execute(
+        f"SELECT event, event_date, other_card_id FROM card_events WHERE card_id = ?"
+        f" ORDER BY CASE event {cases} ELSE -1 END DESC, event_date, recorded_at, id LIMIT 1",
+        [card_id, *rank.keys()]).fetchone()
+    return (row[0], row[1], row[2]) if row else None
+
+
+def sign_ins_of(db: Database, event_id: str, member_id: str) -> list[str]:
+    """Ids of a member's sign-ins at an event, earliest first (the one that counts). Sign-ins
+    are stamped to the second: within one second the change stamp decides."""
+    return [r[0] for r in db.conn.execute(
+        "SELECT a.id FROM attendance a WHERE a.event_id = ? AND a.member_id = ? ORDER BY a.signed_in_at,"
+        " (SELECT min(c.hlc) FROM change_log c WHERE c.tbl = 'attendance' AND c.row_id = a.id), a.id",
+        [event_id, member_id])]
+
+
+def active_cards(db: Database, member_id: str, active: str) -> list[str]:
+    return [r[0] for r in db.conn.execute(
+        "SELECT id FROM cards WHERE member_id = ? AND status = ? ORDER BY id", [member_id, active])]
+
+
+# ---------------------------------------------------------------- whole-state view
+
+def state_rows(db: Database, tables: Iterable[str]) -> Iterable[tuple[str, Sequence[Any]]]:
+    """Every row of ``tables`` (all columns, ordered by id): what a state hash covers."""
+    for tbl in tables:
+        cols = sorted(columns(db, tbl))
+        for row in db.conn.execute(f"SELECT {', '.join(map(_q, cols))} FROM {_q(tbl)} ORDER BY id"):
+            yield tbl, [*zip(cols, row)]

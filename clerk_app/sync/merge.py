@@ -1,0 +1,502 @@
+"""Merging change records from other laptops: same result in any order, any number of times.
+
+A **change record** is a plain dict (what a package carries, one per ``change_log`` row)::
+
+    {"origin": site id, "epoch": int, "seq": int,      # the key: that site's own sequence
+     "txn": str,                                        # one business action = one txn id
+     "hlc": "PPPPPPPPPPPPP-CCCCCC",                     # the change's clock stamp
+     "tbl": str, "row_id": str, "op": "create" | "update" | "delete",
+     "data": {field: value},                            # the fields it set (none for a delete)
+     "base": {field: "hlc@site"}}                       # the version the editor saw, per field
+
+:func:`export_records` gives them from a database, :func:`apply_changes` merges a batch in one
+transaction. The rules (per table in :data:`clerk_app.sync.policy.SYNC_POLICY`):
+
+* **Idempotent** by (origin, epoch, seq): a key already held with the same content changes
+  nothing; with other content it is an alarm (``sync_alarms``), never applied.
+* **Clock guard**: a business action with a stamp more than a day beyond this computer's
+  clock is held back whole (parked ``clock_ahead``) and the laptop named in an alarm; it is
+  tried again at every later merge. Every accepted stamp moves this laptop's clock on.
+* **Per-field last writer** by (stamp, site id); a write-once field keeps its earliest
+  non-empty value; sets merge as sets when two edits are concurrent. Two changes of one
+  field are concurrent when they come from different sites and neither is an ancestor of
+  the other through ``base``: then both values go to the inbox (``sync_conflicts``), the
+  winner is applied everywhere alike.
+* **Parents first**: a change whose parent row has not arrived is parked until it does.
+* **Deletes are final** (a tombstone; a later or earlier change of the row is kept in the log
+  but not applied) and **never cascade**: other laptops' rows that pointed at the deleted
+  row are set aside (parked ``parent_deleted``) with an inbox entry, never deleted.
+* **Derived values** are recomputed from history after every merge: a member's status from
+  member_status_history, a card's status from the highest-ranked of its events.
+* **Unique rules become merge rules**: the same ID number twice is a ``duplicate_pairs`` row
+  for a person's decision; of one person's sign-ins at one event the earliest counts and the
+  others are kept with ``duplicate_of``.
+* **Invariants** checked after the merge go to the inbox, never "fixed": at most one active
+  card per person, no active card for someone who left the union.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from sqlite_utils import Database
+
+from ..domain import card as card_lifecycle
+from ..domain import vocab
+from ..storage import members_repo
+from ..storage import sync_store as store
+from ..storage.changes import (
+    CREATE,
+    DELETE,
+    UPDATE,
+    Change,
+    ERASED_JSON,
+    changes_since,
+    erase_payloads,
+    log_merged,
+    logged_by_origin,
+    observe_stamp,
+    redact_logged,
+    row_history,
+    version_text,
+)
+from ..storage.db import transaction
+from ..storage.hlc import parse_stamp
+from .policy import (
+    APPEND_ONLY,
+    CARD_EVENT_RANK,
+    CARD_STATUS_OF_EVENT,
+    MERGED_TABLES,
+    SYNC_POLICY,
+    TablePolicy,
+    children_of,
+)
+
+DAY_MS = 24 * 3600 * 1000
+WAITING, PARENT_DELETED, CLOCK_AHEAD = "waiting", "parent_deleted", "clock_ahead"
+ERASED = json.loads(ERASED_JSON)
+RECORD_KEYS = ("origin", "epoch", "seq", "txn", "hlc", "tbl", "row_id", "op", "data", "base")
+
+
+@dataclass
+class MergeReport:
+    applied: int = 0  # change records taken into this database's log
+    already: int = 0  # held before with the same content: nothing to do
+    parked: int = 0  # waiting for a parent (or whose parent was deleted)
+    held_back: int = 0  # stamped too far in the future (their whole action)
+    alarms: int = 0  # same key with other content, or a clock far ahead
+    held_sites: set[str] = field(default_factory=set)  # laptops whose clocks ran ahead
+
+
+# ---------------------------------------------------------------- records
+
+def record_of(change: Change) -> dict[str, Any]:
+    """The record of a logged change. A deleted row's earlier records carry no values any more
+    (storage.changes.erase_payloads): their ``data`` is empty, and they are never applied."""
+    data = {} if change.data == ERASED else change.data
+    return {"origin": change.site_id, "epoch": change.origin_epoch, "seq": change.origin_seq,
+            "txn": change.txn_id, "hlc": change.hlc, "tbl": change.tbl, "row_id": change.row_id,
+            "op": change.op, "data": data, "base": change.base}
+
+
+def export_records(db: Database, after_seq: int = 0) -> list[dict[str, Any]]:
+    """Every change record this database holds after its local sequence ``after_seq`` — its own
+    and those merged in from other laptops (forwarded, with their origin unchanged)."""
+    return [record_of(c) for c in changes_since(db, after_seq)]
+
+
+def _change_of(rec: dict[str, Any]) -> Change:
+    data = ERASED if _erased(rec) else rec["data"]
+    return Change(0, rec["hlc"], rec["origin"], rec["tbl"], rec["row_id"], rec["op"], data,
+                  rec["epoch"], rec["seq"], rec["txn"], rec["base"])
+
+
+def _erased(rec: dict[str, Any]) -> bool:
+    return rec["op"] != DELETE and not rec["data"]
+
+
+def _redacts(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether record ``a`` is ``b`` with values taken out (erased: no data; scrubbed: some
+    values None), all else equal: the same change after an erasure, not a forgery."""
+    if any(a[k] != b[k] for k in RECORD_KEYS if k != "data"):
+        return False
+    if _erased(a):
+        return True
+    return set(a["data"]) == set(b["data"]) and all(
+        v is None or v == b["data"][k] for k, v in a["data"].items())
+
+
+def digest(rec: dict[str, Any]) -> str:
+    """The content of a record (everything its key must always mean)."""
+    body = json.dumps({k: rec[k] for k in RECORD_KEYS}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def check_record(rec: Any) -> dict[str, Any]:
+    """The record if its shape is right (the package validates values further); ValueError if not."""
+    if not isinstance(rec, dict) or set(rec) != set(RECORD_KEYS):
+        raise ValueError("a change record has exactly the keys " + ", ".join(RECORD_KEYS))
+    if rec["tbl"] not in SYNC_POLICY:
+        raise ValueError(f"unknown table {rec['tbl']!r}")
+    if rec["op"] not in (CREATE, UPDATE, DELETE):
+        raise ValueError(f"unknown operation {rec['op']!r}")
+    if not all(isinstance(rec[k], str) and rec[k] for k in ("origin", "txn", "hlc", "tbl", "row_id")):
+        raise ValueError("origin, txn, hlc, tbl and row_id are non-empty text")
+    if not all(isinstance(rec[k], int) and not isinstance(rec[k], bool) and rec[k] >= 0 for k in ("epoch", "seq")):
+        raise ValueError("epoch and seq are whole numbers")
+    parse_stamp(rec["hlc"])
+    if not isinstance(rec["data"], dict) or not isinstance(rec["base"], dict):
+        raise ValueError("data and base are maps")
+    if "id" in rec["data"]:
+        raise ValueError("data never carries the id")
+    return rec
+
+
+def _order(rec: dict[str, Any]) -> tuple:
+    return (parse_stamp(rec["hlc"]), rec["origin"], rec["epoch"], rec["seq"])
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == ""
+
+
+def _as_set(value: Any) -> list:
+    try:
+        items = json.loads(value) if isinstance(value, str) else list(value or [])
+    except ValueError:
+        items = []
+    return items if isinstance(items, list) else []
+
+
+# ---------------------------------------------------------------- the merge
+
+def apply_changes(db: Database, records: Iterable[dict[str, Any]], *, wall_ms: int) -> MergeReport:
+    """Merge ``records`` into ``db`` in one transaction (see the module's rules). ``wall_ms`` is
+    this computer's clock (milliseconds), for the future-stamp guard and the found-at times."""
+    checked = [check_record(r) for r in records]
+    merge = _Merge(db, wall_ms)
+    with transaction(db):
+        merge.run(checked)
+    return merge.report
+
+
+class _Merge:
+    def __init__(self, db: Database, wall_ms: int):
+        self.db = db
+        self.bound = wall_ms + DAY_MS
+        self.at = _dt.datetime.fromtimestamp(wall_ms / 1000, _dt.timezone.utc).isoformat(timespec="seconds")
+        self.report = MergeReport()
+        self.members: set[str] = set()
+        self.cards: set[str] = set()
+        self.sign_ins: set[tuple[str, str]] = set()
+        self.keys: set[str] = set()  # members whose search keys are rebuilt
+        self._columns: dict[str, set[str]] = {}
+
+    def columns(self, tbl: str) -> set[str]:
+        if tbl not in self._columns:
+            self._columns[tbl] = set(store.columns(self.db, tbl))
+        return self._columns[tbl]
+
+    # -- intake: idempotence and the clock guard
+
+    def run(self, records: list[dict[str, Any]]) -> None:
+        db = self.db
+        for rec in records:
+            unknown = set(rec["data"]) - self.columns(rec["tbl"])
+            if unknown:
+                raise ValueError(f"unknown fields of {rec['tbl']}: {sorted(unknown)}")
+        incoming = store.take_parked(db, reason=CLOCK_AHEAD) + records
+        fresh: list[dict[str, Any]] = []
+        seen: dict[tuple, str] = {}
+        for rec in incoming:
+            key = (rec["origin"], rec["epoch"], rec["seq"])
+            mine = digest(rec)
+            if key in seen:
+                if seen[key] != mine:
+                    self.alarm("same_key_other_content", rec)
+                else:
+                    self.report.already += 1
+                continue
+            seen[key] = mine
+            held = logged_by_origin(db, *key)
+            known = record_of(held) if held else store.parked_record(db, *key)
+            if known is not None:
+                if digest(known) == mine or _redacts(known, rec):
+                    self.report.already += 1
+                elif _redacts(rec, known):  # erased elsewhere since: forget the values here too
+                    if held is not None:
+                        redact_logged(db, *key, _change_of(rec).data)
+                    self.report.already += 1
+                else:
+                    self.alarm("same_key_other_content", rec)
+                continue
+            fresh.append(rec)
+        actions: dict[tuple, list[dict[str, Any]]] = {}
+        for rec in fresh:
+            actions.setdefault((rec["origin"], rec["epoch"], rec["txn"]), []).append(rec)
+        accepted = []
+        for group in actions.values():
+            if any(parse_stamp(r["hlc"])[0] > self.bound for r in group):
+                for r in group:
+                    store.park(db, r, CLOCK_AHEAD, "", "", self.at)
+                first = min(group, key=_order)
+                self.alarm("clock_ahead", first, hlc=max(r["hlc"] for r in group), changes=len(group))
+                self.report.held_back += len(group)
+                self.report.held_sites.add(first["origin"])
+            else:
+                accepted += group
+        if accepted:
+            observe_stamp(db, max((r["hlc"] for r in accepted), key=parse_stamp))
+        for rec in sorted(accepted, key=_order):
+            self.apply(rec)
+        self.finish()
+
+    def alarm(self, kind: str, rec: dict[str, Any], **detail: Any) -> None:
+        store.add_alarm(self.db, kind, rec["origin"], rec["epoch"], rec["seq"],
+                        {"tbl": rec["tbl"], "row_id": rec["row_id"], "txn": rec["txn"], **detail}, self.at)
+        self.report.alarms += 1
+
+    def log(self, rec: dict[str, Any]) -> None:
+        log_merged(self.db, _change_of(rec))
+        self.report.applied += 1
+
+    def park(self, rec: dict[str, Any], reason: str, tbl: str, row_id: str) -> None:
+        store.park(self.db, rec, reason, tbl, row_id, self.at)
+        self.report.parked += 1
+        if reason == PARENT_DELETED:
+            for waiting in store.take_parked(self.db, reason=WAITING, wait_tbl=rec["tbl"], wait_id=rec["row_id"]):
+                self.park(waiting, PARENT_DELETED, rec["tbl"], rec["row_id"])  # its children go with it
+            store.add_conflict(self.db, "parent_deleted", rec["tbl"], rec["row_id"], "", f"{tbl}:{row_id}",
+                               {"parent_tbl": tbl, "parent_id": row_id, "origin": rec["origin"]}, self.at)
+
+    # -- one record
+
+    def apply(self, rec: dict[str, Any]) -> None:
+        db, tbl, row_id = self.db, rec["tbl"], rec["row_id"]
+        policy = SYNC_POLICY[tbl]
+        if store.tombstoned(db, tbl, row_id):
+            self.log(rec)  # deleted for good: kept in the log, not applied
+            return
+        if rec["op"] == DELETE:
+            self.delete(rec)
+            return
+        if _erased(rec):
+            self.log(rec)  # its row was deleted where it comes from: its delete follows
+            return
+        exists = store.row_exists(db, tbl, row_id)
+        if not exists and rec["op"] == UPDATE:
+            # its create has not arrived yet, or the row was set aside (its parent was deleted)
+            self.park(rec, PARENT_DELETED if store.set_aside(db, tbl, row_id) else WAITING, tbl, row_id)
+            return
+        if self.missing_parent(rec, policy):
+            return
+        if exists:
+            self.merge_fields(rec, policy)
+        else:
+            cols = self.columns(tbl)
+            store.insert_row(db, tbl, {"id": row_id, **{k: v for k, v in rec["data"].items() if k in cols}})
+        self.log(rec)
+        self.touch(tbl, row_id)
+        if not exists:
+            for waiting in sorted(store.take_parked(db, reason=WAITING, wait_tbl=tbl, wait_id=row_id), key=_order):
+                self.apply(waiting)
+
+    def missing_parent(self, rec: dict[str, Any], policy: TablePolicy) -> bool:
+        for fld, parent in policy.parents.items():
+            value = rec["data"].get(fld)
+            if _empty(value) or value == rec["row_id"] or store.row_exists(self.db, parent, value):
+                continue
+            # a parent deleted, or itself set aside because its own parent was: set aside too
+            gone = store.tombstoned(self.db, parent, value) or store.set_aside(self.db, parent, value)
+            reason = PARENT_DELETED if gone else WAITING
+            self.park(rec, reason, parent, value)
+            return True
+        return False
+
+    def merge_fields(self, rec: dict[str, Any], policy: TablePolicy) -> None:
+        tbl, row_id = rec["tbl"], rec["row_id"]
+        row = store.get_row(self.db, tbl, row_id) or {}
+        history = [c for c in row_history(self.db, tbl, row_id) if c.op != DELETE]
+        mine = (parse_stamp(rec["hlc"]), rec["origin"])
+        my_version = version_text(rec["hlc"], rec["origin"])
+        writes: dict[str, Any] = {}
+        for fld, value in rec["data"].items():
+            if fld in policy.derived or (policy.rule == APPEND_ONLY and fld not in policy.mutable):
+                continue  # recomputed from history / never changes after the row was added
+            entries = [c for c in history if fld in c.data]
+            if not entries:
+                writes[fld] = value
+                continue
+            if fld in policy.write_once:
+                first = min(entries, key=lambda c: (_empty(c.data[fld]), parse_stamp(c.hlc), c.site_id))
+                if (_empty(value), *mine) < (_empty(first.data[fld]), parse_stamp(first.hlc), first.site_id):
+                    writes[fld] = value
+                if not _empty(value) and not _empty(first.data[fld]) and value != first.data[fld]:
+                    self.conflict("write_once", rec, fld, (first, row.get(fld)), value, my_version)
+                continue
+            current = max(entries, key=lambda c: (parse_stamp(c.hlc), c.site_id))
+            if (parse_stamp(current.hlc), current.site_id) == mine:
+                continue
+            concurrent = current.site_id != rec["origin"] and not _ancestor(entries, fld, my_version, current) \
+                and not _ancestor(entries, fld, version_text(current.hlc, current.site_id), None, rec)
+            newer = mine > (parse_stamp(current.hlc), current.site_id)
+            if fld in policy.sets and concurrent:
+                merged = sorted(set(map(json.dumps, _as_set(row.get(fld)))) | set(map(json.dumps, _as_set(value))))
+                writes[fld] = json.dumps([json.loads(m) for m in merged], ensure_ascii=False)
+                continue
+            if newer:
+                writes[fld] = value
+            if concurrent and value != row.get(fld):
+                self.conflict("same_field", rec, fld, (current, row.get(fld)), value, my_version, newer=newer)
+        store.set_fields(self.db, tbl, row_id, writes)
+
+    def conflict(self, kind: str, rec: dict[str, Any], fld: str, other: tuple[Change, Any], value: Any,
+                 my_version: str, newer: bool = False) -> None:
+        change, other_value = other
+        theirs = {"value": other_value, "version": version_text(change.hlc, change.site_id)}
+        ours = {"value": value, "version": my_version}
+        winner, loser = (ours, theirs) if newer else (theirs, ours)
+        store.add_conflict(self.db, kind, rec["tbl"], rec["row_id"], fld, loser["version"],
+                           {"winner": winner, "loser": loser}, self.at)
+
+    def delete(self, rec: dict[str, Any]) -> None:
+        db, tbl, row_id = self.db, rec["tbl"], rec["row_id"]
+        if store.row_exists(db, tbl, row_id):
+            self.touch(tbl, row_id)
+            for child_tbl, fld in children_of(tbl):
+                for child in store.ids_where(db, child_tbl, fld, row_id):
+                    if child_tbl != tbl or child != row_id:
+                        self.set_aside(child_tbl, child, tbl, row_id)
+            store.delete_row(db, tbl, row_id)
+        erase_payloads(db, tbl, row_id)  # erasure travels: the values leave this log too
+        store.add_tombstone(db, tbl, row_id, rec["hlc"], rec["origin"])
+        self.log(rec)
+        for waiting in store.take_parked(db, reason=WAITING, wait_tbl=tbl, wait_id=row_id):
+            if waiting["tbl"] == tbl and waiting["row_id"] == row_id:
+                self.log(waiting)  # an edit of the deleted row: kept in the log, not applied
+            else:
+                self.park(waiting, PARENT_DELETED, tbl, row_id)
+
+    def set_aside(self, tbl: str, row_id: str, parent_tbl: str, parent_id: str) -> None:
+        """Take a row another laptop made out of the tables (its parent was deleted): parked with
+        its values and named in the inbox. Never deleted."""
+        for child_tbl, fld in children_of(tbl):
+            for child in store.ids_where(self.db, child_tbl, fld, row_id):
+                if child_tbl != tbl or child != row_id:
+                    self.set_aside(child_tbl, child, tbl, row_id)
+        row = store.get_row(self.db, tbl, row_id) or {}
+        self.touch(tbl, row_id)
+        snapshot = {"origin": f"row:{tbl}:{row_id}", "epoch": 0, "seq": 0, "txn": "", "hlc": "0000000000000-000000",
+                    "tbl": tbl, "row_id": row_id, "op": CREATE,
+                    "data": {k: v for k, v in row.items() if k != "id"}, "base": {}}
+        self.park(snapshot, PARENT_DELETED, parent_tbl, parent_id)
+        store.delete_row(self.db, tbl, row_id)
+
+    # -- what follows from a merged row
+
+    def touch(self, tbl: str, row_id: str) -> None:
+        row = store.get_row(self.db, tbl, row_id)
+        if row is None:
+            return
+        if tbl == "members":
+            self.members.add(row_id)
+            self.keys.add(row_id)
+        elif tbl == "member_status_history":
+            self.members.add(row["member_id"])
+        elif tbl == "cards":
+            self.cards.add(row_id)
+            self.members.add(row["member_id"])
+        elif tbl == "card_events":
+            self.cards.add(row["card_id"])
+        elif tbl == "attendance" and row.get("member_id"):
+            self.sign_ins.add((row["event_id"], row["member_id"]))
+
+    def finish(self) -> None:
+        db = self.db
+        for card_id in sorted(self.cards):
+            card = store.get_row(db, "cards", card_id)
+            if card is None:
+                continue
+            self.members.add(card["member_id"])
+            top = store.card_state_from_events(db, card_id, CARD_EVENT_RANK)
+            if top is None:
+                continue
+            event, day, other = top
+            derived = {"status": CARD_STATUS_OF_EVENT[event],
+                       "status_date": None if event == card_lifecycle.EV_ISSUE else day,
+                       "replaced_by_card_id": other if event == card_lifecycle.EV_REISSUE else None}
+            store.set_fields(db, "cards", card_id, {k: v for k, v in derived.items() if card[k] != v})
+        for event_id, member_id in sorted(self.sign_ins):
+            ids = store.sign_ins_of(db, event_id, member_id)
+            for i, att in enumerate(ids):
+                row = store.get_row(db, "attendance", att) or {}
+                want = None if i == 0 else ids[0]
+                if row.get("duplicate_of") != want:
+                    store.set_fields(db, "attendance", att, {"duplicate_of": want})
+        for member_id in sorted(self.members):
+            member = store.get_row(db, "members", member_id)
+            if member is None:
+                continue
+            status = store.status_from_history(db, member_id)
+            if status and status != member["status"]:
+                store.set_fields(db, "members", member_id, {"status": status})
+                member["status"] = status
+            if member_id in self.keys:
+                members_repo.write_keys(db, member_id, member["name"], member["id_number"], member["phone"])
+            for other in store.same_id_number(db, member_id):
+                store.add_duplicate_pair(db, member_id, other, "id_number", self.at)
+            active = store.active_cards(db, member_id, card_lifecycle.ACTIVE)
+            if len(active) > 1:
+                store.add_conflict(db, "two_active_cards", "members", member_id, "", ",".join(active),
+                                   {"cards": active}, self.at)
+            if active and member["status"] not in vocab.IN_UNION:
+                store.add_conflict(db, "active_card_left_union", "members", member_id, "", ",".join(active),
+                                   {"cards": active, "status": member["status"]}, self.at)
+
+
+def _ancestor(entries: list[Change], fld: str, version: str, start: Change | None,
+              start_record: dict[str, Any] | None = None) -> bool:
+    """Whether ``version`` is reached from ``start`` (a logged change, or an incoming record)
+    by following the field's ``base`` links: the later editor saw it."""
+    by_version = {version_text(c.hlc, c.site_id): c for c in entries}
+    base = (start.base if start is not None else (start_record or {}).get("base", {})).get(fld)
+    seen = set()
+    while base and base not in seen:
+        if base == version:
+            return True
+        seen.add(base)
+        nxt = by_version.get(base)
+        base = nxt.base.get(fld) if nxt is not None else None
+    return False
+
+
+# ---------------------------------------------------------------- whole-state views
+
+def state_hash(db: Database, tables: Iterable[str] = MERGED_TABLES) -> str:
+    """SHA-256 of every merged table's rows (all columns, by id): equal means the same state."""
+    digest_ = hashlib.sha256()
+    for tbl, row in store.state_rows(db, tables):
+        digest_.update(json.dumps([tbl, row], ensure_ascii=False, default=str).encode("utf-8"))
+        digest_.update(b"\n")
+    return digest_.hexdigest()
+
+
+def status_disagreements(db: Database) -> list[tuple[str, str, str, str]]:
+    """(table, id, stored status, status from history) wherever the stored status — a cache —
+    disagrees with the history it is derived from. Empty when all is well."""
+    found = []
+    for member_id in store.all_ids(db, "members"):
+        stored = (store.get_row(db, "members", member_id) or {})["status"]
+        derived = store.status_from_history(db, member_id)
+        if derived is not None and derived != stored:
+            found.append(("members", member_id, stored, derived))
+    for card_id in store.all_ids(db, "cards"):
+        stored = (store.get_row(db, "cards", card_id) or {})["status"]
+        top = store.card_state_from_events(db, card_id, CARD_EVENT_RANK)
+        if top is not None and CARD_STATUS_OF_EVENT[top[0]] != stored:
+            found.append(("cards", card_id, stored, CARD_STATUS_OF_EVENT[top[0]]))
+    return found
