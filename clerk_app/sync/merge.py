@@ -75,6 +75,7 @@ from .policy import (
     TablePolicy,
     children_of,
 )
+from .shape import ShapeRules
 
 DAY_MS = 24 * 3600 * 1000
 WAITING, PARENT_DELETED, CLOCK_AHEAD = "waiting", "parent_deleted", "clock_ahead"
@@ -107,6 +108,13 @@ def export_records(db: Database, after_seq: int = 0) -> list[dict[str, Any]]:
     """Every change record this database holds after its local sequence ``after_seq`` — its own
     and those merged in from other laptops (forwarded, with their origin unchanged)."""
     return [record_of(c) for c in changes_since(db, after_seq)]
+
+
+def record_rules(db: Database, **limits: Any) -> ShapeRules:
+    """The shape rules (sync.shape) for change records into ``db``: the envelope keys, and for
+    each synced table the fields it has. A package checks every record with them first."""
+    tables = {tbl: sorted(set(store.columns(db, tbl)) - {"id"}) for tbl in SYNC_POLICY}
+    return ShapeRules(tables=tables, envelope=RECORD_KEYS, **limits)
 
 
 def _change_of(rec: dict[str, Any]) -> Change:

@@ -400,3 +400,49 @@ def test_a_laptop_whose_last_stamp_is_a_day_ahead_of_its_clock_is_told(sites):
     assert clock_skew_ms(a.db, now) < CLOCK_SKEW_WARN_MS
     # the clock ran to 2035 once: its stamps stay there, and the skew says so
     assert clock_skew_ms(a.db, now - 2 * DAY_MS) > CLOCK_SKEW_WARN_MS
+
+
+# ---------------------------------------------------------------- erasure travels
+
+def test_an_erasure_travels_and_a_replay_of_the_old_records_is_no_alarm(sites):
+    from clerk_app.services.erasure import erase_member
+
+    a = sites.laptop("a")
+    mid = sites.member(a, "张三", id_number=make_id(seq="919"))
+    event = sites.event(a)
+    att = signin.sign_in_member(a, event.id, mid).attendee.id
+    x = sites.district()
+    old = export_records(a.db)  # what a package sent before the erasure still carries
+    sites.send(a.db, x)
+    erase_member(a, mid)
+    report = sites.send(a.db, x)
+    assert report.alarms == 0 and store.alarms(x) == []
+    assert store.get_row(x, "members", mid) is None
+    assert store.get_row(x, "attendance", att)["member_id"] is None
+    number = make_id(seq="919")
+    dump = "\n".join(x.conn.iterdump())
+    assert number not in dump and "张三" not in dump  # not in the tables, not in the change log
+    # the old package replayed later (a USB stick found in a drawer) brings nothing back
+    again = apply_changes(x, old, wall_ms=sites.clock.wall_ms())
+    assert again.alarms == 0 and again.applied == 0
+    assert number not in "\n".join(x.conn.iterdump())
+    y = sites.district("y")
+    sites.send(a.db, y)
+    assert state_hash(x) == state_hash(y)
+
+
+def test_exported_records_pass_the_package_shape_check_and_forgeries_do_not(sites):
+    from clerk_app.sync import shape
+    from clerk_app.sync.merge import record_rules
+
+    a = sites.laptop("a")
+    mid = sites.member(a, "张三")
+    cards.issue_card(a, mid, DAY, today=DAY)
+    rules = record_rules(a.db)
+    for rec in export_records(a.db):
+        shape.check_record(rec, rules)
+    bad = {**export_records(a.db)[0], "data": {"name; DROP TABLE members": 1}}
+    with pytest.raises(shape.BadRecord):
+        shape.check_record(bad, rules)
+    with pytest.raises(shape.BadRecord):
+        shape.check_record({**export_records(a.db)[0], "extra": 1}, rules)
