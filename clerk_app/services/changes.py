@@ -22,7 +22,11 @@ TABLE_KINDS = {
     "meta": "settings", "clerks": "settings",
 }
 # Bookkeeping every write adds to; nothing on screen shows them.
-NOT_SHOWN = frozenset({"change_log", "tombstones", "audit_log"})
+# The merge's own tables (parked changes, the inbox, duplicate pairs, alarms, other laptops'
+# audit entries) are written by sync.merge, not through a context's recorder; the district's
+# window that will show them reads them when opened.
+NOT_SHOWN = frozenset({"change_log", "tombstones", "audit_log", "parked_changes", "sync_conflicts",
+                       "duplicate_pairs", "sync_alarms", "audit_remote"})
 
 
 @dataclass(frozen=True)

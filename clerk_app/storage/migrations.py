@@ -216,7 +216,7 @@ def _sync_foundation(db: Database) -> None:
     * The ID-number and the one-sign-in-per-event indexes are no longer unique: the laptop's
       own services still refuse both, the merge records duplicates instead.
     * New tables for what the merge finds: ``parked_changes``, ``sync_conflicts``,
-      ``duplicate_pairs``, ``sync_alarms``; ``attendance.duplicate_of`` marks sign-ins that
+      ``duplicate_pairs``, ``sync_alarms``; ``audit_remote`` for other laptops' audit entries; ``attendance.duplicate_of`` marks sign-ins that
       do not count (another laptop signed the same person in earlier).
 
     Tables are rebuilt with their rowids, foreign keys off around it (as in 0005)."""
@@ -262,6 +262,13 @@ def _sync_foundation(db: Database) -> None:
                 found_at TEXT NOT NULL)""")
             conn.execute("CREATE UNIQUE INDEX idx_sync_alarms_key"
                          " ON sync_alarms(kind, origin_site, origin_epoch, origin_seq)")
+            # Other laptops' audit entries, as they sent them (their chains are checked per laptop).
+            conn.execute("""CREATE TABLE audit_remote (
+                site_id TEXT NOT NULL, id INTEGER NOT NULL, at TEXT NOT NULL, clerk_id TEXT NOT NULL,
+                action TEXT NOT NULL, entity TEXT NOT NULL, entity_id TEXT NOT NULL, detail TEXT NOT NULL,
+                prev_hash TEXT NOT NULL, hash TEXT NOT NULL, received_at TEXT NOT NULL,
+                PRIMARY KEY (site_id, id))""")
+            conn.execute("CREATE INDEX idx_audit_remote_hash ON audit_remote(hash)")
             bad = conn.execute("PRAGMA foreign_key_check").fetchall()
             if bad:
                 raise RuntimeError(f"foreign key check failed after the sync foundation: {bad[:3]}")

@@ -12,6 +12,7 @@ from typing import Any, Iterable, Sequence
 
 from sqlite_utils import Database
 
+from .audit import digest_v2
 from .changes import _q
 
 
@@ -157,6 +158,45 @@ def add_duplicate_pair(db: Database, a: str, b: str, rule: str, at: str) -> None
 def duplicate_pairs(db: Database) -> list[tuple[str, str, str, str]]:
     return db.conn.execute("SELECT member_a, member_b, rule, decision FROM duplicate_pairs"
                            " ORDER BY member_a, member_b").fetchall()
+
+
+# ---------------------------------------------------------------- the audit section
+
+AUDIT_FIELDS = ("site_id", "id", "at", "clerk_id", "action", "entity", "entity_id", "detail", "prev_hash", "hash")
+
+
+def audit_entries(db: Database, after_id: int = 0) -> list[dict[str, Any]]:
+    """This laptop's own audit entries after ``after_id``, as a package carries them."""
+    return [dict(zip(AUDIT_FIELDS, r)) for r in db.conn.execute(
+        f"SELECT {', '.join(AUDIT_FIELDS)} FROM audit_log WHERE id > ? ORDER BY id", [after_id])]
+
+
+def merge_audit(db: Database, entries: Iterable[dict[str, Any]], at: str) -> list[tuple[str, int]]:
+    """Keep other laptops' audit entries (append-only, by site and id). Returns the keys that
+    were already held with another hash (an alarm for the caller); those are not replaced."""
+    clashes = []
+    for e in entries:
+        held = db.conn.execute("SELECT hash FROM audit_remote WHERE site_id = ? AND id = ?",
+                               [e["site_id"], e["id"]]).fetchone()
+        if held is None:
+            db.conn.execute(
+                f"INSERT INTO audit_remote ({', '.join(AUDIT_FIELDS)}, received_at) VALUES"
+                f" ({', '.join('?' * len(AUDIT_FIELDS))}, ?)", [*(e[f] for f in AUDIT_FIELDS), at])
+        elif held[0] != e["hash"]:
+            clashes.append((e["site_id"], e["id"]))
+    return clashes
+
+
+def audit_breaks(db: Database) -> list[tuple[str, int]]:
+    """(site, id) of received audit entries whose hash does not recompute, or whose previous
+    entry (``prev_hash``) was never received: a tampered entry, or a gap in that laptop's chain."""
+    rows = db.conn.execute(f"SELECT {', '.join(AUDIT_FIELDS)} FROM audit_remote ORDER BY site_id, id").fetchall()
+    hashes = {r[9] for r in rows}
+    broken = []
+    for site, rid, at_, clerk, action, entity, entity_id, detail, prev, digest in rows:
+        if digest_v2(prev, site, at_, clerk, action, entity, entity_id, detail) != digest or (prev and prev not in hashes):
+            broken.append((site, rid))
+    return broken
 
 
 # ---------------------------------------------------------------- derived values (caches of history)

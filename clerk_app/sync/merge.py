@@ -482,6 +482,26 @@ def _ancestor(entries: list[Change], fld: str, version: str, start: Change | Non
     return False
 
 
+# ---------------------------------------------------------------- the audit section
+
+def export_audit(db: Database, after_id: int = 0) -> list[dict[str, Any]]:
+    """This laptop's audit entries after ``after_id`` (keys ``storage.sync_store.AUDIT_FIELDS``)."""
+    return store.audit_entries(db, after_id)
+
+
+def apply_audit(db: Database, entries: Iterable[dict[str, Any]], *, wall_ms: int) -> int:
+    """Keep other laptops' audit entries, append-only by (site, id), in one transaction; the
+    same key with another hash is an alarm. Returns the number of alarms. The chains are
+    checked with :func:`storage.sync_store.audit_breaks`."""
+    at = _dt.datetime.fromtimestamp(wall_ms / 1000, _dt.timezone.utc).isoformat(timespec="seconds")
+    entries = list(entries)
+    with transaction(db):
+        clashes = store.merge_audit(db, entries, at)
+        for site, rid in clashes:
+            store.add_alarm(db, "audit_other_content", site, 0, rid, {"tbl": "audit_log", "id": rid}, at)
+    return len(clashes)
+
+
 # ---------------------------------------------------------------- whole-state views
 
 def state_hash(db: Database, tables: Iterable[str] = MERGED_TABLES) -> str:

@@ -446,3 +446,31 @@ def test_exported_records_pass_the_package_shape_check_and_forgeries_do_not(site
         shape.check_record(bad, rules)
     with pytest.raises(shape.BadRecord):
         shape.check_record({**export_records(a.db)[0], "extra": 1}, rules)
+
+
+def test_the_audit_log_travels_append_only_and_its_chain_is_checked_per_laptop(sites):
+    from clerk_app.sync.merge import apply_audit, export_audit
+
+    a, b = sites.laptop("a"), sites.laptop("b")
+    for name in ("张三", "王五", "赵六"):
+        sites.member(a, name)
+    sites.member(b, "李四")
+    assert len(export_audit(a.db)) >= 4
+    x = sites.district()
+    now = sites.clock.wall_ms()
+    for laptop in (a, b):
+        assert apply_audit(x, export_audit(laptop.db), wall_ms=now) == 0
+    count = x.conn.execute("SELECT count(*) FROM audit_remote").fetchone()[0]
+    assert count == len(export_audit(a.db)) + len(export_audit(b.db)) and store.audit_breaks(x) == []
+    assert apply_audit(x, export_audit(a.db), wall_ms=now) == 0  # a replay adds nothing
+    assert x.conn.execute("SELECT count(*) FROM audit_remote").fetchone()[0] == count
+    forged = [{**e, "detail": "{}", "hash": "0" * 64} for e in export_audit(a.db)[-1:]]
+    assert apply_audit(x, forged, wall_ms=now) == 1 and store.alarms(x)[0][0] == "audit_other_content"
+    # an entry edited after it arrived (or sent edited) breaks that laptop's chain, and only it
+    last = export_audit(b.db)[-1]
+    x.conn.execute("UPDATE audit_remote SET detail = '{}' WHERE site_id = ? AND id = ?", [last["site_id"], last["id"]])
+    assert store.audit_breaks(x) == [(b.site_id, last["id"])]
+    # a gap (an entry never received) is named too
+    y = sites.district("y")
+    apply_audit(y, export_audit(a.db)[:2] + export_audit(a.db)[3:], wall_ms=now)
+    assert store.audit_breaks(y) == [(a.site_id, export_audit(a.db)[3]["id"])]
