@@ -85,7 +85,7 @@ def _chunks(records, cuts):
     return [records[a:b] for a, b in zip(bounds, bounds[1:]) if b > a]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(ops=st.lists(op, min_size=6, max_size=24), cuts=st.lists(st.integers(0, 400), max_size=6),
        seed=st.integers(0, 2**32))

@@ -474,3 +474,24 @@ def test_the_audit_log_travels_append_only_and_its_chain_is_checked_per_laptop(s
     y = sites.district("y")
     apply_audit(y, export_audit(a.db)[:2] + export_audit(a.db)[3:], wall_ms=now)
     assert store.audit_breaks(y) == [(a.site_id, export_audit(a.db)[3]["id"])]
+
+
+def test_invariants_broken_by_two_laptops_go_to_the_inbox_not_fixed(sites):
+    a, b = sites.laptop("a"), sites.laptop("b")
+    both = sites.member(a, "张三")
+    left = sites.member(a, "李四")
+    sites.send(a.db, b.db)
+    first = cards.issue_card(a, both, DAY, today=DAY)  # each laptop, offline, issues a card
+    second = cards.issue_card(b, both, DAY, today=DAY)
+    kept = cards.issue_card(a, left, DAY, today=DAY)  # a issues a card ...
+    members.change_status(b, left, vocab.WITHDRAWN, today=DAY)  # ... while b records that they left
+    x = sites.district()
+    sites.send(a.db, x)
+    sites.send(b.db, x)
+    [two] = store.conflicts(x, "two_active_cards")
+    assert two["row_id"] == both and set(two["detail"]["cards"]) == {first.id, second.id}
+    [gone] = store.conflicts(x, "active_card_left_union")
+    assert gone["row_id"] == left and gone["detail"]["cards"] == [kept.id]
+    # nothing was "fixed": both cards are still active, the member still withdrawn
+    assert {store.get_row(x, "cards", c)["status"] for c in (first.id, second.id, kept.id)} == {lifecycle.ACTIVE}
+    assert store.get_row(x, "members", left)["status"] == vocab.WITHDRAWN
