@@ -4,6 +4,7 @@ real services; a district is a fresh migrated database that only merges."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 
 import pytest
@@ -14,9 +15,10 @@ from clerk_app.services import cards, events
 from clerk_app.services.members import register_member
 from clerk_app.services.setup import SetupInput
 from clerk_app.storage.db import DB_FILENAME, open_db
+from clerk_app.storage.keyring import KEYRING_FILENAME
 from clerk_app.sync.merge import apply_changes, export_records
 from clerk_app.workspace import open_workspace
-from tests.conftest import make_id, run_on
+from tests.conftest import TEST_KDF, TEST_PASSWORD, make_id, run_on
 
 DAY = dt.date(2026, 11, 21)
 _on_day = run_on(DAY)
@@ -33,14 +35,16 @@ class Laptops:
         folder = self.tmp_path / name
         folder.mkdir()
         shutil.copy(self.template, folder / DB_FILENAME)
-        ws = open_workspace(folder)
+        shutil.copy(self.template.parent / KEYRING_FILENAME, folder / KEYRING_FILENAME)
+        ws = open_workspace(folder, kdf=TEST_KDF)
         self.opened.append(ws)
-        ctx = ws.set_up(SetupInput(laptop_name=name, union_name="大兴区黄村镇总工会", clerk_name=f"{name}经办"))
+        ctx = ws.set_up(SetupInput(laptop_name=name, union_name="大兴区黄村镇总工会", clerk_name=f"{name}经办",
+                                   password=TEST_PASSWORD))
         cards.set_card_prefix(ctx, next(self.codes))
         return ctx
 
     def district(self, name: str = "district"):
-        db = open_db(self.tmp_path / f"{name}.db")
+        db = open_db(self.tmp_path / f"{name}.db", key=os.urandom(32))
         self.opened.append(db)
         return db
 
