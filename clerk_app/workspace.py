@@ -1,5 +1,5 @@
-"""Opening a data folder for use: lock it, unlock its key, open and migrate its database, load
-the context of the clerk who logged in.
+"""Opening a data folder for use: lock it, look at its files, unlock its key, check and open
+its database, load the context of the clerk who logged in.
 
 Shared by the window and every CLI command so they all behave the same. The folder's states
 (:func:`folder_state`):
@@ -10,7 +10,24 @@ Shared by the window and every CLI command so they all behave the same. The fold
 - ``locked``: set up; opening needs a clerk's name and password (:class:`Login`).
 - ``plaintext``: a database from before encryption. Opening it with a password for its clerk
   encrypts it (and its plaintext backups), then removes the plaintext securely; the recovery key
-  is then in :attr:`Workspace.recovery_code`, to be shown once."""
+  is then in :attr:`Workspace.recovery_code`, to be shown once.
+
+Start-up, in order (nothing writes to the database before the check has passed):
+
+1. the instance lock (one running app per folder);
+2. leftover ``.part`` files of a killed backup or restore are removed;
+3. a ``-wal`` that does not belong to the database is set aside (:mod:`storage.dbfiles`);
+4. a missing or empty ``clerk.db`` in a folder that was used before (backups, lock, settings)
+   is not a new laptop: :class:`NeedsRestore` (``db.missing``);
+5. the session marker is written (removed again at a clean exit: still there at the next start
+   means the app was killed or lost power);
+6. ``PRAGMA quick_check`` on a read-only connection — the full ``integrity_check`` (with
+   ``foreign_key_check``) after an unclean exit or when asked (``full_check``). A failing
+   database is opened read-only (``Workspace.read_only``, ``health.problems``): it is never
+   written further, and the window and CLI say so and point to the restore. One SQLite cannot
+   read at all raises :class:`NeedsRestore` (``db.unreadable``);
+7. only then the normal open: WAL, migrations (copied first), the context.
+"""
 
 from __future__ import annotations
 
@@ -22,16 +39,19 @@ from sqlite_utils import Database
 
 from . import paths
 from .clock import SYSTEM, Clock
-from .domain.errors import UserError, ValidationFailed
+from .domain.errors import NeedsRestore, UserError, ValidationFailed
+from .domain.messages import message
 from .services.context import Context, new_id
 from .services.setup import SetupInput, is_set_up, load_context, normalised, password_issues, set_up, validate
-from .storage import login_guard
+from .storage import dbfiles, login_guard
+from .storage.backup import remove_parts
 from .storage.cipher import KEY_BYTES, is_plaintext_file, key_of, rekey
-from .storage.db import checkpoint, open_db
+from .storage.db import checkpoint, integrity_problems, open_db
 from .storage.encrypt import encrypt_database, encrypt_plaintext_backups, finish_interrupted, legacy_clerk
 from .storage.keyring import DEFAULT_KDF, KdfParams, Keyring
 from .storage.lock import InstanceLock
 
+BACKUP_DIR = "backups"
 ENV_PASSWORD = "CLERK_APP_PASSWORD"
 ENV_CLERK = "CLERK_APP_CLERK"
 DEMO_PASSWORD = "demo-1234"  # the demo folder's, printed wherever a demo folder is made
@@ -74,6 +94,37 @@ def folder_state(data_dir: str | Path | None = None) -> FolderState:
     return FolderState("new")
 
 
+
+@dataclass
+class Health:
+    """What the start-up found."""
+
+    full: bool = False  # the full integrity_check ran (else quick_check)
+    unclean_exit: bool = False  # the previous session did not end cleanly
+    problems: list[str] = field(default_factory=list)  # empty: the database is sound
+    stray_wal: dbfiles.StrayWal | None = None
+    parts_removed: int = 0  # bytes of leftover .part files removed
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def notices(self) -> list[str]:
+        """Sentences for the clerk about what the start-up did (empty when nothing to say)."""
+        out = []
+        if self.stray_wal is not None:
+            out.append(message("db.stray_wal", reason=message(f"db.stray_wal_{self.stray_wal.reason}"),
+                               name=self.stray_wal.moved_to.name))
+        if self.problems:
+            out.append(damage_message(self.problems))
+        return out
+
+
+def damage_message(problems: list[str]) -> str:
+    detail = "；".join(problems[:2]) + ("……" if len(problems) > 2 else "")
+    return message("db.damaged", detail=detail)
+
+
 @dataclass
 class Workspace:
     folder: Path
@@ -84,6 +135,8 @@ class Workspace:
     clerk_id: str | None = None  # who unlocked (None until set-up on a new folder)
     kdf: KdfParams = DEFAULT_KDF
     recovery_code: str | None = None  # set once, by set-up or encryption: show it, then forget it
+    health: Health = field(default_factory=Health)
+    read_only: bool = False
 
     @property
     def ready(self) -> bool:
@@ -155,14 +208,21 @@ class Workspace:
         self.keyring.save(self.folder)
         return code
 
+    def check(self, *, full: bool = True) -> list[str]:
+        """Check the open database now (menu 检查数据库, ``clerk-app db check``)."""
+        return integrity_problems(self.db, full=full)
+
     def close(self) -> None:
         """Fold the WAL in, close the database, release the lock (a second call does nothing)."""
         if getattr(self, "_closed", False):
             return
         self._closed = True
         try:
-            checkpoint(self.db)
+            if not self.read_only:
+                checkpoint(self.db)  # a clean exit leaves no WAL content (see storage.dbfiles)
             self.db.close()
+            if self.lock:
+                dbfiles.mark_clean_exit(self.folder)
         finally:
             if self.lock:
                 self.lock.release()
@@ -180,6 +240,34 @@ def verify_clerk(ctx: Context, password: str) -> None:
     clerk_id, _key = _unlock(folder, ring, Login(ctx.clerk.name, password), ctx.clock)
     if clerk_id != ctx.clerk.id:
         raise UserError("auth.bad_login")
+
+
+def _missing(folder: Path, db_file: Path, evidence: list[str]) -> NeedsRestore:
+    names = {"backups": "备份", "clerk.lock": "锁文件", "window.ini": "窗口设置", "backup-settings.json": "备份设置",
+             dbfiles.SESSION_MARKER: "运行标记", "logs": "日志"}
+    state = "db.missing_state_gone" if not db_file.exists() else "db.missing_state_empty"
+    return NeedsRestore("db.missing", folder, path=str(folder), evidence="、".join(names[e] for e in evidence),
+                        state=message(state))
+
+
+def _check(db_file: Path, folder: Path, key: bytes | None, *, full: bool) -> list[str]:
+    """Integrity problems of the database file, read-only (nothing is written by a check)."""
+    if not db_file.exists():
+        return []  # a new laptop: open_db creates it
+    try:
+        db = open_db(db_file, key=key, read_only=True)
+    except UserError:
+        raise NeedsRestore("db.unreadable", folder, path=str(db_file)) from None
+    try:
+        problems = integrity_problems(db, full=full)
+        if problems:
+            try:
+                is_set_up(db)  # can the app read anything at all?
+            except Exception:  # noqa: BLE001 - SQLite cannot read it: only a restore helps
+                raise NeedsRestore("db.unreadable", folder, path=str(db_file)) from None
+        return problems
+    finally:
+        db.close()
 
 
 def _folder(data_dir: str | Path | None) -> Path:
@@ -210,17 +298,21 @@ def _unlock(folder: Path, ring: Keyring, login: Login | None, clock: Clock) -> t
 
 
 def open_workspace(data_dir: str | Path | None = None, *, login: Login | None = None, lock: bool = True,
-                   clock: Clock = SYSTEM, kdf: KdfParams = DEFAULT_KDF, recovery_code: str | None = None) -> Workspace:
+                   clock: Clock = SYSTEM, kdf: KdfParams = DEFAULT_KDF, recovery_code: str | None = None,
+                   full_check: bool = False, allow_empty: bool = False) -> Workspace:
     """Open the data folder as the clerk ``login`` names (not needed for a new folder; default:
     :func:`login_from_env`, for scripts — the window always asks). ``kdf``:
     the Argon2id cost for passwords set through this workspace (tests pass a cheap one).
     ``recovery_code`` unlocks instead of a password (the clerk then acts as the laptop's first
-    clerk; meant for setting a new password)."""
+    clerk; meant for setting a new password). See the module's start-up steps; ``allow_empty``:
+    the clerk chose to start again with an empty database in a used folder whose database is gone."""
     folder = _folder(data_dir)
     login = login or login_from_env()
+    evidence = dbfiles.folder_evidence(folder)  # before the lock file is created
     held = InstanceLock(folder).acquire() if lock else None
     try:
-        return _open(folder, held, login, clock, kdf, recovery_code)
+        return _open(folder, held, login, clock, kdf, recovery_code, full_check=full_check,
+                     allow_empty=allow_empty, evidence=evidence)
     except BaseException:
         if held:
             held.release()
@@ -228,9 +320,18 @@ def open_workspace(data_dir: str | Path | None = None, *, login: Login | None = 
 
 
 def _open(folder: Path, held: InstanceLock | None, login: Login | None, clock: Clock, kdf: KdfParams,
-          recovery_code: str | None) -> Workspace:
+          recovery_code: str | None, *, full_check: bool, allow_empty: bool, evidence: list[str]) -> Workspace:
     db_file = paths.db_path(folder)
     finish_interrupted(db_file)
+    health = Health(unclean_exit=not dbfiles.last_exit_clean(folder))
+    if held:
+        health.parts_removed = remove_parts(folder / BACKUP_DIR) + remove_parts(folder)
+        health.stray_wal = dbfiles.check_wal(db_file, clean_exit=not health.unclean_exit,
+                                             stamp=f"{clock.now():%Y%m%d-%H%M%S}")
+    if dbfiles.db_is_empty(db_file) and evidence and not allow_empty:
+        raise _missing(folder, db_file, evidence)
+    if held:
+        dbfiles.mark_session_start(folder, clock.stamp())
     ring = Keyring.load(folder)
     clerk_id: str | None = None
     code: str | None = None
@@ -254,9 +355,14 @@ def _open(folder: Path, held: InstanceLock | None, login: Login | None, clock: C
         key = ring.setup_key
     if is_plaintext_file(db_file):  # keyring saved, encryption cut short: finish it
         encrypt_database(db_file, key)
-    encrypt_plaintext_backups(folder / "backups", key)
-    db = open_db(db_file, key=key, backup_dir=folder / "backups")
-    ws = Workspace(folder, db, held, clock, ring, clerk_id, kdf, code)
+    encrypt_plaintext_backups(folder / BACKUP_DIR, key)
+    health.full = full_check or health.unclean_exit
+    health.problems = _check(db_file, folder, key, full=health.full)
+    if health.problems:
+        db = open_db(db_file, key=key, read_only=True)
+    else:
+        db = open_db(db_file, key=key, backup_dir=folder / BACKUP_DIR)
+    ws = Workspace(folder, db, held, clock, ring, clerk_id, kdf, code, health, read_only=bool(health.problems))
     if recovery_code is not None and ws.ready:
         ws.clerk_id = None  # load_context falls back to the clerk who set the laptop up
     return ws
@@ -295,6 +401,14 @@ def _claim_plaintext(folder: Path, db_file: Path, login: Login | None, kdf: KdfP
     ring.save(folder)
     encrypt_database(db_file, key)
     return ring, clerk_id, code
+
+
+def restore_into(folder: Path, backup, clock: Clock = SYSTEM):
+    """Restore ``backup`` into ``folder`` under its instance lock (no workspace open)."""
+    from .services.restore import restore_backup
+
+    with InstanceLock(Path(folder)):
+        return restore_backup(Path(folder), backup, clock)
 
 
 DEMO_SETUP = SetupInput(laptop_name="演示笔记本", union_name="大兴区黄村镇总工会（演示）",

@@ -64,3 +64,32 @@ class PossibleDuplicate(UserError):
 class Cancelled(Exception):
     """The clerk cancelled a long job (an import, a batch, a print job); nothing of the
     unfinished part was saved or produced. One class for services and printing alike."""
+
+
+def is_disk_full(exc: BaseException | None) -> bool:
+    """Whether ``exc`` (or an exception it was raised from) says the disk is full: SQLite's
+    SQLITE_FULL ("database or disk is full"), or an OSError ENOSPC / EFBIG (a file size limit,
+    e.g. a FAT32 USB stick's 4 GB or ``RLIMIT_FSIZE``)."""
+    import errno
+
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, UserError) and exc.code == "disk.full":
+            return True
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+            return True
+        if getattr(exc, "sqlite_errorname", None) == "SQLITE_FULL" or "database or disk is full" in (
+                str(exc) if type(exc).__module__.startswith(("sqlite3", "sqlcipher3")) else ""):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+class NeedsRestore(UserError):
+    """The data folder's database is missing, empty or unreadable although the folder was used
+    before: not a new laptop. The way out is a restore from a backup (``folder`` says where)."""
+
+    def __init__(self, code: str, /, folder, **params):
+        self.folder = folder
+        super().__init__(code, **params)

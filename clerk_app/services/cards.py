@@ -33,11 +33,14 @@ from ..storage import members_repo
 from ..domain.records import Card, CardEvent, Holder, Member, MemberWithCard
 from ..storage.cards_repo import RegisterFilter
 from ..storage.db import transaction
-from ..storage.meta import get_meta, set_meta
+from ..storage.meta import delete_meta, get_meta, set_meta
 from .context import Cancelled, Context, is_uuid, new_id
 
 PREFIX_KEY = "card_prefix"
 USED_PREFIXES_KEY = "card_prefixes_used"
+# Set by a restore (services.restore): the restored database may not know every number this
+# laptop gave away after the backup, so no card is issued until a new card code is set.
+PAUSED_KEY = "card_issuing_paused"
 LIST_LIMIT = 200
 
 
@@ -81,6 +84,12 @@ class CardNumbering:
     prefix: str | None
     issued_with_prefix: int  # cards issued on this laptop under the current prefix
     next_no: str | None  # the number the next card will get
+    paused: bool = False  # a restore paused issuing until a new card code is set
+
+    @property
+    def missing_code(self) -> str:
+        """The message code that says why no card can be issued (no prefix)."""
+        return "card.paused_after_restore" if self.paused else "card.prefix_required"
 
 
 # Outcomes of lookup_card (the sign-in desk switches on these).
@@ -195,7 +204,7 @@ def _take_number(ctx: Context) -> str:
     """The next card number; the counter moves inside the caller's transaction."""
     prefix = get_meta(ctx.db, PREFIX_KEY)
     if not prefix:
-        raise UserError("card.prefix_required")
+        raise UserError(_missing_code(ctx))
     seq = _highest_seq(ctx, prefix) + 1
     if seq > cardno.MAX_SEQ:
         raise UserError("card.sequence_exhausted", prefix=prefix)
@@ -254,10 +263,43 @@ def get_card_prefix(ctx: Context) -> str | None:
     return get_meta(ctx.db, PREFIX_KEY)
 
 
+def issuing_paused(ctx: Context) -> bool:
+    return get_meta(ctx.db, PAUSED_KEY) is not None
+
+
+def _missing_code(ctx: Context) -> str:
+    return "card.paused_after_restore" if issuing_paused(ctx) else "card.prefix_required"
+
+
+def missing_prefix_message(ctx: Context) -> str:
+    """Why no card can be issued now: no card code yet, or paused by a restore."""
+    return message(_missing_code(ctx))
+
+
+def pause_issuing(ctx: Context, *, used_prefixes: Iterable[str], counters: dict[str, int], backup: str) -> None:
+    """After a restore (inside its transaction): the current card code is retired with every
+    code and counter the laptop is known to have used, and issuing waits for a new code."""
+    current = get_card_prefix(ctx)
+    used = list(dict.fromkeys([*_used_prefixes(ctx), *used_prefixes, *([current] if current else [])]))
+    set_meta(ctx.db, USED_PREFIXES_KEY, json.dumps(used))
+    for prefix, seq in counters.items():
+        if seq > _highest_seq(ctx, prefix):
+            set_meta(ctx.db, _seq_key(prefix), str(seq))
+    delete_meta(ctx.db, PREFIX_KEY)
+    set_meta(ctx.db, PAUSED_KEY, json.dumps({"since": ctx.now_stamp(), "backup": backup}, ensure_ascii=False))
+
+
+def known_numbering(ctx: Context) -> tuple[list[str], dict[str, int]]:
+    """Every card code this database knows as used, with its highest sequence (a restore
+    carries these from the database it replaces into the restored one)."""
+    used = list(dict.fromkeys([*_used_prefixes(ctx), *([get_card_prefix(ctx)] if get_card_prefix(ctx) else [])]))
+    return used, {p: _highest_seq(ctx, p) for p in used}
+
+
 def numbering(ctx: Context) -> CardNumbering:
     prefix = get_card_prefix(ctx)
     if not prefix:
-        return CardNumbering(None, 0, None)
+        return CardNumbering(None, 0, None, paused=issuing_paused(ctx))
     last = _highest_seq(ctx, prefix)
     nxt = cardno.make_card_no(prefix, last + 1) if last < cardno.MAX_SEQ else None
     return CardNumbering(prefix, last, nxt)
@@ -277,6 +319,7 @@ def set_card_prefix(ctx: Context, code: str) -> str:
         if _prefix_used(ctx, prefix):
             raise UserError("card.prefix_used", prefix=prefix)
         set_meta(ctx.db, PREFIX_KEY, prefix)
+        delete_meta(ctx.db, PAUSED_KEY)
         ctx.changes.note("meta")  # a setting, not a synced record: reported all the same
         ctx.audit("update", "card_prefix", ctx.site_id, prefix=prefix, previous=current or "")
     return prefix
@@ -331,7 +374,7 @@ def issue_cards(ctx: Context, member_ids: Iterable[str], issue_date: _dt.date | 
     ids = list(dict.fromkeys(member_ids))  # each member once, first place kept
     with transaction(ctx.db):
         if not get_card_prefix(ctx):
-            raise UserError("card.prefix_required")
+            raise UserError(_missing_code(ctx))
         day = _check_date(ctx, issue_date, today, "发卡日期")
         found = {r.member.id: r for r in members_repo.with_open_card(ctx.db, ids)}
         total, issued, skipped = len(ids), [], []

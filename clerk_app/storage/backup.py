@@ -1,4 +1,14 @@
-"""Consistent copies of the database file (before a migration, and for the clerk's backups).
+"""Consistent copies of the database file (before a migration, the clerk's backups, restore).
+
+Every copy of the database goes through :func:`backup_to` (a live database -> a file) or
+:func:`copy_backup` (a finished backup file -> another folder, or back into place on a
+restore). Both write ``NAME.part`` first, fsync it, verify it with ``integrity_check`` and only
+then rename it to ``NAME`` (atomic on one file system), so a killed or failed copy never leaves
+a file under the final name: either the old good file or the new verified one. A killed copy
+leaves a ``.part``; :func:`remove_parts` deletes those (at start-up and before each backup).
+
+When the database is encrypted, these are the functions that carry the key: a backup is
+written, checked and read with the same key as the database (never a plaintext copy).
 
 Its own module so that :mod:`.migrations` can use it without importing :mod:`.db`, which
 imports the migrations: no import cycle.
@@ -6,30 +16,172 @@ imports the migrations: no import cycle.
 
 from __future__ import annotations
 
+import os
+import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlite_utils import Database
 
-from ..domain.errors import UserError
-from .cipher import connect, key_of
+from ..domain.errors import UserError, is_disk_full
+
+PART = ".part"
+_CHUNK = 1 << 20
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX; Windows has no directory handles to sync)."""
+    if os.name == "nt":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def open_file_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection to a database *file* that is not the live database (a backup,
+    a ``.part`` being verified). Never creates the file, never writes to it."""
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+
+
+def check_file(path: Path, *, full: bool = True) -> list[str]:
+    """The problems ``integrity_check`` (or ``quick_check``) finds in a database file;
+    an empty list when it is sound. A file SQLite cannot read at all is one problem."""
+    try:
+        conn = open_file_readonly(path)
+    except sqlite3.Error as exc:
+        return [str(exc)]
+    try:
+        pragma = "integrity_check" if full else "quick_check"
+        rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}(20)")]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    finally:
+        conn.close()
+    return [] if rows == ["ok"] else rows
+
+
+def _disk_full_or_raise(exc: BaseException, target: Path) -> None:
+    if is_disk_full(exc):
+        raise UserError("disk.full", where=f"（位置：{target.parent}）") from exc
+
+
+def _finish(tmp: Path, target: Path) -> Path:
+    """fsync ``tmp``, verify it, rename it to ``target`` (removing ``tmp`` on any failure)."""
+    try:
+        _fsync_file(tmp)
+        problems = check_file(tmp)
+        if problems:
+            raise UserError("db.integrity_failed", detail="；".join(problems[:3]))
+        os.replace(tmp, target)
+        fsync_dir(target.parent)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        _disk_full_or_raise(exc, target)
+        raise
+    return target
 
 
 def backup_to(db: Database, target: Path) -> Path:
-    """A consistent copy through ``VACUUM INTO`` (never a file copy of a live database).
-    SQLCipher writes the copy encrypted with the database's own key, so a backup is as
-    unreadable as the database; it is checked by opening it with that key."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(target.suffix + ".part")
-    if tmp.exists():
-        tmp.unlink()
-    db.conn.execute("VACUUM INTO ?", [str(tmp)])
-    check = connect(tmp, key_of(db.conn))
+    """A consistent copy of the live database through ``VACUUM INTO`` (never a file copy of a
+    live database), written to ``target.part``, fsynced, verified, renamed to ``target``.
+
+    The copy is a stand-alone rollback-journal file (``VACUUM INTO`` writes one): no ``-wal``
+    belongs to it, and deleted rows are not carried over (erased members stay erased)."""
+    target = Path(target)
     try:
-        ok = check.execute("PRAGMA integrity_check").fetchone()[0]
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _disk_full_or_raise(exc, target)
+        raise
+    tmp = target.with_name(target.name + PART)
+    tmp.unlink(missing_ok=True)
+    # A damaged database is open read-only (mode=ro + query_only); VACUUM INTO only writes the
+    # new file, which query_only would refuse, and mode=ro still protects the database itself.
+    query_only = db.conn.execute("PRAGMA query_only").fetchone()[0]
+    try:
+        if query_only:
+            db.conn.execute("PRAGMA query_only=OFF")
+        db.conn.execute("VACUUM INTO ?", [str(tmp)])
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        _disk_full_or_raise(exc, target)
+        raise
     finally:
-        check.close()
-    if ok != "ok":
-        tmp.unlink()
-        raise UserError("db.integrity_failed", detail=ok)
-    tmp.replace(target)
-    return target
+        if query_only:
+            db.conn.execute("PRAGMA query_only=ON")
+    return _finish(tmp, target)
+
+
+def copy_backup(source: Path, target: Path) -> Path:
+    """Copy a finished backup file (a second backup folder, or back into place on a restore)
+    the same way: ``.part``, fsync, verify, rename."""
+    source, target = Path(source), Path(target)
+    tmp = target.with_name(target.name + PART)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp.unlink(missing_ok=True)
+        with open(source, "rb") as src, open(tmp, "wb") as out:
+            while chunk := src.read(_CHUNK):
+                out.write(chunk)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        _disk_full_or_raise(exc, target)
+        raise
+    return _finish(tmp, target)
+
+
+def remove_parts(folder: Path) -> int:
+    """Delete the ``*.part`` files a killed copy left in ``folder``; returns the bytes freed."""
+    freed = 0
+    folder = Path(folder)
+    if not folder.is_dir():
+        return 0
+    for part in folder.glob("*" + PART):
+        try:
+            size = part.stat().st_size
+            part.unlink()
+            freed += size
+        except OSError:
+            continue
+    return freed
+
+
+@dataclass(frozen=True)
+class BackupFacts:
+    """What a backup file holds, read from the file itself (shown before a restore)."""
+
+    members: int
+    cards: int
+    events: int
+    laptop_name: str
+    site_id: str
+
+
+def _count(conn: sqlite3.Connection, table: str) -> int:
+    try:
+        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    except sqlite3.OperationalError:  # an older schema without the table
+        return 0
+
+
+def read_facts(path: Path) -> BackupFacts:
+    """Counts and the laptop's name in a backup file. Raises UserError if it is unreadable."""
+    try:
+        conn = open_file_readonly(path)
+        try:
+            members, cards, events = (_count(conn, t) for t in ("members", "cards", "events"))
+            meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('laptop_name', 'site_id')"))
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise UserError("backup.unreadable", name=Path(path).name) from exc
+    return BackupFacts(members, cards, events, meta.get("laptop_name", ""), meta.get("site_id", ""))

@@ -277,3 +277,22 @@ def clock_skew_ms(db: Database, wall: int) -> int:
     behind now): the clerk is warned, since every new change is stamped after that stamp."""
     saved = get_meta(db, HLC_KEY)
     return max(0, parse_stamp(saved)[0] - wall) if saved else 0
+
+
+def last_seq(db: Database) -> int:
+    """The highest change-record sequence number this database ever gave out (the log's
+    AUTOINCREMENT counter, which a deleted row does not lower)."""
+    top = db.conn.execute("SELECT coalesce(max(seq), 0) FROM change_log").fetchone()[0]
+    row = db.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'change_log'").fetchone()
+    return max(top, row[0] if row else 0)
+
+
+def reserve_seq(db: Database, seq: int) -> None:
+    """Make the next change record's sequence number greater than ``seq`` (inside the
+    caller's transaction): a restored database must not hand out numbers again."""
+    if last_seq(db) >= seq:
+        return
+    if db.conn.execute("SELECT 1 FROM sqlite_sequence WHERE name = 'change_log'").fetchone():
+        db.conn.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = 'change_log'", [seq])
+    else:
+        db.conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('change_log', ?)", [seq])

@@ -9,7 +9,7 @@ from typing import Iterator
 
 from sqlite_utils import Database
 
-from ..domain.errors import UserError
+from ..domain.errors import UserError, is_disk_full
 from .cipher import DatabaseError, connect, is_plaintext_file, key_of
 
 DB_FILENAME = "clerk.db"
@@ -17,7 +17,7 @@ CACHE_KIB = 64 * 1024
 
 
 def open_db(path: str | Path, *, key: bytes | None, migrate: bool = True,
-            backup_dir: Path | None = None) -> Database:
+            backup_dir: Path | None = None, read_only: bool = False) -> Database:
     """Open (creating if needed) the app's database with its data key (``key``, 32 bytes, from
     :mod:`.keyring`; ``None`` only for a plaintext file: migrating an old database, decrypting a
     copy, benchmarks) and the settings every connection needs: WAL, synchronous=FULL (a commit
@@ -30,8 +30,14 @@ def open_db(path: str | Path, *, key: bytes | None, migrate: bool = True,
 
     Transactions are explicit (``isolation_level=None`` + :func:`transaction`), so their
     boundaries are visible in the code. With ``migrate`` the schema is brought up to date
-    (the file is copied first, see :mod:`.migrations`)."""
+    (the file is copied first, see :mod:`.migrations`).
+
+    ``read_only``: a database that failed its integrity check is opened so that nothing can
+    write to it (``mode=ro`` + ``query_only``; no migration, no journal-mode change); a write
+    attempt is refused by :func:`transaction` with ``db.read_only``."""
     path = Path(path)
+    if read_only:
+        return _open_read_only(path)
     if path.exists() and path.stat().st_size >= 16:
         plain = is_plaintext_file(path)
         if key is not None and plain:
@@ -80,6 +86,53 @@ def another_connection(db: Database) -> Database:
     return open_db(database_file(db), key=key_of(db.conn), migrate=False)
 
 
+def _open_read_only(path: Path) -> Database:
+    if not path.is_file():
+        raise UserError("db.not_a_database", path=str(path))
+    conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None,
+                           check_same_thread=False, timeout=5.0)
+    try:
+        conn.execute("PRAGMA query_only=ON")
+        conn.execute("PRAGMA trusted_schema=OFF")
+        conn.execute("PRAGMA case_sensitive_like=OFF")
+    except sqlite3.DatabaseError:
+        pass  # too damaged even for that: the caller's reads will say so
+    return Database(conn, execute_plugins=False)
+
+
+def is_read_only(db: Database) -> bool:
+    try:
+        return bool(db.conn.execute("PRAGMA query_only").fetchone()[0])
+    except sqlite3.Error:
+        return True
+
+
+def integrity_problems(db: Database, *, full: bool = False) -> list[str]:
+    """``PRAGMA quick_check`` (or the full ``integrity_check``, which also checks every index
+    and UNIQUE constraint) plus ``foreign_key_check`` when full. An empty list means sound;
+    a database SQLite cannot read at all is one problem."""
+    try:
+        pragma = "integrity_check" if full else "quick_check"
+        rows = [r[0] for r in db.conn.execute(f"PRAGMA {pragma}(20)")]
+        problems = [] if rows == ["ok"] else rows
+        if full and not problems:
+            bad = db.conn.execute("PRAGMA foreign_key_check").fetchall()
+            problems = [f"foreign key: {r[0]} row {r[1]} -> {r[2]}" for r in bad[:20]]
+    except sqlite3.DatabaseError as exc:
+        problems = [str(exc)]
+    return problems
+
+
+def _translated(exc: BaseException, conn: sqlite3.Connection) -> UserError | None:
+    """A clerk-facing error for what the environment did to a write: the disk is full, or
+    the database is read-only (damaged and contained)."""
+    if is_disk_full(exc):
+        return UserError("disk.full", where="")
+    if isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc).replace("-", "").replace(" ", ""):
+        return UserError("db.read_only")
+    return None
+
+
 @contextlib.contextmanager
 def transaction(db: Database) -> Iterator[Database]:
     """One business action = one transaction. Nested use becomes a savepoint.
@@ -91,24 +144,24 @@ def transaction(db: Database) -> Iterator[Database]:
         with db.atomic():
             yield db
         return
-    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.Error as exc:
+        raise (_translated(exc, conn) or exc) from exc
     _TXN_IDS[conn] = str(uuid.uuid4())
     try:
         yield db
-    except BaseException:
+        conn.execute("COMMIT")
+    except BaseException as exc:
+        # A COMMIT that fails (a deferred constraint, disk full, an I/O error) leaves the
+        # transaction open; the next transaction() would then only be a savepoint inside it
+        # and its save would vanish at close. Undo it here so nothing is left half done.
         if conn.in_transaction:
             conn.execute("ROLLBACK")
+        mapped = _translated(exc, conn) if isinstance(exc, sqlite3.Error) else None
+        if mapped is not None:
+            raise mapped from exc  # the disk is full: rolled back, nothing half saved
         raise
-    else:
-        try:
-            conn.execute("COMMIT")
-        except BaseException:
-            # A COMMIT that fails (a deferred constraint, disk full, an I/O error) leaves the
-            # transaction open; the next transaction() would then only be a savepoint inside it
-            # and its save would vanish at close. Undo it here so nothing is left half done.
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
     finally:
         _TXN_IDS.pop(conn, None)
 

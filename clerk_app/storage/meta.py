@@ -15,3 +15,7 @@ def set_meta(db: Database, key: str, value: str) -> None:
         "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         [key, value],
     )
+
+
+def delete_meta(db: Database, key: str) -> None:
+    db.conn.execute("DELETE FROM meta WHERE key = ?", [key])

@@ -118,7 +118,7 @@ class CardActionDialog(_CardForm):
             self.new_no.setFont(font)
             self.extra.addWidget(self.new_no)
             if numbering.prefix is None:
-                self.refuse(message("card.prefix_required"))
+                self.refuse(message(numbering.missing_code))
                 self.ok_button.setEnabled(False)
         if not lifecycle.allowed(card.status, action):
             self.refuse(message("card.bad_transition", card_no=card.grouped_no, status=card.status_label,
@@ -162,7 +162,7 @@ class IssueCardDialog(_CardForm):
         self.form.addRow("发卡日期：", self.date)
         self.show_note("卡号由本机按发卡代码顺序生成，发卡后不能更改。卡片上的二维码只含卡号，不含个人信息。")
         if numbering.prefix is None:
-            self.refuse(message("card.prefix_required"))
+            self.refuse(message(numbering.missing_code))
             self.ok_button.setEnabled(False)
 
     def save(self) -> None:
@@ -252,7 +252,9 @@ def ensure_card_prefix(parent: QWidget | None, ctx: Context) -> bool:
     """True when this laptop has its card code; otherwise say so and offer 本机设置."""
     if card_service.get_card_prefix(ctx):
         return True
-    choice = ask_choice(parent, "尚未设置发卡代码", message("card.prefix_required"), ["打开本机设置", "取消"],
+    paused = card_service.issuing_paused(ctx)
+    choice = ask_choice(parent, "发卡已暂停" if paused else "尚未设置发卡代码",
+                        card_service.missing_prefix_message(ctx), ["打开本机设置", "取消"],
                         icon=QMessageBox.Icon.Warning)
     if choice != 0:
         return False

@@ -82,6 +82,13 @@ class CardsPage(QWidget):
         self.export_button = QPushButton("导出…")
         self.export_button.setToolTip("把当前筛选的服务卡登记簿导出为 Excel 文件（身份证号已遮蔽）")
         self.count_label = QLabel()
+        # After a restore: no card until a new card code is set (says so before anyone tries).
+        self.paused_notice = QLabel()
+        self.paused_notice.setObjectName("paused_notice")
+        self.paused_notice.setWordWrap(True)
+        self.paused_notice.setStyleSheet("QLabel#paused_notice { background: #fff3e0; color: #8a4b00;"
+                                         " border: 1px solid #ffb74d; padding: 6px; }")
+        self.paused_notice.hide()
 
         self.model = CardTableModel(self, page_size=page_size)
         self.table = row_table(self.model, COLUMN_WIDTHS, multi=True)
@@ -102,6 +109,7 @@ class CardsPage(QWidget):
         actions.addWidget(self.batch_button)
         actions.addWidget(self.export_button)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.paused_notice)
         layout.addLayout(filters)
         layout.addLayout(actions)
         layout.addWidget(self.table, 1)
@@ -128,8 +136,7 @@ class CardsPage(QWidget):
         QShortcut(QKeySequence("Ctrl+F"), self, self.search_box.setFocus)
         QShortcut(QKeySequence.StandardKey.Print, self, self.print_current)
 
-        self._fill_status_box()
-        self.run_search()
+        self.refresh()
         follow(self, ctx, self.SHOWS)
 
     # --- filters ---------------------------------------------------------------------------
@@ -176,6 +183,10 @@ class CardsPage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        paused = card_service.issuing_paused(self.ctx)
+        self.paused_notice.setVisible(paused)
+        if paused:
+            self.paused_notice.setText(card_service.missing_prefix_message(self.ctx))
         self._fill_status_box()
         self.run_search()
 

@@ -27,7 +27,7 @@ def _selectable(text: str) -> QLabel:
 
 def numbering_text(numbering: card_service.CardNumbering) -> str:
     if numbering.prefix is None:
-        return "尚未设置发卡代码，不能发卡"
+        return message(numbering.missing_code) if numbering.paused else "尚未设置发卡代码，不能发卡"
     nxt = grouped(numbering.next_no) if numbering.next_no else "（本代码卡号已用完）"
     return f"本代码已发卡 {numbering.issued_with_prefix} 张；下一张卡号：{nxt}"
 

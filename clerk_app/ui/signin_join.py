@@ -31,7 +31,9 @@ class JoinDialog(MemberDialog):
         self.issue_card.setChecked(bool(prefix))
         if not prefix:
             self.issue_card.setEnabled(False)
-            self.issue_card.setText("同时发放服务卡（本机尚未设置发卡代码，请在“设置 → 本机设置”中填写）")
+            self.issue_card.setText("同时发放服务卡（" + card_service.missing_prefix_message(ctx) + "）"
+                                    if card_service.issuing_paused(ctx)
+                                    else "同时发放服务卡（本机尚未设置发卡代码，请在“设置 → 本机设置”中填写）")
         layout = self.layout()
         layout.insertWidget(layout.count() - 1, self.issue_card)
         self._initial = self.read_input()
