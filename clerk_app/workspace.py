@@ -32,6 +32,7 @@ Start-up, in order (nothing writes to the database before the check has passed):
 from __future__ import annotations
 
 import os
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -219,9 +220,14 @@ class Workspace:
         self._closed = True
         try:
             if not self.read_only:
-                checkpoint(self.db)  # a clean exit leaves no WAL content (see storage.dbfiles)
+                try:
+                    checkpoint(self.db)  # a clean exit leaves no WAL content (see storage.dbfiles)
+                except sqlite3.Error:
+                    pass  # e.g. the disk is full: the WAL keeps the commits, SQLite recovers them
             self.db.close()
-            if self.lock:
+            # Clean only if the WAL really is empty now: the next start sets aside a WAL found
+            # after a clean exit, so a WAL still holding commits must keep the marker.
+            if self.lock and not dbfiles.wal_has_frames(paths.db_path(self.folder)):
                 dbfiles.mark_clean_exit(self.folder)
         finally:
             if self.lock:

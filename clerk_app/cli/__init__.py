@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 
 from .. import APP_NAME, __version__
-from ..domain.errors import UserError
+from ..domain.errors import UserError, is_disk_full
 from ..domain.messages import message
-from . import (audit_cmd, cards_cmd, check_id, clerks_cmd, db_cmd, demo, events_cmd, members_cmd, print_cmd,
-               roster_cmd, setup_cmd)
+from . import (audit_cmd, backup_cmd, cards_cmd, check_id, clerks_cmd, db_cmd, demo, events_cmd, members_cmd,
+               print_cmd, roster_cmd, setup_cmd)
 
 COMMANDS = [setup_cmd, cards_cmd, check_id, demo, roster_cmd, print_cmd, events_cmd, members_cmd, audit_cmd, db_cmd,
-            clerks_cmd]
+            clerks_cmd, backup_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,6 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(message("cli.interrupted"), file=sys.stderr)
         return 130
+    except (OSError, sqlite3.Error) as exc:
+        if not is_disk_full(exc):
+            return report_internal_error(exc, args.data_dir)
+        # The disk (or a file size limit) is full: every write was one transaction, rolled back.
+        print(f"错误：{message('disk.full', where='')}", file=sys.stderr)
+        return 2
     except Exception as exc:  # noqa: BLE001 - the last stop before Python's own traceback
         return report_internal_error(exc, args.data_dir)
 

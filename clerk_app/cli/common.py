@@ -17,6 +17,8 @@ def open_ready_workspace(args):
     from .auth import open_cli_workspace
 
     ws = open_cli_workspace(args.data_dir)
+    for notice in ws.health.notices():  # a WAL set aside, a damaged database opened read-only
+        print(f"注意：{notice}", file=sys.stderr)
     if not ws.ready:
         folder = ws.folder
         ws.close()

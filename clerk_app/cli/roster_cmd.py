@@ -188,6 +188,8 @@ def run_import(args) -> int:
         except ri.Cancelled:
             raise UserError("roster.cancelled") from None
         print(f"已导入 {len(result.saved)} 名会员；未导入 {len(result.bad)} 行。")
+        for warning in result.backup_warnings:
+            print(f"注意：{warning}", file=sys.stderr)
         if args.errors and result.bad:
             n = ri.write_error_file(ctx, args.errors, preview, result)
             print(f"未导入的 {n} 行已另存为：{args.errors}")

@@ -162,6 +162,7 @@ MESSAGES: dict[str, str] = {
     "backup.not_found": "找不到备份：{name}（用 clerk-app backup list 查看可用的备份）",
     "backup.second_missing": "第二备份位置 {path} 不可用（U 盘未插入？），本次只备份到数据目录",
     "backup.second_failed": "未能备份到第二备份位置 {path}：{detail}；数据目录中的备份已完成",
+    "backup.after_failed": "导入已完成并保存，但导入后的备份没有做成：{detail}",
     "backup.read_only": "数据库已损坏（只读），不做新的备份，以免用损坏的数据替换完好的旧备份",
     "backup.restored": "已从备份 {name}（{taken}）恢复：会员 {members} 名，服务卡 {cards} 张，活动 {events} 场。"
                        "恢复前的数据库已另存为 {kept}。发卡已暂停，请设置新的发卡代码",

@@ -232,6 +232,21 @@ def auto_backup(ctx: Context, kind: str) -> BackupRun:
     return create_backup(ctx, kind)
 
 
+def around_import(ctx: Context, kind: str, *, required: bool = True) -> list[str]:
+    """The backup before (``required``: a failure stops the import) or after an import or a
+    sync; returns the warnings to show. Skipped inside the caller's open transaction (a copy
+    cannot be taken mid-transaction) and on a read-only database (the import will refuse)."""
+    if ctx.db.conn.in_transaction or is_read_only(ctx.db):
+        return []
+    try:
+        return auto_backup(ctx, kind).warnings
+    except (OSError, UserError) as exc:
+        if required:
+            raise
+        return [message("backup.after_failed", detail=exc.message if isinstance(exc, UserError)
+                        else (exc.strerror or type(exc).__name__))]
+
+
 def backup_due(folder: Path, today: _dt.date) -> bool:
     """Whether today's automatic backup is still to be made (no backup dated today yet)."""
     return not any(b.taken.date() == today for b in list_backups(folder, include_second=False))

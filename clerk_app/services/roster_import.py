@@ -49,6 +49,7 @@ from ..sheets.roster_files import RosterTable, read_roster
 from ..storage import members_repo as repo
 from ..storage.db import transaction
 from ..storage.meta import get_meta, set_meta
+from . import backups
 from .context import Context
 from .members import Cancelled, register_many
 from .unions import list_unions
@@ -166,6 +167,7 @@ class ImportResult:
     saved: list[str]        # new member ids
     bad: list[BadRow]       # the preview's bad rows plus any refused at commit time
     total: int
+    backup_warnings: list[str] = field(default_factory=list)  # e.g. the USB stick was not there
 
 
 def _mapping_key(headers: list[str]) -> str:
@@ -393,7 +395,11 @@ def _duplicates(ctx: Context, table: RosterTable, candidates: list, problems: di
 def commit_import(ctx: Context, preview: ImportPreview, *, progress: Progress | None = None,
                   cancel: Callable[[], bool] | None = None) -> ImportResult:
     """Save the preview's good rows as one transaction (a cancel rolls all of it back),
-    remember the confirmed mapping, and write one 'import' audit entry with the counts."""
+    remember the confirmed mapping, and write one 'import' audit entry with the counts.
+
+    A backup is taken before (if it fails, e.g. the disk is full, nothing is imported) and
+    after the import (services.backups); their warnings come back in the result."""
+    warnings = backups.around_import(ctx, "before-import")
     inputs = [g.member for g in preview.good]
     bad = list(preview.bad)
     # The preview validated every good row (with the same ``today``); the save does not repeat
@@ -412,7 +418,9 @@ def commit_import(ctx: Context, preview: ImportPreview, *, progress: Progress | 
         ctx.audit("import", "members", "", rows=preview.total, saved=len(bulk.saved), rejected=len(bad),
                   source=preview.table.kind, skipped=len(preview.skipped), incomplete=incomplete)
     bad.sort(key=lambda b: b.row)
-    return ImportResult(saved=bulk.saved, bad=bad, total=preview.total)
+    if bulk.saved:
+        warnings += backups.around_import(ctx, "after-import", required=False)
+    return ImportResult(saved=bulk.saved, bad=bad, total=preview.total, backup_warnings=warnings)
 
 
 def write_error_file(ctx: Context, path: str | Path, preview: ImportPreview,

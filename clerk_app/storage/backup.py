@@ -70,7 +70,11 @@ def check_file(path: Path, *, full: bool = True) -> list[str]:
 
 
 def _disk_full_or_raise(exc: BaseException, target: Path) -> None:
-    if is_disk_full(exc):
+    from .diskspace import out_of_space
+
+    io_error = isinstance(exc, OSError) or "disk I/O error" in str(exc)
+    part = target.with_name(target.name + PART)
+    if is_disk_full(exc) or (io_error and out_of_space(target.parent, part)):
         raise UserError("disk.full", where=f"（位置：{target.parent}）") from exc
 
 

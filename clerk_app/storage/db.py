@@ -126,11 +126,25 @@ def integrity_problems(db: Database, *, full: bool = False) -> list[str]:
 def _translated(exc: BaseException, conn: sqlite3.Connection) -> UserError | None:
     """A clerk-facing error for what the environment did to a write: the disk is full, or
     the database is read-only (damaged and contained)."""
-    if is_disk_full(exc):
+    if is_disk_full(exc) or (_io_error(exc) and _db_out_of_space(conn)):
         return UserError("disk.full", where="")
     if isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc).replace("-", "").replace(" ", ""):
         return UserError("db.read_only")
     return None
+
+
+def _io_error(exc: BaseException) -> bool:
+    return str(getattr(exc, "sqlite_errorname", "")).startswith("SQLITE_IOERR") or "disk I/O error" in str(exc)
+
+
+def _db_out_of_space(conn: sqlite3.Connection) -> bool:
+    from .diskspace import out_of_space
+
+    try:
+        files = [Path(r[2]) for r in conn.execute("PRAGMA database_list") if r[1] == "main" and r[2]]
+    except sqlite3.Error:
+        return False
+    return bool(files) and out_of_space(files[0], files[0].with_name(files[0].name + "-wal"))
 
 
 @contextlib.contextmanager

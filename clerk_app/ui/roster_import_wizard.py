@@ -283,6 +283,8 @@ class ResultPage(QWizardPage):
                      "另存为 Excel，改正后再导入。</p>")
             self.save_errors.show()
         text += "<p>列的对应关系已记住，下次导入同样表头的文件时自动使用。</p>"
+        for warning in result.backup_warnings:
+            text += f"<p style='color:#8a4b00'>{html.escape(warning)}</p>"
         self.issue_cards.setVisible(bool(result.saved))  # a roster day often ends with the cards
         self.text.setText(text)
         self.setSubTitle("导入完成。")
