@@ -59,22 +59,27 @@ def check_file(path: Path, *, full: bool = True) -> list[str]:
         conn = open_file_readonly(path)
     except sqlite3.Error as exc:
         return [str(exc)]
+    conn.text_factory = lambda raw: raw.decode("utf-8", "replace")  # the report may quote damaged bytes
     try:
         pragma = "integrity_check" if full else "quick_check"
         rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}(20)")]
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, ValueError) as exc:
         return [str(exc)]
     finally:
         conn.close()
     return [] if rows == ["ok"] else rows
 
 
-def _disk_full_or_raise(exc: BaseException, target: Path) -> None:
+def _disk_full_or_raise(exc: BaseException, target: Path, source: Path | None = None) -> None:
+    """Raise ``disk.full`` if ``exc`` came from a full disk (called before the ``.part`` is
+    removed: its size against a file size limit is part of the answer, as is the size of the
+    ``source`` — a copy is about as large as what it copies)."""
     from .diskspace import out_of_space
 
     io_error = isinstance(exc, OSError) or "disk I/O error" in str(exc)
     part = target.with_name(target.name + PART)
-    if is_disk_full(exc) or (io_error and out_of_space(target.parent, part)):
+    if is_disk_full(exc) or (io_error and out_of_space(target.parent, part, *([source] if source else []))):
+        part.unlink(missing_ok=True)
         raise UserError("disk.full", where=f"（位置：{target.parent}）") from exc
 
 
@@ -88,8 +93,8 @@ def _finish(tmp: Path, target: Path) -> Path:
         os.replace(tmp, target)
         fsync_dir(target.parent)
     except BaseException as exc:
-        tmp.unlink(missing_ok=True)
         _disk_full_or_raise(exc, target)
+        tmp.unlink(missing_ok=True)
         raise
     return target
 
@@ -116,8 +121,8 @@ def backup_to(db: Database, target: Path) -> Path:
             db.conn.execute("PRAGMA query_only=OFF")
         db.conn.execute("VACUUM INTO ?", [str(tmp)])
     except BaseException as exc:
+        _disk_full_or_raise(exc, target, _main_file(db))
         tmp.unlink(missing_ok=True)
-        _disk_full_or_raise(exc, target)
         raise
     finally:
         if query_only:
@@ -137,10 +142,17 @@ def copy_backup(source: Path, target: Path) -> Path:
             while chunk := src.read(_CHUNK):
                 out.write(chunk)
     except BaseException as exc:
+        _disk_full_or_raise(exc, target, source)
         tmp.unlink(missing_ok=True)
-        _disk_full_or_raise(exc, target)
         raise
     return _finish(tmp, target)
+
+
+def _main_file(db: Database) -> Path | None:
+    for _seq, name, file in db.conn.execute("PRAGMA database_list"):
+        if name == "main" and file:
+            return Path(file)
+    return None
 
 
 def remove_parts(folder: Path) -> int:

@@ -91,6 +91,7 @@ def _open_read_only(path: Path) -> Database:
         raise UserError("db.not_a_database", path=str(path))
     conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None,
                            check_same_thread=False, timeout=5.0)
+    conn.text_factory = _lenient_text  # a damaged page may hold bytes that are not UTF-8
     try:
         conn.execute("PRAGMA query_only=ON")
         conn.execute("PRAGMA trusted_schema=OFF")
@@ -111,16 +112,25 @@ def integrity_problems(db: Database, *, full: bool = False) -> list[str]:
     """``PRAGMA quick_check`` (or the full ``integrity_check``, which also checks every index
     and UNIQUE constraint) plus ``foreign_key_check`` when full. An empty list means sound;
     a database SQLite cannot read at all is one problem."""
+    conn = db.conn
+    factory = conn.text_factory
+    conn.text_factory = _lenient_text  # the report may quote damaged bytes
     try:
         pragma = "integrity_check" if full else "quick_check"
-        rows = [r[0] for r in db.conn.execute(f"PRAGMA {pragma}(20)")]
+        rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}(20)")]
         problems = [] if rows == ["ok"] else rows
         if full and not problems:
-            bad = db.conn.execute("PRAGMA foreign_key_check").fetchall()
+            bad = conn.execute("PRAGMA foreign_key_check").fetchall()
             problems = [f"foreign key: {r[0]} row {r[1]} -> {r[2]}" for r in bad[:20]]
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, ValueError) as exc:
         problems = [str(exc)]
+    finally:
+        conn.text_factory = factory
     return problems
+
+
+def _lenient_text(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
 
 
 def _translated(exc: BaseException, conn: sqlite3.Connection) -> UserError | None:
