@@ -110,12 +110,15 @@ class Health:
     def ok(self) -> bool:
         return not self.problems
 
+    def stray_notice(self) -> str:
+        if self.stray_wal is None:
+            return ""
+        return message("db.stray_wal", reason=message(f"db.stray_wal_{self.stray_wal.reason}"),
+                       name=self.stray_wal.moved_to.name)
+
     def notices(self) -> list[str]:
         """Sentences for the clerk about what the start-up did (empty when nothing to say)."""
-        out = []
-        if self.stray_wal is not None:
-            out.append(message("db.stray_wal", reason=message(f"db.stray_wal_{self.stray_wal.reason}"),
-                               name=self.stray_wal.moved_to.name))
+        out = [self.stray_notice()] if self.stray_wal is not None else []
         if self.problems:
             out.append(damage_message(self.problems))
         return out

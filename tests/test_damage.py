@@ -172,14 +172,22 @@ def test_wal_of_a_crashed_session_is_recovered(used):
 
 # ---------------------------------------------------------------- a damaged database (row 8)
 
-def _flip_pages(path: Path) -> None:
-    """Bit flips in a few pages of the second half of the file (where the member rows and
-    their indexes are), never in the 100-byte header or the schema page."""
+def _flip_pages(path: Path, names: tuple[str, ...] = ("idx_members_name_birth",)) -> None:
+    """Bit flips in the b-tree page header of an index of the members (a bad sector), never in
+    the 100-byte file header, the schema page or the laptop's own facts (meta). The member
+    list itself stays readable, so the window can still show what it has."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        roots = [r[0] for r in conn.execute(
+            f"SELECT rootpage FROM sqlite_master WHERE name IN ({','.join('?' * len(names))})", names)]
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+    finally:
+        conn.close()
     data = bytearray(path.read_bytes())
-    page = 4096
-    pages = len(data) // page
-    for p in range(pages // 2, pages, 3):
-        for off in range(p * page + 8, p * page + 200, 7):
+    for root in roots:
+        start = (root - 1) * size
+        for off in range(start, start + 8):
             data[off] ^= 0xA5
     path.write_bytes(bytes(data))
 

@@ -258,3 +258,27 @@ def backup_if_due(ctx: Context) -> BackupRun | None:
     if is_read_only(ctx.db) or not backup_due(data_folder(ctx), ctx.today()):
         return None
     return create_backup(ctx, "daily")
+
+
+@dataclass(frozen=True)
+class BackupListing:
+    """One backup as the restore dialog lists it: its file and what it holds."""
+
+    file: BackupFile
+    facts: files.BackupFacts | None
+    problem: str = ""  # why its contents could not be read
+
+    @property
+    def id(self) -> str:
+        return str(self.file.path)
+
+
+def listings(folder: Path) -> list[BackupListing]:
+    """Every backup, newest first, with its counts read from the file (members, cards, events)."""
+    out = []
+    for b in list_backups(folder):
+        try:
+            out.append(BackupListing(b, files.read_facts(b.path)))
+        except UserError as exc:
+            out.append(BackupListing(b, None, exc.message))
+    return out

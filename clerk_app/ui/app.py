@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -10,8 +11,9 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from .. import APP_NAME, APP_TITLE, __version__, paths
-from ..domain.errors import UserError
-from ..workspace import folder_state, open_workspace
+from ..domain.errors import NeedsRestore, UserError
+from ..domain.messages import message
+from ..workspace import folder_state, open_workspace, restore_into
 from . import crash, gc_policy, tasks
 from .first_run import FirstRunDialog
 from .login import LoginDialog, show_recovery_code
@@ -99,51 +101,123 @@ def _refuse(message: str) -> int:
     return 1
 
 
-def login_and_open(folder: Path):
+def login_and_open(folder: Path, allow_empty: bool = False):
     """The workspace, after the clerk logged in (None: they cancelled). A new folder needs no
-    login (the first-run dialog sets the first password); an old plaintext one asks for one."""
+    login (the first-run dialog sets the first password); an old plaintext one asks for one.
+    A missing or unreadable database raises :class:`NeedsRestore` carrying the login typed (a
+    restore unlocks the backups' key with it)."""
     state = folder_state(folder)
     if state.kind == "new":
-        return open_workspace(folder, login=None)
+        return open_workspace(folder, login=None, allow_empty=allow_empty)
+
+    def attempt(login):
+        try:
+            return open_workspace(folder, login=login, allow_empty=allow_empty)
+        except NeedsRestore as exc:
+            exc.login = login
+            return exc
+
     if state.kind == "plaintext":
-        dialog = LoginDialog(state.clerk_names, lambda login: open_workspace(folder, login=login),
+        dialog = LoginDialog(state.clerk_names, attempt,
                              title="设置密码", new_password=True,
                              intro="本机的数据将从此加密保存。请为经办人设置密码，以后每次打开都要输入。")
     else:
-        dialog = LoginDialog(state.clerk_names, lambda login: open_workspace(folder, login=login))
-    return dialog.result_value if dialog.exec() == QDialog.DialogCode.Accepted else None
+        dialog = LoginDialog(state.clerk_names, attempt)
+    result = dialog.result_value if dialog.exec() == QDialog.DialogCode.Accepted else None
+    if isinstance(result, NeedsRestore):
+        raise result
+    return result
+
+
+def restore_with_message(folder: Path, backup, parent=None, *, key: bytes | None = None, login=None) -> bool:
+    """Restore ``backup`` (the workspace is closed; ``key`` or ``login`` opens the backups) and
+    say what happened."""
+    try:
+        result = restore_into(folder, backup, key=key, login=login)
+    except UserError as exc:
+        QMessageBox.warning(parent, "未能恢复", exc.message)
+        return False
+    facts = result.facts
+    QMessageBox.information(parent, "已从备份恢复", message(
+        "backup.restored", name=backup.name, taken=backup.taken_text, members=facts.members, cards=facts.cards,
+        events=facts.events, kept=str(result.kept) if result.kept else "（无）"))
+    return True
+
+
+def ask_restore(folder: Path, exc: NeedsRestore):
+    """The database is missing, empty or unreadable: offer the backups (or starting again when
+    it is gone). Returns the chosen backup, ``"new"``, or None to quit."""
+    from .restore_dialog import RestoreDialog
+
+    dialog = RestoreDialog(folder, None, intro=exc.message, start_over=exc.code == "db.missing")
+    result = dialog.exec()
+    if result == RestoreDialog.START_OVER:
+        return "new"
+    return dialog.chosen if result == QDialog.DialogCode.Accepted else None
 
 
 def run_gui(data_dir: str | Path | None = None) -> int:
-    """Open the data folder and show the window. Returns the process exit code."""
+    """Open the data folder and show the window. Returns the process exit code.
+
+    Loops when the window asked for a restore (``MainWindow.pending_restore``): the window and
+    the workspace are closed, the backup restored under the lock, and the folder opened again."""
     app = prepare_application()
     try:
         folder = paths.data_dir(data_dir)
     except OSError:
         return _refuse(UserError("app.data_dir_unusable", path=str(data_dir or "")).message)
     crash.install(folder)
-    try:
-        workspace = login_and_open(folder)
-        if workspace is None:
-            return 0
-    except UserError as exc:  # another instance holds the lock, a newer database, not a database
-        return _refuse(exc.message)
-    except Exception as exc:  # noqa: BLE001 - a bug or a broken environment: log + crash dialog
-        crash.report_bug(exc)
-        return 1
-    try:
-        if workspace.recovery_code:  # an old plaintext database was just encrypted
-            show_recovery_code(None, workspace.recovery_code)
-        if not workspace.ready:
-            first = FirstRunDialog(workspace)
-            if first.exec() != QDialog.DialogCode.Accepted:
+    allow_empty = False
+    while True:
+        try:
+            workspace = login_and_open(folder, allow_empty)
+            if workspace is None:
                 return 0
-            show_recovery_code(None, workspace.recovery_code or "")
-        window = build_main_window(workspace)
-        window.show()
-        return app.exec()
-    except Exception as exc:  # noqa: BLE001 - a bug: log + crash dialog, never a bare traceback
-        crash.report_bug(exc)
-        return 1
-    finally:
-        workspace.close()
+        except NeedsRestore as exc:  # not a new laptop: offer the backups
+            choice = ask_restore(folder, exc)
+            if choice is None:
+                return 1
+            if choice == "new":
+                allow_empty = True
+            else:
+                restore_with_message(folder, choice, login=getattr(exc, "login", None))
+            continue
+        except UserError as exc:  # another instance holds the lock, a newer database, not a database
+            return _refuse(exc.message)
+        except Exception as exc:  # noqa: BLE001 - a bug or a broken environment: log + crash dialog
+            crash.report_bug(exc)
+            return 1
+        pending = None
+        key = workspace.key
+        try:
+            if workspace.recovery_code:  # an old plaintext database was just encrypted
+                show_recovery_code(None, workspace.recovery_code)
+            if not workspace.ready:
+                first = FirstRunDialog(workspace)
+                if first.exec() != QDialog.DialogCode.Accepted:
+                    return 0
+                show_recovery_code(None, workspace.recovery_code or "")
+            try:
+                window = build_main_window(workspace)
+            except sqlite3.DatabaseError:
+                if not workspace.read_only:
+                    raise
+                # Too damaged even to show its lists: the restore is the only way on.
+                key = workspace.key
+                workspace.close()
+                choice = ask_restore(folder, NeedsRestore("db.unreadable", folder, path=str(paths.db_path(folder))))
+                if choice is None or choice == "new":
+                    return 1
+                restore_with_message(folder, choice, key=key)
+                continue
+            window.show()
+            code = app.exec()
+            pending = window.pending_restore
+        except Exception as exc:  # noqa: BLE001 - a bug: log + crash dialog, never a bare traceback
+            crash.report_bug(exc)
+            return 1
+        finally:
+            workspace.close()
+        if pending is None:
+            return code
+        restore_with_message(folder, pending, key=key)

@@ -9,12 +9,15 @@ stored value (:func:`safe_detail`): others could contain a member's name or ID n
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from ..crashlog import LOG_DIR, LOG_FILE, WITHHELD, append_log, log_path, redacted_traceback, safe_detail
+from ..domain.errors import is_disk_full
+from ..domain.messages import message
 
 __all__ = ["LOG_DIR", "LOG_FILE", "WITHHELD", "install", "redacted_traceback", "report_bug", "safe_detail",
            "write_log"]
@@ -27,12 +30,33 @@ def write_log(text: str) -> Path | None:
     return None if path is None else append_log(path, text)
 
 
+def environment_message(exc: BaseException) -> str | None:
+    """The clerk's sentence for what the machine did, not our code: the disk is full, or the
+    database turned out damaged (then nothing may be promised about the saved data)."""
+    if is_disk_full(exc):
+        return message("disk.full", where="")
+    if isinstance(exc, sqlite3.DatabaseError) and getattr(exc, "sqlite_errorname", "") in (
+            "SQLITE_CORRUPT", "SQLITE_NOTADB"):
+        return ("数据库文件读出错误，可能已损坏。刚才的操作没有完成。请立即用“文件 → 检查数据库”检查；"
+                "如检查未通过，请用“文件 → 从备份恢复…”恢复，并请技术支持人员查看。")
+    return None
+
+
 def report_bug(exc: BaseException, parent: QWidget | None = None) -> None:
-    """Log ``exc`` and show the crash dialog (once at a time; never raises)."""
+    """Log ``exc`` and show the crash dialog (once at a time; never raises). A full disk or a
+    damaged database is said as such (logged too), not as an internal error."""
     text = redacted_traceback(type(exc), exc.__traceback__, exc)
     logged = write_log(text)
     sys.stderr.write(text)
     if _state["showing"] or QApplication.instance() is None:
+        return
+    plain = environment_message(exc)
+    if plain is not None:
+        _state["showing"] = True
+        try:
+            QMessageBox(QMessageBox.Icon.Warning, "未能完成", plain, QMessageBox.StandardButton.Ok, parent).exec()
+        finally:
+            _state["showing"] = False
         return
     _state["showing"] = True
     try:

@@ -6,15 +6,15 @@ import random
 
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QListWidget, QMainWindow, QMessageBox,
-                               QStackedWidget, QWidget)
+from PySide6.QtWidgets import (QDialog, QHBoxLayout, QInputDialog, QLabel, QListWidget, QMainWindow, QMessageBox,
+                               QStackedWidget, QVBoxLayout, QWidget)
 
 from .. import APP_TITLE, __version__, paths
 from ..domain.errors import UserError
 from ..services import members as member_service
 from ..services.context import Context
 from ..workspace import Workspace
-from . import crash
+from . import backup_actions, crash
 from .audit_check import check_at_start
 from .pages import PAGES, PageSpec
 from .tasks import Task, context_job, run_with_progress, runner
@@ -55,11 +55,21 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(0)
 
         central = QWidget()
-        layout = QHBoxLayout(central)
-        layout.setContentsMargins(6, 6, 6, 6)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(6, 6, 6, 6)
+        self.banner = None
+        if workspace.read_only:  # damaged: never written further; the way out is a restore
+            self.banner = backup_actions.damage_banner(self, lambda: self.open_restore())
+            outer.addWidget(self.banner)
+        if workspace.health.stray_notice():  # a WAL that did not belong was set aside at start
+            outer.addWidget(backup_actions.notice_banner(workspace.health.stray_notice()))
+        layout = QHBoxLayout()
         layout.addWidget(self.nav)
         layout.addWidget(self.stack, 1)
+        outer.addLayout(layout, 1)
         self.setCentralWidget(central)
+        self.pending_restore = None  # a backup chosen in 从备份恢复…: run_gui restores it and reopens
+        self.daily_backup = backup_actions.DailyBackup(self)
 
         self.member_count = QLabel()
         for label in (self.member_count, QLabel(f"本机：{ctx.laptop_name}"), QLabel(f"经办人：{ctx.clerk.name}")):
@@ -95,6 +105,17 @@ class MainWindow(QMainWindow):
         self.blank_form_action.triggered.connect(lambda: self.print_blank_form())
         file_menu.addAction(self.blank_form_action)
         file_menu.addSeparator()
+        self.backup_action = QAction("立即备份", self)
+        self.backup_action.triggered.connect(lambda: backup_actions.backup_now(self))
+        self.backup_action.setEnabled(not self.workspace.read_only)
+        file_menu.addAction(self.backup_action)
+        self.restore_action = QAction("从备份恢复…", self)
+        self.restore_action.triggered.connect(lambda: self.open_restore())
+        file_menu.addAction(self.restore_action)
+        self.check_action = QAction("检查数据库", self)
+        self.check_action.triggered.connect(lambda: backup_actions.check_database(self))
+        file_menu.addAction(self.check_action)
+        file_menu.addSeparator()
         self.demo_action = QAction("生成演示数据…", self)
         self.demo_action.triggered.connect(self.ask_demo_data)
         file_menu.addAction(self.demo_action)
@@ -121,6 +142,9 @@ class MainWindow(QMainWindow):
         self.audit_action = QAction("校验审计记录", self)
         self.audit_action.triggered.connect(self.verify_audit)
         settings_menu.addAction(self.audit_action)
+        self.second_folder_action = QAction("第二备份位置…", self)
+        self.second_folder_action.triggered.connect(lambda: backup_actions.choose_second_folder(self))
+        settings_menu.addAction(self.second_folder_action)
         help_menu = self.menuBar().addMenu("帮助(&H)")
         self.help_action = QAction("本页帮助", self)
         self.help_action.setShortcut(QKeySequence("F1"))
@@ -177,6 +201,32 @@ class MainWindow(QMainWindow):
         self.export_dialog = dialog
         dialog.open()
         return dialog
+
+    # --- backups ------------------------------------------------------------------------------
+    def open_restore(self):
+        """从备份恢复…: list the backups; a confirmed choice closes the window and run_gui
+        restores it (the database cannot be replaced while this window has it open)."""
+        from .restore_dialog import RestoreDialog
+
+        dialog = RestoreDialog(self.workspace.folder, self)
+        dialog.finished.connect(lambda result: self._restore_chosen(dialog, result))
+        self.restore_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _restore_chosen(self, dialog, result) -> None:
+        if result == QDialog.DialogCode.Accepted and dialog.chosen is not None:
+            self.pending_restore = dialog.chosen
+            self.close()
+        dialog.deleteLater()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.daily_backup.start()
+
+    def hideEvent(self, event) -> None:
+        self.daily_backup.stop()
+        super().hideEvent(event)
 
     # --- settings and blank forms -------------------------------------------------------------
     def open_settings(self):
@@ -271,6 +321,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.idle_lock.stop()
+        self.daily_backup.stop()
         if self.task is not None and self.task.is_running():
             self.task.cancel()
             self.task.wait(10)
