@@ -124,9 +124,13 @@ class Health:
         return out
 
 
+def problem_lines(problems: list[str]) -> list[str]:
+    """SQLite's report, one finding a line (page numbers and index names, no stored values)."""
+    return [line for p in problems for line in p.splitlines() if line.strip() and "*** in database" not in line]
+
+
 def damage_message(problems: list[str]) -> str:
-    detail = "；".join(problems[:2]) + ("……" if len(problems) > 2 else "")
-    return message("db.damaged", detail=detail)
+    return message("db.damaged", count=len(problem_lines(problems)) or 1)
 
 
 @dataclass

@@ -124,7 +124,7 @@ def run_second_folder(args) -> int:
 
 def run_check(args) -> int:
     from ..domain.messages import message
-    from ..workspace import damage_message, open_workspace
+    from ..workspace import damage_message, open_workspace, problem_lines
 
     ws = open_workspace(args.data_dir, full_check=True)
     try:
@@ -133,6 +133,8 @@ def run_check(args) -> int:
         ws.close()
     if problems:
         print(damage_message(problems), file=sys.stderr)
+        for line in problem_lines(problems)[:20]:
+            print(f"  {line}", file=sys.stderr)
         return 1
     print(message("db.check_ok", kind="integrity_check + foreign_key_check"))
     return 0

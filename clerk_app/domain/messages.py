@@ -144,8 +144,9 @@ MESSAGES: dict[str, str] = {
     "auth.last_admin": "不能停用或降级最后一名管理员",
     "auth.no_such_clerk": "没有名为“{name}”的经办人",
     "db.read_only": "数据库已损坏，为保护数据已改为只读，不能保存任何修改。请用“文件 → 从备份恢复…”恢复数据",
-    "db.damaged": "数据库完整性检查未通过（{detail}）。为防止损坏扩大，程序以只读方式打开，不会再写入。"
-                  "可以查看和导出现有数据；请用“文件 → 从备份恢复…”（或命令 clerk-app backup restore）恢复到最近的完好备份",
+    "db.damaged": "数据库完整性检查未通过（发现 {count} 处问题），数据库可能已损坏。为防止损坏扩大，程序以只读方式打开，"
+                  "不会再写入任何修改。可以查看和导出还能读出的数据；请用“文件 → 从备份恢复…”"
+                  "（或命令 clerk-app backup restore）恢复到最近的完好备份",
     "db.unreadable": "数据库文件已损坏，无法打开：{path}。请从备份恢复（窗口中的“从备份恢复…”，或命令 clerk-app backup list / restore）",
     "db.missing": "数据目录 {path} 以前使用过（有{evidence}），但数据库文件 clerk.db {state}。"
                   "这不是一台新电脑：请从备份恢复（窗口中的“从备份恢复…”，或命令 clerk-app backup list / restore）",

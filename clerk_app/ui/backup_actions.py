@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMe
 
 from ..domain.errors import UserError
 from ..services import backups
-from ..workspace import damage_message
+from ..workspace import damage_message, problem_lines
 from . import crash
 from .tasks import Task, context_job, run_with_progress, runner
 
@@ -86,6 +86,7 @@ def damage_banner(window, on_restore) -> QWidget:
     label = QLabel(damage_message(window.workspace.health.problems))
     label.setWordWrap(True)
     label.setStyleSheet("color: #b71c1c; font-weight: bold;")
+    label.setToolTip("\n".join(problem_lines(window.workspace.health.problems)[:20]))
     button = QPushButton("从备份恢复…")
     button.clicked.connect(on_restore)
     row = QHBoxLayout(box)
@@ -130,7 +131,10 @@ def check_database(window) -> list[str]:
     """检查数据库: the full integrity_check now (read-only), and what it found."""
     problems = window.workspace.check(full=True)
     if problems:
-        QMessageBox.critical(window, "数据库检查", damage_message(problems))
+        box = QMessageBox(QMessageBox.Icon.Critical, "数据库检查", damage_message(problems),
+                          QMessageBox.StandardButton.Ok, window)
+        box.setDetailedText("\n".join(problem_lines(problems)[:50]))
+        box.exec()
     else:
         QMessageBox.information(window, "数据库检查", "数据库完整性检查通过（完整检查，含外键检查）")
     return problems
