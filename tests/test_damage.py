@@ -336,3 +336,27 @@ def test_disk_full_in_the_cli_and_in_a_backup(used):
         assert ws.health.ok
     finally:
         ws.close()
+
+
+# ---------------------------------------------------------------- a second instance (row 9)
+
+def test_restore_and_backup_are_refused_while_another_instance_runs(used):
+    """Row 9 for the new writers: a restore (which replaces the file) and a backup never run
+    beside a running app; the app's own second-instance refusal is in test_storage."""
+    from tests.test_storage import _holder
+
+    folder, backup = used
+    before = _sha(folder / DB_FILENAME)
+    proc = _holder(folder)
+    try:
+        with pytest.raises(UserError) as info:
+            restore_into(folder, backups.find_backup(folder, backup.name))
+        assert info.value.code == "db.locked_by_other"
+        out = _cli("backup", "restore", backup.name, "--yes", "--data-dir", folder, check_rc=2)
+        assert "另一个正在运行的程序" in out.stderr
+        out = _cli("backup", "create", "--data-dir", folder, check_rc=2)
+        assert "另一个正在运行的程序" in out.stderr
+    finally:
+        proc.kill()
+        proc.communicate(timeout=30)
+    assert _sha(folder / DB_FILENAME) == before
