@@ -263,13 +263,17 @@ def _missing(folder: Path, db_file: Path, evidence: list[str]) -> NeedsRestore:
                         state=message(state))
 
 
-def _check(db_file: Path, folder: Path, key: bytes | None, *, full: bool) -> list[str]:
-    """Integrity problems of the database file, read-only (nothing is written by a check)."""
+def _check(db_file: Path, folder: Path, key: bytes | None, *, full: bool, used: bool) -> list[str]:
+    """Integrity problems of the database file, read-only (nothing is written by a check).
+    ``used``: the folder was used before, so an unreadable file is a lost database (restore),
+    not some other file (refused and left alone)."""
     if not db_file.exists():
         return []  # a new laptop: open_db creates it
     try:
         db = open_db(db_file, key=key, read_only=True)
     except UserError:
+        if not used:
+            raise
         raise NeedsRestore("db.unreadable", folder, path=str(db_file)) from None
     try:
         problems = integrity_problems(db, full=full)
@@ -370,7 +374,7 @@ def _open(folder: Path, held: InstanceLock | None, login: Login | None, clock: C
         encrypt_database(db_file, key)
     encrypt_plaintext_backups(folder / BACKUP_DIR, key)
     health.full = full_check or health.unclean_exit
-    health.problems = _check(db_file, folder, key, full=health.full)
+    health.problems = _check(db_file, folder, key, full=health.full, used=bool(evidence))
     if health.problems:
         db = open_db(db_file, key=key, read_only=True)
     else:

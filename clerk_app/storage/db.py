@@ -36,14 +36,14 @@ def open_db(path: str | Path, *, key: bytes | None, migrate: bool = True,
     write to it (``mode=ro`` + ``query_only``; no migration, no journal-mode change); a write
     attempt is refused by :func:`transaction` with ``db.read_only``."""
     path = Path(path)
-    if read_only:
-        return _open_read_only(path)
     if path.exists() and path.stat().st_size >= 16:
         plain = is_plaintext_file(path)
         if key is not None and plain:
             raise UserError("db.not_encrypted", path=str(path))
         if key is None and not plain:
             raise UserError("db.not_a_database", path=str(path))
+    if read_only:
+        return _open_read_only(path)
     conn = connect(path, key)
     try:
         if migrate:
