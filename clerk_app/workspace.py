@@ -47,7 +47,7 @@ from .services.setup import SetupInput, is_set_up, load_context, normalised, pas
 from .storage import dbfiles, login_guard
 from .storage.backup import remove_parts
 from .storage.cipher import KEY_BYTES, is_plaintext_file, key_of, rekey
-from .storage.db import checkpoint, integrity_problems, open_db
+from .storage.db import check_failed_for_space, checkpoint, integrity_problems, open_db
 from .storage.encrypt import encrypt_database, encrypt_plaintext_backups, finish_interrupted, legacy_clerk
 from .storage.keyring import DEFAULT_KDF, KdfParams, Keyring
 from .storage.lock import InstanceLock
@@ -276,7 +276,13 @@ def _check(db_file: Path, folder: Path, key: bytes | None, *, full: bool, used: 
             raise
         raise NeedsRestore("db.unreadable", folder, path=str(db_file)) from None
     try:
-        problems = integrity_problems(db, full=full)
+        try:
+            problems = integrity_problems(db, full=full)
+        except sqlite3.Error as exc:  # not damage: say what it is, change nothing
+            if check_failed_for_space(exc, db_file):
+                raise UserError("disk.full", where=f"（位置：{folder}）") from None
+            raise UserError("db.check_failed", detail=getattr(exc, "sqlite_errorname", "") or type(exc).__name__) \
+                from None
         if problems:
             try:
                 is_set_up(db)  # can the app read anything at all?

@@ -360,3 +360,22 @@ def test_restore_and_backup_are_refused_while_another_instance_runs(used):
         proc.kill()
         proc.communicate(timeout=30)
     assert _sha(folder / DB_FILENAME) == before
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX")
+def test_a_pdf_that_does_not_fit_says_the_disk_is_full(used, tmp_path):
+    import resource
+    import signal
+
+    folder, _backup = used
+
+    def limited():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (8_000, 8_000))
+
+    target = tmp_path / "空白登记表.pdf"
+    out = subprocess.run([sys.executable, "-m", "clerk_app", "print", "registration-form", "--blank", "--out",
+                          str(target), "--data-dir", str(folder)], cwd=ROOT, env=_env(), capture_output=True,
+                         text=True, encoding="utf-8", timeout=300, preexec_fn=limited)
+    assert out.returncode == 2 and "磁盘已满" in out.stderr, out.stderr
+    assert not target.exists() and not target.with_name(target.name + ".part").exists()

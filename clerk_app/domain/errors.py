@@ -93,3 +93,11 @@ class NeedsRestore(UserError):
     def __init__(self, code: str, /, folder, **params):
         self.folder = folder
         super().__init__(code, **params)
+
+
+def os_error_detail(exc: OSError) -> str:
+    """What a failed file write says in a message: 磁盘已满 when the disk (or a file size
+    limit) is full, else the system's text (never the path: the message names it already)."""
+    if is_disk_full(exc):
+        return "磁盘已满，请删除一些不需要的文件、清空回收站后再试"
+    return exc.strerror or type(exc).__name__

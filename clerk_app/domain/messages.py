@@ -148,6 +148,7 @@ MESSAGES: dict[str, str] = {
                   "不会再写入任何修改。可以查看和导出还能读出的数据；请用“文件 → 从备份恢复…”"
                   "（或命令 clerk-app backup restore）恢复到最近的完好备份",
     "db.unreadable": "数据库文件已损坏，无法打开：{path}。请从备份恢复（窗口中的“从备份恢复…”，或命令 clerk-app backup list / restore）",
+    "db.check_failed": "无法检查数据库（{detail}），没有做任何修改。请关闭其他程序后再试；如反复出现，请联系技术支持",
     "db.missing": "数据目录 {path} 以前使用过（有{evidence}），但数据库文件 clerk.db {state}。"
                   "这不是一台新电脑：请从备份恢复（窗口中的“从备份恢复…”，或命令 clerk-app backup list / restore）",
     "db.missing_state_gone": "不见了",

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Callable, Mapping
 
 from ..domain import card as lifecycle
 from ..domain.cardno import grouped
-from ..domain.errors import UserError
+from ..domain.errors import UserError, os_error_detail
 from ..domain.idnumber import age_on
 from . import cards
 from .context import Context
@@ -104,7 +104,7 @@ def record_print(ctx: Context, printout: Printout, output: str, pages: int | Non
 def _save_failed(out: Path, exc: OSError) -> UserError:
     """A place that cannot be written (a folder, no permission, a full disk) is the clerk's to
     change: a Chinese message, not a traceback."""
-    return UserError("print.save_failed", path=str(out), detail=exc.strerror or type(exc).__name__)
+    return UserError("print.save_failed", path=str(out), detail=os_error_detail(exc))
 
 
 def write_file(path: str | Path, data: bytes, *, before: Callable[[], None] | None = None,

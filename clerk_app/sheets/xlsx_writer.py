@@ -22,7 +22,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from ..domain.errors import UserError
+from ..domain.errors import UserError, os_error_detail
 from ..domain.roster_cells import FORMULA_START
 from ..domain.text import strip_controls
 
@@ -113,7 +113,7 @@ def export_rows(path: str | Path, columns: Sequence[str], rows: Iterable[Sequenc
     except BaseException as exc:
         _discard(ws, tmp)
         if isinstance(exc, OSError):
-            raise UserError("roster.write_failed", path=str(path), detail=exc.strerror or str(exc)) from None
+            raise UserError("roster.write_failed", path=str(path), detail=os_error_detail(exc)) from None
         raise
     return count
 

@@ -122,11 +122,25 @@ def integrity_problems(db: Database, *, full: bool = False) -> list[str]:
         if full and not problems:
             bad = conn.execute("PRAGMA foreign_key_check").fetchall()
             problems = [f"foreign key: {r[0]} row {r[1]} -> {r[2]}" for r in bad[:20]]
-    except (sqlite3.DatabaseError, ValueError) as exc:
+    except ValueError as exc:  # text that is not UTF-8 where the schema says text
+        problems = [str(exc)]
+    except sqlite3.DatabaseError as exc:
+        if not is_corruption(exc):
+            raise  # the disk is full, the file cannot be opened, it is busy: not damage
         problems = [str(exc)]
     finally:
         conn.text_factory = factory
     return problems
+
+
+def is_corruption(exc: BaseException) -> bool:
+    """SQLite says the file is damaged (SQLITE_CORRUPT*, SQLITE_NOTADB), as opposed to an
+    error of the environment (I/O, full disk, no permission, busy)."""
+    name = str(getattr(exc, "sqlite_errorname", ""))
+    if name:
+        return name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
+    text = str(exc)
+    return "malformed" in text or "not a database" in text
 
 
 def _lenient_text(raw: bytes) -> str:
@@ -145,6 +159,16 @@ def _translated(exc: BaseException, conn: sqlite3.Connection) -> UserError | Non
 
 def _io_error(exc: BaseException) -> bool:
     return str(getattr(exc, "sqlite_errorname", "")).startswith("SQLITE_IOERR") or "disk I/O error" in str(exc)
+
+
+def check_failed_for_space(exc: BaseException, path: Path) -> bool:
+    """Whether an error while reading ``path`` came from a full disk (or a file size limit)."""
+    from .diskspace import out_of_space
+
+    if is_disk_full(exc):
+        return True
+    return _io_error(exc) and out_of_space(path, path.with_name(path.name + "-wal"),
+                                           path.with_name(path.name + "-shm"))
 
 
 def _db_out_of_space(conn: sqlite3.Connection) -> bool:
