@@ -120,3 +120,24 @@ def test_notice_banner_for_a_set_aside_wal(qtbot):
     label = backup_actions.notice_banner("数据库旁有一个不属于它的日志文件")
     qtbot.addWidget(label)
     assert label.objectName() == "notice_banner"
+
+
+def test_issue_after_restore_says_paused_and_offers_settings(qtbot, workspace, ctx, add_members, boxes):
+    from clerk_app.ui.card_dialogs import ensure_card_prefix
+
+    add_members(2)
+    cards.set_card_prefix(ctx, "DX07")
+    backup = backups.create_backup(ctx, "manual").path
+    folder = workspace.folder
+    workspace.close()
+    from clerk_app.workspace import restore_into
+
+    restore_into(folder, backups.find_backup(folder, backup.name))
+    ws = open_workspace(folder)
+    try:
+        boxes.answer("取消")
+        assert not ensure_card_prefix(None, ws.context())
+        assert boxes.titles[-1] == "发卡已暂停"
+        assert "从备份恢复" in boxes.texts[-1] and "新的发卡代码" in boxes.texts[-1]
+    finally:
+        ws.close()
