@@ -47,7 +47,7 @@ from .services.setup import SetupInput, is_set_up, load_context, normalised, pas
 from .storage import dbfiles, login_guard
 from .storage.backup import remove_parts
 from .storage.cipher import KEY_BYTES, is_plaintext_file, key_of, rekey
-from .storage.db import check_failed_for_space, checkpoint, integrity_problems, open_db
+from .storage.db import check_failed_for_space, checkpoint, contain, integrity_problems, open_db, release
 from .storage.encrypt import encrypt_database, encrypt_plaintext_backups, finish_interrupted, legacy_clerk
 from .storage.keyring import DEFAULT_KDF, KdfParams, Keyring
 from .storage.lock import InstanceLock
@@ -232,6 +232,8 @@ class Workspace:
                 except sqlite3.Error:
                     pass  # e.g. the disk is full: the WAL keeps the commits, SQLite recovers them
             self.db.close()
+            if self.read_only:
+                release(paths.db_path(self.folder))
             # Clean only if the WAL really is empty now: the next start sets aside a WAL found
             # after a clean exit, so a WAL still holding commits must keep the marker.
             if self.lock and not dbfiles.wal_has_frames(paths.db_path(self.folder)):
@@ -382,6 +384,7 @@ def _open(folder: Path, held: InstanceLock | None, login: Login | None, clock: C
     health.full = full_check or health.unclean_exit
     health.problems = _check(db_file, folder, key, full=health.full, used=bool(evidence))
     if health.problems:
+        contain(db_file)  # a worker's connection to it is read-only too
         db = open_db(db_file, key=key, read_only=True)
     else:
         db = open_db(db_file, key=key, backup_dir=folder / BACKUP_DIR)

@@ -216,6 +216,13 @@ def test_damaged_database_opens_read_only_and_is_never_written(used):
             backups.create_backup(ctx, "manual")  # a damaged database never replaces good backups
         assert info.value.code == "backup.read_only"
         assert backups.backup_if_due(ctx) is None
+        from clerk_app.storage.db import is_read_only, open_db
+
+        worker = open_db(db_file, migrate=False)  # what a background task opens
+        try:
+            assert is_read_only(worker)
+        finally:
+            worker.close()
     finally:
         ws.close()
     assert _sha(db_file) == before  # not one byte written

@@ -15,6 +15,19 @@ from .cipher import DatabaseError, connect, is_plaintext_file, key_of
 DB_FILENAME = "clerk.db"
 CACHE_KIB = 64 * 1024
 
+# Databases this process found damaged: every connection opened to them (a worker's too) is
+# read-only until the workspace that found them is closed (see :func:`contain`).
+_CONTAINED: set[Path] = set()
+
+
+def contain(path: Path) -> None:
+    """From now on, in this process, ``path`` opens read-only only (it failed its check)."""
+    _CONTAINED.add(Path(path).resolve())
+
+
+def release(path: Path) -> None:
+    _CONTAINED.discard(Path(path).resolve())
+
 
 def open_db(path: str | Path, *, key: bytes | None, migrate: bool = True,
             backup_dir: Path | None = None, read_only: bool = False) -> Database:
@@ -42,7 +55,7 @@ def open_db(path: str | Path, *, key: bytes | None, migrate: bool = True,
             raise UserError("db.not_encrypted", path=str(path))
         if key is None and not plain:
             raise UserError("db.not_a_database", path=str(path))
-    if read_only:
+    if read_only or path.resolve() in _CONTAINED:
         return _open_read_only(path)
     conn = connect(path, key)
     try:
