@@ -35,6 +35,10 @@ def audit_or_refuse(ctx: Context, what: str, action: str, entity: str, entity_id
             ctx.audit(action, entity, entity_id, **detail)
     except (sqlite3.OperationalError, cipher.OperationalError):  # the app's SQLCipher, or a plain copy
         raise UserError("audit.not_written", what=what) from None
+    except UserError as exc:  # transaction() names a read-only (damaged) database or a full disk
+        if exc.code in ("db.read_only", "disk.full"):
+            raise UserError("audit.not_written", what=what) from exc
+        raise
 
 
 def audit_reveal(ctx: Context, entity: str, entity_id: str, what: str, *, fields: str = "id_number,phone",
