@@ -141,3 +141,18 @@ def test_issue_after_restore_says_paused_and_offers_settings(qtbot, workspace, c
         assert "从备份恢复" in boxes.texts[-1] and "新的发卡代码" in boxes.texts[-1]
     finally:
         ws.close()
+
+
+def test_a_full_disk_or_damage_is_not_called_an_internal_error():
+    import errno
+    import sqlite3
+
+    from clerk_app.ui.crash import environment_message
+
+    assert "磁盘已满" in environment_message(OSError(errno.ENOSPC, "No space left on device"))
+    assert "磁盘已满" in environment_message(sqlite3.OperationalError("database or disk is full"))
+    damaged = sqlite3.DatabaseError("database disk image is malformed")
+    damaged.sqlite_errorname = "SQLITE_CORRUPT"
+    text = environment_message(damaged)
+    assert "损坏" in text and "不受影响" not in text
+    assert environment_message(ValueError("a bug")) is None
