@@ -49,7 +49,7 @@ def open_file_readonly(path: Path) -> sqlite3.Connection:
     """A read-only connection to a database *file* that is not the live database (a backup,
     a ``.part`` being verified). Never creates the file, never writes to it."""
     uri = Path(path).resolve().as_uri() + "?mode=ro"
-    return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=True)
 
 
 def check_file(path: Path, *, full: bool = True) -> list[str]:

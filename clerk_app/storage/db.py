@@ -103,7 +103,7 @@ def _open_read_only(path: Path) -> Database:
     if not path.is_file():
         raise UserError("db.not_a_database", path=str(path))
     conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None,
-                           check_same_thread=False, timeout=5.0)
+                           check_same_thread=True, timeout=5.0)
     conn.text_factory = _lenient_text  # a damaged page may hold bytes that are not UTF-8
     try:
         conn.execute("PRAGMA query_only=ON")
