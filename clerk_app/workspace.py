@@ -32,7 +32,6 @@ Start-up, in order (nothing writes to the database before the check has passed):
 from __future__ import annotations
 
 import os
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,8 +44,8 @@ from .domain.messages import message
 from .services.context import Context, new_id
 from .services.setup import SetupInput, is_set_up, load_context, normalised, password_issues, set_up, validate
 from .storage import dbfiles, login_guard
-from .storage.backup import remove_parts
-from .storage.cipher import KEY_BYTES, is_plaintext_file, key_of, rekey
+from .storage.backup import check_file, remove_parts
+from .storage.cipher import KEY_BYTES, Error, is_plaintext_file, key_of, rekey
 from .storage.db import check_failed_for_space, checkpoint, contain, integrity_problems, open_db, release
 from .storage.encrypt import encrypt_database, encrypt_plaintext_backups, finish_interrupted, legacy_clerk
 from .storage.keyring import DEFAULT_KDF, KdfParams, Keyring
@@ -229,7 +228,7 @@ class Workspace:
             if not self.read_only:
                 try:
                     checkpoint(self.db)  # a clean exit leaves no WAL content (see storage.dbfiles)
-                except sqlite3.Error:
+                except Error:
                     pass  # e.g. the disk is full: the WAL keeps the commits, SQLite recovers them
             self.db.close()
             if self.read_only:
@@ -257,12 +256,32 @@ def verify_clerk(ctx: Context, password: str) -> None:
         raise UserError("auth.bad_login")
 
 
+def _evidence(folder: Path) -> list[str]:
+    """:func:`dbfiles.folder_evidence`, where keys.json counts only once the laptop was set up
+    (a new folder writes its keys.json before its database)."""
+    found = dbfiles.folder_evidence(folder)
+    if "keys.json" in found:
+        try:
+            ring = Keyring.load(folder)
+        except UserError:
+            ring = None  # damaged: it still shows the folder was used
+        if ring is not None and not ring.claimed:
+            found.remove("keys.json")
+    return found
+
+
 def _missing(folder: Path, db_file: Path, evidence: list[str]) -> NeedsRestore:
     names = {"backups": "备份", "clerk.lock": "锁文件", "window.ini": "窗口设置", "backup-settings.json": "备份设置",
-             dbfiles.SESSION_MARKER: "运行标记", "logs": "日志"}
+             dbfiles.SESSION_MARKER: "运行标记", "logs": "日志", "keys.json": "密钥文件"}
     state = "db.missing_state_gone" if not db_file.exists() else "db.missing_state_empty"
     return NeedsRestore("db.missing", folder, path=str(folder), evidence="、".join(names[e] for e in evidence),
                         state=message(state))
+
+
+def _not_damage(exc: BaseException, db_file: Path, folder: Path) -> UserError:
+    if check_failed_for_space(exc, db_file):
+        return UserError("disk.full", where=f"（位置：{folder}）")
+    return UserError("db.check_failed", detail=getattr(exc, "sqlite_errorname", "") or type(exc).__name__)
 
 
 def _check(db_file: Path, folder: Path, key: bytes | None, *, full: bool, used: bool) -> list[str]:
@@ -277,22 +296,49 @@ def _check(db_file: Path, folder: Path, key: bytes | None, *, full: bool, used: 
         if not used:
             raise
         raise NeedsRestore("db.unreadable", folder, path=str(db_file)) from None
+    except Error as exc:  # the disk, not the database (cipher.connect lets these through)
+        raise _not_damage(exc, db_file, folder) from None
     try:
         try:
             problems = integrity_problems(db, full=full)
-        except sqlite3.Error as exc:  # not damage: say what it is, change nothing
-            if check_failed_for_space(exc, db_file):
-                raise UserError("disk.full", where=f"（位置：{folder}）") from None
-            raise UserError("db.check_failed", detail=getattr(exc, "sqlite_errorname", "") or type(exc).__name__) \
-                from None
-        if problems:
-            try:
-                is_set_up(db)  # can the app read anything at all?
-            except Exception:  # noqa: BLE001 - SQLite cannot read it: only a restore helps
-                raise NeedsRestore("db.unreadable", folder, path=str(db_file)) from None
-        return problems
+        except Error as exc:  # not damage: say what it is, change nothing
+            raise _not_damage(exc, db_file, folder) from None
     finally:
         db.close()
+    if problems:
+        # Can the app read anything at all? On a new connection: SQLCipher refuses every read
+        # of a connection that met a page failing its HMAC (the check just did).
+        try:
+            probe = open_db(db_file, key=key, read_only=True)
+        except (UserError, Error):
+            raise NeedsRestore("db.unreadable", folder, path=str(db_file)) from None
+        try:
+            is_set_up(probe)
+        except Exception:  # noqa: BLE001 - SQLite cannot read it: only a restore helps
+            raise NeedsRestore("db.unreadable", folder, path=str(db_file)) from None
+        finally:
+            probe.close()
+    return problems
+
+
+def _check_or_probe(db_file: Path, folder: Path, key: bytes | None, health: Health, *, used: bool, probe: bool,
+                    stamp: str) -> list[str]:
+    """:func:`_check`; when it fails after an unclean exit on an encrypted database, a WAL
+    beside it may be another database's (rule 2 of :mod:`storage.dbfiles`, by trying)."""
+    try:
+        problems = _check(db_file, folder, key, full=health.full, used=used)
+    except NeedsRestore:
+        if not probe:
+            raise
+        problems = None
+    if probe and problems != []:
+        stray = dbfiles.probe_wal(db_file, lambda: not check_file(db_file, key, full=False), stamp=stamp)
+        if stray is not None:
+            health.stray_wal = stray
+            return _check(db_file, folder, key, full=health.full, used=used)
+    if problems is None:
+        raise NeedsRestore("db.unreadable", folder, path=str(db_file))
+    return problems
 
 
 def _folder(data_dir: str | Path | None) -> Path:
@@ -333,7 +379,7 @@ def open_workspace(data_dir: str | Path | None = None, *, login: Login | None = 
     the clerk chose to start again with an empty database in a used folder whose database is gone."""
     folder = _folder(data_dir)
     login = login or login_from_env()
-    evidence = dbfiles.folder_evidence(folder)  # before the lock file is created
+    evidence = _evidence(folder)  # before the lock file is created
     held = InstanceLock(folder).acquire() if lock else None
     try:
         return _open(folder, held, login, clock, kdf, recovery_code, full_check=full_check,
@@ -382,7 +428,9 @@ def _open(folder: Path, held: InstanceLock | None, login: Login | None, clock: C
         encrypt_database(db_file, key)
     encrypt_plaintext_backups(folder / BACKUP_DIR, key)
     health.full = full_check or health.unclean_exit
-    health.problems = _check(db_file, folder, key, full=health.full, used=bool(evidence))
+    probe = held is not None and health.stray_wal is None and health.unclean_exit and not is_plaintext_file(db_file)
+    health.problems = _check_or_probe(db_file, folder, key, health, used=bool(evidence), probe=probe,
+                                      stamp=f"{clock.now():%Y%m%d-%H%M%S}")
     if health.problems:
         contain(db_file)  # a worker's connection to it is read-only too
         db = open_db(db_file, key=key, read_only=True)
@@ -429,12 +477,28 @@ def _claim_plaintext(folder: Path, db_file: Path, login: Login | None, kdf: KdfP
     return ring, clerk_id, code
 
 
-def restore_into(folder: Path, backup, clock: Clock = SYSTEM):
-    """Restore ``backup`` into ``folder`` under its instance lock (no workspace open)."""
+def data_key(folder: Path, login: Login | None, clock: Clock = SYSTEM) -> bytes:
+    """The laptop's data key from ``keys.json``, unwrapped by ``login`` (rate-limited like a
+    login) without opening the database: listing and restoring backups work when the database
+    is missing or damaged. No keys.json: the backups cannot be read (``keyring.missing``)."""
+    ring = Keyring.load(Path(folder))
+    if ring is None:
+        raise UserError("keyring.missing", path=str(Path(folder) / "keys.json"))
+    if not ring.claimed:
+        return ring.setup_key
+    return _unlock(Path(folder), ring, login, clock)[1]
+
+
+def restore_into(folder: Path, backup, clock: Clock = SYSTEM, *, key: bytes | None = None,
+                 login: Login | None = None):
+    """Restore ``backup`` into ``folder`` under its instance lock (no workspace open). ``key``:
+    the data key the window already holds; else ``login`` unlocks it from keys.json."""
     from .services.restore import restore_backup
 
     with InstanceLock(Path(folder)):
-        return restore_backup(Path(folder), backup, clock)
+        if key is None:
+            key = data_key(Path(folder), login, clock)
+        return restore_backup(Path(folder), backup, clock, key=key)
 
 
 DEMO_SETUP = SetupInput(laptop_name="演示笔记本", union_name="大兴区黄村镇总工会（演示）",

@@ -15,7 +15,7 @@ import pytest
 
 from clerk_app.storage.backup import check_file
 from clerk_app.workspace import open_workspace
-from tests.conftest import SETUP
+from tests.conftest import SETUP, TEST_KDF, reopen
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = 15
@@ -37,12 +37,13 @@ while True:
 
 @pytest.mark.slow
 def test_killed_backup_leaves_the_old_or_a_verified_new_file(data_dir):
-    ws = open_workspace(data_dir)
+    ws = open_workspace(data_dir, kdf=TEST_KDF)
     ctx = ws.set_up(SETUP)
     from clerk_app.services.demo import generate_members
 
     generate_members(ctx, 2500, seed=3)  # a few MB: a backup takes long enough to be cut
     members = ws.db.conn.execute("SELECT count(*) FROM members").fetchone()[0]
+    key = ws.key
     ws.close()
     target = data_dir / "backups" / "clerk-20261203-120000-manual.db"
     seed = random.randrange(1 << 30)
@@ -64,10 +65,10 @@ def test_killed_backup_leaves_the_old_or_a_verified_new_file(data_dir):
         part = target.with_name(target.name + ".part")
         cut_mid_copy += part.exists()
         if target.exists():
-            assert check_file(target) == [], f"seed={seed}: a half backup under the final name"
+            assert check_file(target, key) == [], f"seed={seed}: a half backup under the final name"
         else:
             assert finished == 0, f"seed={seed}: a finished backup disappeared"
-        ws = open_workspace(data_dir)  # the next start: the database untouched, the .part gone
+        ws = reopen(data_dir)  # the next start: the database untouched, the .part gone
         try:
             assert ws.health.ok, f"seed={seed}: {ws.health.problems}"
             assert ws.db.conn.execute("SELECT count(*) FROM members").fetchone()[0] == members

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import sqlite3
 
 import pytest
 
@@ -14,12 +13,13 @@ from clerk_app.domain.errors import UserError
 from clerk_app.services import backups, cards
 from clerk_app.services.members import register_member
 from clerk_app.storage import backup as files
-from clerk_app.storage.changes import changes_since, last_seq
+from clerk_app.storage.changes import changes_since, last_seq, site_epoch
+from clerk_app.storage.cipher import connect, is_plaintext_file
 from clerk_app.storage.db import DB_FILENAME, open_db
 from clerk_app.storage.dbfiles import header_journal
 from clerk_app.storage.meta import get_meta
-from clerk_app.workspace import open_workspace, restore_into
-from tests.conftest import make_id
+from clerk_app.workspace import restore_into
+from tests.conftest import LOGIN, make_id, reopen
 
 
 # ---------------------------------------------------------------- retention (pure)
@@ -90,9 +90,17 @@ def test_backup_is_verified_standalone_and_leaves_no_part(ctx, workspace):
     run = backups.create_backup(ctx, "manual")
     assert run.path.is_file() and not leftover.exists()
     assert not list((folder / "backups").glob("*.part"))
-    assert files.check_file(run.path) == []
-    assert header_journal(run.path) == "rollback"  # no -wal belongs to a backup
-    facts = files.read_facts(run.path)
+    key = workspace.key
+    assert files.check_file(run.path, key) == []
+    # encrypted with the database's key: no plain header to read, no plaintext copy
+    assert not is_plaintext_file(run.path) and header_journal(run.path) is None
+    conn = files.open_file_readonly(run.path, key)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # no -wal belongs to a backup
+    finally:
+        conn.close()
+    assert files.check_file(run.path, None) != []  # without the key it is not readable
+    facts = files.read_facts(run.path, key)
     assert (facts.members, facts.cards, facts.events) == (3, 0, 0)
     assert facts.site_id == ctx.site_id
 
@@ -101,7 +109,7 @@ def test_start_up_removes_leftover_parts(data_dir):
     (data_dir / "backups").mkdir()
     part = data_dir / "backups" / "clerk-20261201-100000-daily.db.part"
     part.write_bytes(b"x" * 150_000)
-    ws = open_workspace(data_dir)
+    ws = reopen(data_dir)
     try:
         assert not part.exists() and ws.health.parts_removed == 150_000
     finally:
@@ -109,7 +117,7 @@ def test_start_up_removes_leftover_parts(data_dir):
 
 
 def test_a_failed_verification_leaves_no_file(ctx, workspace, monkeypatch):
-    monkeypatch.setattr(files, "check_file", lambda path, full=True: ["*** in database main ***"])
+    monkeypatch.setattr(files, "check_file", lambda path, key, full=True: ["*** in database main ***"])
     target = workspace.folder / "backups" / "x.db"
     with pytest.raises(UserError) as info:
         files.backup_to(ctx.db, target)
@@ -167,8 +175,8 @@ def test_roster_import_is_backed_up_before_and_after(ctx, workspace, tmp_path):
     assert len(result.saved) == 3
     kinds = {b.kind: b for b in backups.list_backups(workspace.folder)}
     assert set(kinds) == {"before-import", "after-import"}
-    assert files.read_facts(kinds["before-import"].path).members == 0
-    assert files.read_facts(kinds["after-import"].path).members == 3
+    assert files.read_facts(kinds["before-import"].path, workspace.key).members == 0
+    assert files.read_facts(kinds["after-import"].path, workspace.key).members == 3
 
 
 # ---------------------------------------------------------------- restore: a new epoch
@@ -189,8 +197,8 @@ def issued(ctx, workspace):
 def _restore(workspace, backup_path):
     folder = workspace.folder
     workspace.close()
-    result = restore_into(folder, backups.find_backup(folder, backup_path.name))
-    return result, open_workspace(folder)
+    result = restore_into(folder, backups.find_backup(folder, backup_path.name), login=LOGIN)
+    return result, reopen(folder)
 
 
 def test_restore_starts_a_new_epoch(ctx, workspace, issued):
@@ -204,6 +212,7 @@ def test_restore_starts_a_new_epoch(ctx, workspace, issued):
         assert result.facts.cards == 3 and result.facts.members == 5
         history = [h["site_id"] for h in __import__("json").loads(get_meta(ws.db, "site_history"))]
         assert old_site in history
+        assert site_epoch(ws.db) == 1  # the sync's epoch of this laptop rises with the restore
         # change-record numbers continue above everything the replaced database gave out
         assert last_seq(ws.db) >= seq_before
         # issuing is paused with a clear message until a NEW card code is set
@@ -221,8 +230,9 @@ def test_restore_starts_a_new_epoch(ctx, workspace, issued):
         first = [c for c in changes_since(ws.db, seq_before)]
         assert first and all(c.site_id == new.site_id for c in first) and min(c.seq for c in first) > seq_before
         # the replaced database was kept as a verified backup
-        assert result.kept is not None and files.check_file(result.kept) == []
-        assert files.read_facts(result.kept).cards == 5
+        assert result.kept is not None and files.check_file(result.kept, ws.key) == []
+        assert not is_plaintext_file(result.kept)  # the pre-restore copy is encrypted too
+        assert files.read_facts(result.kept, ws.key).cards == 5
     finally:
         ws.close()
 
@@ -238,7 +248,7 @@ def test_restore_refuses_a_damaged_backup_and_changes_nothing(ctx, workspace, is
     folder = workspace.folder
     workspace.close()
     with pytest.raises(UserError) as info:
-        restore_into(folder, backups.find_backup(folder, backup.name))
+        restore_into(folder, backups.find_backup(folder, backup.name), login=LOGIN)
     assert info.value.code in ("backup.damaged", "backup.unreadable")
     assert hashlib.sha256((folder / DB_FILENAME).read_bytes()).hexdigest() == before
 
@@ -248,10 +258,10 @@ def test_restore_over_a_damaged_database_keeps_its_raw_files(ctx, workspace, iss
     folder = workspace.folder
     workspace.close()
     db_file = folder / DB_FILENAME
-    db_file.write_bytes(b"SQLite format 3\x00" + b"\xff" * 8000)  # beyond reading
-    result = restore_into(folder, backups.find_backup(folder, backup.name))
+    db_file.write_bytes(b"\xff" * 8192)  # beyond reading (with the key or without)
+    result = restore_into(folder, backups.find_backup(folder, backup.name), login=LOGIN)
     assert result.kept.is_dir() and (result.kept / DB_FILENAME).read_bytes().endswith(b"\xff" * 100)
-    ws = open_workspace(folder)
+    ws = reopen(folder)
     try:
         assert ws.health.ok and ws.context().site_id == result.site_id
         assert cards.issuing_paused(ws.context())
@@ -271,10 +281,10 @@ def test_backup_file_opened_with_plain_sqlite_is_a_vacuum_copy(ctx, workspace):
     workspace.db.conn.execute("PRAGMA wal_autocheckpoint=0")
     _add(ctx, 2)  # committed, only in the WAL
     run = backups.create_backup(ctx, "manual")
-    assert files.read_facts(run.path).members == 2  # the backup has the WAL's commit
+    assert files.read_facts(run.path, workspace.key).members == 2  # the backup has the WAL's commit
     bare = workspace.folder / "bare.db"
     bare.write_bytes((workspace.folder / DB_FILENAME).read_bytes())  # the file alone
-    conn = sqlite3.connect(bare)
+    conn = connect(bare, workspace.key)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("SELECT count(*) FROM members").fetchone()[0] == 1  # consistent, older
@@ -284,7 +294,7 @@ def test_backup_file_opened_with_plain_sqlite_is_a_vacuum_copy(ctx, workspace):
 
 def test_open_db_read_only_refuses_writes_with_a_message(workspace):
     path = workspace.folder / DB_FILENAME
-    db = open_db(path, read_only=True)
+    db = open_db(path, key=workspace.key, read_only=True)
     try:
         from clerk_app.storage.db import transaction
 
@@ -294,3 +304,37 @@ def test_open_db_read_only_refuses_writes_with_a_message(workspace):
         assert info.value.code == "db.read_only" and "只读" in info.value.message
     finally:
         db.close()
+
+
+def test_an_encrypted_laptop_restores_from_the_command_line_after_a_password_change(ctx, workspace, monkeypatch,
+                                                                                     capsys):
+    """A backup is under the laptop's data key, which keys.json keeps wrapped by each clerk's
+    password: a password changed after the backup still opens it, and the command line lists
+    and restores it when clerk.db itself is gone (nothing but keys.json and the backups)."""
+    from clerk_app.cli import main
+
+    for n in range(2):
+        _add(ctx, n)
+    backup = backups.create_backup(ctx, "manual").path
+    old_site = ctx.site_id
+    workspace.add_login(ctx.clerk.id, ctx.clerk.name, "changed-pass-9")  # the same data key, re-wrapped
+    folder = workspace.folder
+    workspace.close()
+    (folder / DB_FILENAME).unlink()
+    cli = lambda *a: main([*a, "--data-dir", str(folder)])  # noqa: E731
+    monkeypatch.setenv("CLERK_APP_PASSWORD", "wrong-pass-1")
+    assert cli("backup", "list") == 2 and "姓名或密码不对" in capsys.readouterr().err
+    monkeypatch.setenv("CLERK_APP_PASSWORD", "changed-pass-9")
+    assert cli("backup", "list") == 0
+    assert f"{backup.name}" in (out := capsys.readouterr().out) and "会员 2 名" in out
+    assert cli("backup", "restore", backup.name, "--yes") == 0
+    assert "已从备份" in capsys.readouterr().out
+    assert not is_plaintext_file(folder / DB_FILENAME)
+    from clerk_app.workspace import Login, open_workspace
+
+    ws = open_workspace(folder, login=Login(None, "changed-pass-9"))
+    try:
+        assert ws.db.conn.execute("SELECT count(*) FROM members").fetchone()[0] == 2
+        assert ws.context().site_id != old_site  # a new epoch
+    finally:
+        ws.close()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -18,8 +17,9 @@ from clerk_app.domain.errors import NeedsRestore, UserError
 from clerk_app.services import backups
 from clerk_app.storage import dbfiles
 from clerk_app.storage.db import DB_FILENAME
-from clerk_app.workspace import open_workspace, restore_into
-from tests.conftest import SETUP, make_id
+from clerk_app.storage.cipher import connect
+from clerk_app.workspace import data_key, open_workspace, restore_into
+from tests.conftest import LOGIN, SETUP, TEST_KDF, make_id, reopen
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,7 +44,7 @@ def _sha(path: Path) -> str:
 @pytest.fixture
 def used(data_dir):
     """A set-up folder with members and one backup, closed cleanly."""
-    ws = open_workspace(data_dir)
+    ws = open_workspace(data_dir, kdf=TEST_KDF)
     ctx = ws.set_up(SETUP)
     from clerk_app.services.demo import generate_members
 
@@ -65,15 +65,15 @@ def test_missing_database_in_a_used_folder_is_not_a_new_laptop(used, how):
     else:
         db_file.write_bytes(b"")
     with pytest.raises(NeedsRestore) as info:
-        open_workspace(folder)
+        reopen(folder)
     assert info.value.code == "db.missing" and info.value.folder == folder
     assert "这不是一台新电脑" in info.value.message and "备份" in info.value.message
     assert ("不见了" if how == "deleted" else "0 字节") in info.value.message
     assert not db_file.exists() or db_file.stat().st_size == 0  # nothing created in its place
     out = _cli("cards", "list", "--data-dir", folder, check_rc=2)
     assert "这不是一台新电脑" in out.stderr and "backup" in out.stderr
-    restore_into(folder, backups.find_backup(folder, backup.name))
-    ws = open_workspace(folder)
+    restore_into(folder, backups.find_backup(folder, backup.name), login=LOGIN)
+    ws = reopen(folder)
     try:
         assert ws.ready and ws.health.ok
     finally:
@@ -81,7 +81,7 @@ def test_missing_database_in_a_used_folder_is_not_a_new_laptop(used, how):
 
 
 def test_a_brand_new_folder_is_still_a_new_laptop(tmp_path):
-    ws = open_workspace(tmp_path / "fresh")
+    ws = reopen(tmp_path / "fresh")
     try:
         assert not ws.ready and ws.health.ok
     finally:
@@ -91,7 +91,7 @@ def test_a_brand_new_folder_is_still_a_new_laptop(tmp_path):
 def test_starting_over_is_possible_when_the_clerk_chooses_it(used):
     folder, _backup = used
     (folder / DB_FILENAME).unlink()
-    ws = open_workspace(folder, allow_empty=True)
+    ws = reopen(folder, allow_empty=True)
     try:
         assert not ws.ready
     finally:
@@ -103,7 +103,7 @@ def test_starting_over_is_possible_when_the_clerk_chooses_it(used):
 def _make_wal(folder: Path) -> bytes:
     """Commit a change that stays in the WAL (no checkpoint) and return the WAL's bytes."""
     db_file = folder / DB_FILENAME
-    conn = sqlite3.connect(db_file, isolation_level=None)
+    conn = connect(db_file, data_key(folder, LOGIN))
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA wal_autocheckpoint=0")
     conn.execute("INSERT INTO meta (key, value) VALUES ('from_the_wal', 'x')")
@@ -130,7 +130,7 @@ def test_wal_after_a_clean_exit_is_set_aside(used):
     shutil.copy(backup, folder / DB_FILENAME)
     wal = other / (DB_FILENAME + "-wal")
     shutil.copy(wal, folder / (DB_FILENAME + "-wal"))
-    ws = open_workspace(folder)
+    ws = reopen(folder)
     try:
         stray = ws.health.stray_wal
         assert stray is not None and stray.moved_to.read_bytes() == wal.read_bytes()
@@ -148,7 +148,7 @@ def test_wal_beside_a_copied_in_backup_after_a_crash_is_set_aside(used):
     _make_wal(folder)
     (folder / dbfiles.SESSION_MARKER).write_text("killed\n")
     shutil.copy(backup, folder / DB_FILENAME)
-    ws = open_workspace(folder)
+    ws = reopen(folder)
     try:
         assert ws.health.stray_wal is not None and ws.health.stray_wal.reason == "copied_in"
         assert _meta(ws, "from_the_wal") is None
@@ -161,7 +161,7 @@ def test_wal_of_a_crashed_session_is_recovered(used):
     folder, _backup = used
     _make_wal(folder)
     (folder / dbfiles.SESSION_MARKER).write_text("killed\n")
-    ws = open_workspace(folder)
+    ws = reopen(folder)
     try:
         assert ws.health.stray_wal is None and _meta(ws, "from_the_wal") == "x"  # the last commit kept
         assert ws.health.full  # an unclean exit gets the full integrity_check
@@ -176,12 +176,12 @@ def _flip_pages(path: Path, names: tuple[str, ...] = ("idx_members_name_birth",)
     """Bit flips in the b-tree page header of an index of the members (a bad sector), never in
     the 100-byte file header, the schema page or the laptop's own facts (meta). The member
     list itself stays readable, so the window can still show what it has."""
-    conn = sqlite3.connect(path)
+    conn = connect(path, data_key(path.parent, LOGIN))
     try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         roots = [r[0] for r in conn.execute(
             f"SELECT rootpage FROM sqlite_master WHERE name IN ({','.join('?' * len(names))})", names)]
-        size = conn.execute("PRAGMA page_size").fetchone()[0]
+        size = int(conn.execute("PRAGMA page_size").fetchone()[0])
     finally:
         conn.close()
     data = bytearray(path.read_bytes())
@@ -197,7 +197,7 @@ def test_damaged_database_opens_read_only_and_is_never_written(used):
     db_file = folder / DB_FILENAME
     _flip_pages(db_file)
     before = _sha(db_file)
-    ws = open_workspace(folder)
+    ws = reopen(folder)
     try:
         assert ws.read_only and ws.health.problems
         notice = ws.health.notices()[-1]
@@ -218,7 +218,7 @@ def test_damaged_database_opens_read_only_and_is_never_written(used):
         assert backups.backup_if_due(ctx) is None
         from clerk_app.storage.db import is_read_only, open_db
 
-        worker = open_db(db_file, migrate=False)  # what a background task opens
+        worker = open_db(db_file, key=ws.key, migrate=False)  # what a background task opens
         try:
             assert is_read_only(worker)
         finally:
@@ -233,7 +233,7 @@ def test_damaged_database_opens_read_only_and_is_never_written(used):
     # the way out: restore the last good backup (the damaged files are kept)
     out = _cli("backup", "restore", backup.name, "--yes", "--data-dir", folder)
     assert "已从备份" in out.stdout
-    ws = open_workspace(folder)
+    ws = reopen(folder)
     try:
         assert ws.health.ok and not ws.read_only
     finally:
@@ -244,9 +244,9 @@ def test_damaged_database_opens_read_only_and_is_never_written(used):
 def test_unreadable_database_asks_for_a_restore(used):
     folder, _backup = used
     db_file = folder / DB_FILENAME
-    db_file.write_bytes(b"SQLite format 3\x00" + os.urandom(20000))
+    db_file.write_bytes(os.urandom(20000))  # an encrypted file looks like this, but is none
     with pytest.raises(NeedsRestore) as info:
-        open_workspace(folder)
+        reopen(folder)
     assert info.value.code == "db.unreadable"
 
 
@@ -293,7 +293,7 @@ def test_disk_full_says_so_and_loses_nothing(used):
     acked = [line for line in lines if not line.startswith("ERR")]
     assert acked, proc.stdout
     assert lines[-1].startswith("ERR disk.full") and "磁盘已满" in lines[-1]
-    ws = open_workspace(folder)
+    ws = reopen(folder)
     try:
         assert ws.health.ok
         present = {r[0] for r in ws.db.conn.execute("SELECT id FROM members")}
@@ -338,7 +338,7 @@ def test_disk_full_in_the_cli_and_in_a_backup(used):
                          preexec_fn=tiny)
     assert out.returncode == 2 and "磁盘已满" in out.stderr, out.stderr
     assert sorted(p.name for p in (folder / "backups").iterdir()) == before
-    ws = open_workspace(folder)
+    ws = reopen(folder)
     try:
         assert ws.health.ok
     finally:
@@ -357,7 +357,7 @@ def test_restore_and_backup_are_refused_while_another_instance_runs(used):
     proc = _holder(folder)
     try:
         with pytest.raises(UserError) as info:
-            restore_into(folder, backups.find_backup(folder, backup.name))
+            restore_into(folder, backups.find_backup(folder, backup.name), login=LOGIN)
         assert info.value.code == "db.locked_by_other"
         out = _cli("backup", "restore", backup.name, "--yes", "--data-dir", folder, check_rc=2)
         assert "另一个正在运行的程序" in out.stderr

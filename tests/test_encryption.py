@@ -323,3 +323,44 @@ def test_another_programs_plaintext_file_is_neither_encrypted_nor_changed(tmp_pa
         open_workspace(folder, login=Login(None, "some-password"))
     assert info.value.code == "db.not_a_database"
     assert (folder / DB_FILENAME).read_bytes() == before and not (folder / KEYRING_FILENAME).exists()
+
+
+def test_backups_restores_and_set_aside_files_show_no_members_values(ctx, member_input, workspace, tmp_path):
+    """The files the backup work writes are as unreadable as the database: the daily and import
+    backups, their copies in the second folder, the copy kept before a restore, the raw files of
+    a database too damaged to copy (``damaged-…``) and a WAL set aside at start-up."""
+    from clerk_app.services import backups
+    from clerk_app.storage import dbfiles
+    from clerk_app.workspace import restore_into
+
+    folder = workspace.folder
+    stick = tmp_path / "usb"
+    stick.mkdir()
+    backups.set_second_folder(folder, stick)
+    workspace.db.conn.execute("PRAGMA wal_autocheckpoint=0")
+    _register(ctx, member_input)
+    wal = (folder / (DB_FILENAME + "-wal")).read_bytes()  # holds the registration (encrypted)
+    daily = backups.backup_if_due(ctx).path
+    backups.auto_backup(ctx, "before-import")
+    backups.auto_backup(ctx, "after-import")
+    workspace.close()
+    dbfiles.wal_path(folder / DB_FILENAME).write_bytes(wal)  # a log beside a cleanly closed database
+    ws = reopen(folder)
+    assert ws.health.stray_wal is not None
+    ws.close()
+    kept = restore_into(folder, backups.find_backup(folder, daily.name), login=LOGIN).kept  # a verified copy
+    raw = bytearray((folder / DB_FILENAME).read_bytes())
+    raw[:4096] = bytes(4096)  # page 1 gone: too damaged to copy, its files are kept as they are
+    (folder / DB_FILENAME).write_bytes(bytes(raw))
+    damaged = restore_into(folder, backups.find_backup(folder, daily.name), login=LOGIN).kept
+    names = [p.name for p in folder.rglob("*")]
+    assert kept.name.endswith("-before-restore.db") and damaged.name.startswith("damaged-")
+    assert any("-wal.set-aside-" in n for n in names)
+    assert {"daily", "before-import", "after-import"} <= {b.kind for b in backups.list_backups(folder)}
+    assert len(list(stick.glob("clerk-*.db"))) == 3
+    assert _leaks(folder) == [] and _leaks(stick) == []
+    again = reopen(folder)  # while the password opens the restored database
+    try:
+        assert again.db.conn.execute("SELECT count(*) FROM members WHERE name = ?", [NAME]).fetchone()[0] == 1
+    finally:
+        again.close()

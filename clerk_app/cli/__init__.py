@@ -11,6 +11,7 @@ import sys
 from .. import APP_NAME, __version__
 from ..domain.errors import UserError, is_disk_full
 from ..domain.messages import message
+from ..storage import cipher
 from . import (audit_cmd, backup_cmd, cards_cmd, check_id, clerks_cmd, db_cmd, demo, events_cmd, members_cmd,
                print_cmd, roster_cmd, setup_cmd)
 
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(message("cli.interrupted"), file=sys.stderr)
         return 130
-    except (OSError, sqlite3.Error) as exc:
+    except (OSError, sqlite3.Error, cipher.Error) as exc:
         if not is_disk_full(exc):
             return report_internal_error(exc, args.data_dir)
         # The disk (or a file size limit) is full: every write was one transaction, rolled back.

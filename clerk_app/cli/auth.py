@@ -48,12 +48,13 @@ def new_password() -> str:
     return first
 
 
-def open_cli_workspace(data_dir):
-    """``open_workspace`` with the login a command has; prints the recovery key if opening it
-    just encrypted an old plaintext database (the one time it is shown)."""
+def open_cli_workspace(data_dir, **options):
+    """``open_workspace`` with the login a command has (``options``: e.g. ``full_check``);
+    prints the recovery key if opening it just encrypted an old plaintext database (the one time
+    it is shown)."""
     from ..workspace import folder_state, open_workspace
 
-    ws = open_workspace(data_dir, login=ask_login(folder_state(data_dir)))
+    ws = open_workspace(data_dir, login=ask_login(folder_state(data_dir)), **options)
     if ws.recovery_code:
         print_recovery_code(ws.recovery_code)
     return ws

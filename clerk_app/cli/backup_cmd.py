@@ -1,6 +1,8 @@
 """``clerk-app backup list | create | restore NAME [--yes] | second-folder [PATH | --off]`` and
 ``clerk-app db check``: the same backups and checks as the window (services.backups,
-services.restore, workspace)."""
+services.restore, workspace). Backups are encrypted with the laptop's data key: listing and
+restoring unlock it from keys.json with the clerk's password (``CLERK_APP_PASSWORD`` or a
+prompt), which works even when the database itself is missing or damaged."""
 
 from __future__ import annotations
 
@@ -26,11 +28,6 @@ def register(sub, common) -> None:
     sf.add_argument("--off", action="store_true", help="不再备份到第二位置")
     sf.set_defaults(func=run_second_folder)
 
-    d = sub.add_parser("db", parents=[common], help="数据库检查")
-    dsub = d.add_subparsers(dest="db_command", metavar="ACTION", required=True)
-    ck = dsub.add_parser("check", parents=[common], help="完整性检查（integrity_check + foreign_key_check），不做任何修改")
-    ck.set_defaults(func=run_check)
-
 
 def _folder(args):
     from .. import paths
@@ -39,6 +36,14 @@ def _folder(args):
         return paths.data_dir(args.data_dir)
     except OSError:
         raise UserError("app.data_dir_unusable", path=str(args.data_dir or "")) from None
+
+
+def _key(folder):
+    """The data key, unlocked from keys.json with the clerk's login (no database opened)."""
+    from ..workspace import data_key, folder_state
+    from .auth import ask_login
+
+    return data_key(folder, ask_login(folder_state(folder)))
 
 
 def _size(n: int) -> str:
@@ -54,11 +59,12 @@ def run_list(args) -> int:
     if not found:
         print(f"没有备份：{backups.backup_dir(folder)}")
         return 0
+    key = None if args.no_counts else _key(folder)
     for b in found:
         counts = ""
         if not args.no_counts:
             try:
-                f = read_facts(b.path)
+                f = read_facts(b.path, key)
                 counts = f"会员 {f.members} 名  服务卡 {f.cards} 张  活动 {f.events} 场"
             except UserError as exc:
                 counts = exc.message
@@ -89,7 +95,8 @@ def run_restore(args) -> int:
 
     folder = _folder(args)
     chosen = backups.find_backup(folder, args.name)
-    facts = read_facts(chosen.path)
+    key = _key(folder)
+    facts = read_facts(chosen.path, key)
     print(f"备份：{chosen.name}（{chosen.taken_text}，{chosen.kind_label}）")
     print(f"内容：会员 {facts.members} 名，服务卡 {facts.cards} 张，活动 {facts.events} 场"
           + (f"；本机“{facts.laptop_name}”" if facts.laptop_name else ""))
@@ -100,7 +107,7 @@ def run_restore(args) -> int:
         if answer not in ("y", "yes", "是"):
             print("已取消，没有做任何更改")
             return 1
-    result = restore_into(folder, chosen)
+    result = restore_into(folder, chosen, key=key)
     print(message("backup.restored", name=chosen.name, taken=chosen.taken_text, members=facts.members,
                   cards=facts.cards, events=facts.events, kept=str(result.kept) if result.kept else "（无）"))
     return 0
@@ -124,9 +131,10 @@ def run_second_folder(args) -> int:
 
 def run_check(args) -> int:
     from ..domain.messages import message
-    from ..workspace import damage_message, open_workspace, problem_lines
+    from ..workspace import damage_message, problem_lines
+    from .auth import open_cli_workspace
 
-    ws = open_workspace(args.data_dir, full_check=True)
+    ws = open_cli_workspace(args.data_dir, full_check=True)
     try:
         problems = ws.health.problems
     finally:

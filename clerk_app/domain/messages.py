@@ -132,6 +132,7 @@ MESSAGES: dict[str, str] = {
     "keyring.damaged": "密钥文件 keys.json 已损坏，无法读取：{path}",
     "keyring.bad_recovery_code": "恢复密钥不对，请逐组核对（共 8 组，每组 5 个字母或数字）",
     "keyring.no_recovery": "本机没有设置恢复密钥",
+    "keyring.missing": "找不到密钥文件 keys.json（{path}），无法读取加密的备份。请先把 keys.json 从备份处放回数据目录",
     "auth.password_required": "请输入密码（或设置环境变量 CLERK_APP_PASSWORD）",
     "auth.clerk_required": "本机有多名经办人，请输入经办人姓名（或设置环境变量 CLERK_APP_CLERK）",
     "auth.bad_login": "姓名或密码不对",

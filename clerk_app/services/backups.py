@@ -27,6 +27,7 @@ from typing import Iterable
 from ..domain.errors import UserError
 from ..domain.messages import message
 from ..storage import backup as files
+from ..storage.cipher import key_of
 from ..storage.db import database_file, is_read_only
 from .context import Context
 
@@ -219,7 +220,7 @@ def create_backup(ctx: Context, kind: str = "manual") -> BackupRun:
         else:
             try:
                 files.remove_parts(second)
-                run.second = files.copy_backup(run.path, second / name)
+                run.second = files.copy_backup(run.path, second / name, key_of(ctx.db.conn))
                 run.removed += prune(second, taken.date())
             except (OSError, UserError) as exc:
                 detail = exc.message if isinstance(exc, UserError) else (exc.strerror or type(exc).__name__)
@@ -273,12 +274,13 @@ class BackupListing:
         return str(self.file.path)
 
 
-def listings(folder: Path) -> list[BackupListing]:
-    """Every backup, newest first, with its counts read from the file (members, cards, events)."""
+def listings(folder: Path, key: bytes | None) -> list[BackupListing]:
+    """Every backup, newest first, with its counts read from the file (members, cards, events)
+    opened with the laptop's data key ``key``."""
     out = []
     for b in list_backups(folder):
         try:
-            out.append(BackupListing(b, files.read_facts(b.path)))
+            out.append(BackupListing(b, files.read_facts(b.path, key)))
         except UserError as exc:
             out.append(BackupListing(b, None, exc.message))
     return out

@@ -36,7 +36,7 @@ from ..clock import SYSTEM, Clock
 from ..domain.errors import UserError
 from ..storage import backup as files
 from ..storage import dbfiles
-from ..storage.changes import HLC_KEY, last_seq, reserve_seq
+from ..storage.changes import HLC_KEY, SITE_HISTORY_KEY, last_seq, reserve_seq
 from ..storage.db import DB_FILENAME, open_db, transaction
 from ..storage.hlc import parse_stamp
 from ..storage.meta import get_meta, set_meta
@@ -45,7 +45,6 @@ from .backups import BackupFile, backup_dir, backup_name
 from .context import Context, new_id
 from .setup import is_set_up, load_context
 
-SITE_HISTORY_KEY = "site_history"
 SEQ_GAP = 1_000_000
 
 
@@ -87,11 +86,11 @@ def epoch_state(db: Database) -> EpochState:
     return state
 
 
-def _read_current(db_file: Path) -> tuple[EpochState | None, Database | None]:
+def _read_current(db_file: Path, key: bytes) -> tuple[EpochState | None, Database | None]:
     if dbfiles.db_is_empty(db_file):
         return None, None
     try:
-        db = open_db(db_file, read_only=True)
+        db = open_db(db_file, key=key, read_only=True)
     except UserError:
         return None, None
     try:
@@ -100,9 +99,11 @@ def _read_current(db_file: Path) -> tuple[EpochState | None, Database | None]:
         return None, db
 
 
-def _keep_current(folder: Path, db_file: Path, stamp_name: str, clock: Clock) -> tuple[EpochState | None, Path | None]:
-    """Keep the database about to be replaced; returns what it had given out and the copy."""
-    state, db = _read_current(db_file)
+def _keep_current(folder: Path, db_file: Path, stamp_name: str, clock: Clock,
+                  key: bytes) -> tuple[EpochState | None, Path | None]:
+    """Keep the database about to be replaced; returns what it had given out and the copy
+    (both encrypted: the verified copy under the same key, the raw files as they are)."""
+    state, db = _read_current(db_file, key)
     kept = None
     if db is not None:
         try:
@@ -121,22 +122,24 @@ def _keep_current(folder: Path, db_file: Path, stamp_name: str, clock: Clock) ->
     return state, kept
 
 
-def restore_backup(folder: Path, backup: BackupFile, clock: Clock = SYSTEM) -> RestoreResult:
-    """Replace the data folder's database with ``backup`` (see the module's rules)."""
+def restore_backup(folder: Path, backup: BackupFile, clock: Clock = SYSTEM, *, key: bytes) -> RestoreResult:
+    """Replace the data folder's database with ``backup`` (see the module's rules). ``key`` is
+    the laptop's data key (from keys.json, unwrapped by a clerk's password): the backup must
+    open with it, and the restored database stays under it, so keys.json keeps unlocking it."""
     folder = Path(folder)
-    problems = files.check_file(backup.path)
+    problems = files.check_file(backup.path, key)
     if problems:
         raise UserError("backup.damaged", name=backup.name, detail="；".join(problems[:3]))
-    facts = files.read_facts(backup.path)
+    facts = files.read_facts(backup.path, key)
     db_file = folder / DB_FILENAME
     taken = clock.now().replace(tzinfo=None, microsecond=0)
-    state, kept = _keep_current(folder, db_file, backup_name(taken, "before-restore"), clock)
+    state, kept = _keep_current(folder, db_file, backup_name(taken, "before-restore"), clock, key)
 
     for path in (dbfiles.wal_path(db_file), dbfiles.shm_path(db_file)):
         path.unlink(missing_ok=True)  # the old database's log must not be folded into the backup
-    files.copy_backup(backup.path, db_file)
+    files.copy_backup(backup.path, db_file, key)
 
-    db = open_db(db_file, backup_dir=backup_dir(folder))
+    db = open_db(db_file, key=key, backup_dir=backup_dir(folder))
     try:
         previous = get_meta(db, "site_id") or ""
         new_site = _new_epoch(db, state, backup, clock) if is_set_up(db) else previous

@@ -17,13 +17,13 @@ imports the migrations: no import cycle.
 from __future__ import annotations
 
 import os
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from ..domain.errors import UserError, is_disk_full
+from .cipher import DatabaseError, Error, KeyedConnection, OperationalError, connect, key_of
 
 PART = ".part"
 _CHUNK = 1 << 20
@@ -45,25 +45,28 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def open_file_readonly(path: Path) -> sqlite3.Connection:
-    """A read-only connection to a database *file* that is not the live database (a backup,
-    a ``.part`` being verified). Never creates the file, never writes to it."""
-    uri = Path(path).resolve().as_uri() + "?mode=ro"
-    return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=True)
+def open_file_readonly(path: Path, key: bytes | None) -> KeyedConnection:
+    """A read-only connection, with the data key ``key``, to a database *file* that is not the
+    live database (a backup, a ``.part`` being verified). Never creates the file, never writes
+    to it. A wrong key or a file that is no database raises UserError."""
+    return connect(path, key, read_only=True)
 
 
-def check_file(path: Path, *, full: bool = True) -> list[str]:
-    """The problems ``integrity_check`` (or ``quick_check``) finds in a database file;
-    an empty list when it is sound. A file SQLite cannot read at all is one problem."""
+def check_file(path: Path, key: bytes | None, *, full: bool = True) -> list[str]:
+    """The problems ``integrity_check`` (or ``quick_check``) finds in a database file opened
+    with ``key``; an empty list when it is sound. A file that cannot be read at all (or not
+    with this key) is one problem."""
     try:
-        conn = open_file_readonly(path)
-    except sqlite3.Error as exc:
+        conn = open_file_readonly(path, key)
+    except UserError as exc:
+        return [exc.message]
+    except Error as exc:
         return [str(exc)]
     conn.text_factory = lambda raw: raw.decode("utf-8", "replace")  # the report may quote damaged bytes
     try:
         pragma = "integrity_check" if full else "quick_check"
         rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}(20)")]
-    except (sqlite3.DatabaseError, ValueError) as exc:
+    except (DatabaseError, ValueError) as exc:
         return [str(exc)]
     finally:
         conn.close()
@@ -83,11 +86,12 @@ def _disk_full_or_raise(exc: BaseException, target: Path, source: Path | None = 
         raise UserError("disk.full", where=f"（位置：{target.parent}）") from exc
 
 
-def _finish(tmp: Path, target: Path) -> Path:
-    """fsync ``tmp``, verify it, rename it to ``target`` (removing ``tmp`` on any failure)."""
+def _finish(tmp: Path, target: Path, key: bytes | None) -> Path:
+    """fsync ``tmp``, verify it (opened with ``key``), rename it to ``target`` (removing ``tmp``
+    on any failure)."""
     try:
         _fsync_file(tmp)
-        problems = check_file(tmp)
+        problems = check_file(tmp, key)
         if problems:
             raise UserError("db.integrity_failed", detail="；".join(problems[:3]))
         os.replace(tmp, target)
@@ -127,12 +131,13 @@ def backup_to(db: Database, target: Path) -> Path:
     finally:
         if query_only:
             db.conn.execute("PRAGMA query_only=ON")
-    return _finish(tmp, target)
+    return _finish(tmp, target, key_of(db.conn))
 
 
-def copy_backup(source: Path, target: Path) -> Path:
+def copy_backup(source: Path, target: Path, key: bytes | None) -> Path:
     """Copy a finished backup file (a second backup folder, or back into place on a restore)
-    the same way: ``.part``, fsync, verify, rename."""
+    the same way: ``.part``, fsync, verify with the data key ``key``, rename. The bytes are
+    copied as they are: an encrypted backup stays encrypted."""
     source, target = Path(source), Path(target)
     tmp = target.with_name(target.name + PART)
     try:
@@ -145,7 +150,7 @@ def copy_backup(source: Path, target: Path) -> Path:
         _disk_full_or_raise(exc, target, source)
         tmp.unlink(missing_ok=True)
         raise
-    return _finish(tmp, target)
+    return _finish(tmp, target, key)
 
 
 def _main_file(db: Database) -> Path | None:
@@ -182,22 +187,23 @@ class BackupFacts:
     site_id: str
 
 
-def _count(conn: sqlite3.Connection, table: str) -> int:
+def _count(conn: KeyedConnection, table: str) -> int:
     try:
         return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    except sqlite3.OperationalError:  # an older schema without the table
+    except OperationalError:  # an older schema without the table
         return 0
 
 
-def read_facts(path: Path) -> BackupFacts:
-    """Counts and the laptop's name in a backup file. Raises UserError if it is unreadable."""
+def read_facts(path: Path, key: bytes | None) -> BackupFacts:
+    """Counts and the laptop's name in a backup file opened with the data key ``key``. Raises
+    UserError if it is unreadable (damaged, not a backup, or under another key)."""
     try:
-        conn = open_file_readonly(path)
+        conn = open_file_readonly(path, key)
         try:
             members, cards, events = (_count(conn, t) for t in ("members", "cards", "events"))
             meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('laptop_name', 'site_id')"))
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
+    except (DatabaseError, UserError) as exc:
         raise UserError("backup.unreadable", name=Path(path).name) from exc
     return BackupFacts(members, cards, events, meta.get("laptop_name", ""), meta.get("site_id", ""))

@@ -18,6 +18,8 @@ from ..domain.errors import UserError
 
 KEY_BYTES = 32
 SQLITE_HEADER = b"SQLite format 3\x00"
+# Errors of the machine, not of the key or the file: said as what they are by the caller.
+_ENVIRONMENT = ("SQLITE_IOERR", "SQLITE_FULL", "SQLITE_BUSY", "SQLITE_LOCKED")
 
 Error = sqlcipher.Error
 DatabaseError = sqlcipher.DatabaseError
@@ -49,12 +51,19 @@ def is_plaintext_file(path: Path) -> bool:
         return False
 
 
-def connect(path: str | Path, key: bytes | None, *, timeout: float = 5.0) -> KeyedConnection:
+def connect(path: str | Path, key: bytes | None, *, timeout: float = 5.0,
+            read_only: bool = False) -> KeyedConnection:
     """Open ``path`` with ``key`` (or plaintext with ``None``) and prove the key right by reading
     the schema. A wrong key, or a file that is not a database, raises ``db.wrong_key`` /
-    ``db.not_a_database`` (Chinese, no traceback); the connection is closed then."""
-    conn = sqlcipher.connect(str(path), isolation_level=None, check_same_thread=True, timeout=timeout,
-                             factory=KeyedConnection)
+    ``db.not_a_database`` (Chinese, no traceback); the connection is closed then.
+    ``read_only``: ``mode=ro`` (never creates or writes the file: a backup being checked, a
+    damaged database)."""
+    if read_only:
+        conn = sqlcipher.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None,
+                                 check_same_thread=True, timeout=timeout, factory=KeyedConnection)
+    else:
+        conn = sqlcipher.connect(str(path), isolation_level=None, check_same_thread=True, timeout=timeout,
+                                 factory=KeyedConnection)
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")  # a wrong key is our message, not stderr noise
         if key is not None:
@@ -63,6 +72,8 @@ def connect(path: str | Path, key: bytes | None, *, timeout: float = 5.0) -> Key
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlcipher.DatabaseError as exc:
         conn.close()
+        if str(getattr(exc, "sqlite_errorname", "")).startswith(_ENVIRONMENT):
+            raise  # the disk, a file size limit, another process: not the key, not the file
         if key is not None and not is_plaintext_file(Path(path)):
             raise UserError("db.wrong_key", path=str(path)) from exc
         raise UserError("db.not_a_database", path=str(path)) from exc

@@ -10,7 +10,7 @@ from typing import Iterator
 from sqlite_utils import Database
 
 from ..domain.errors import UserError, is_disk_full
-from .cipher import DatabaseError, connect, is_plaintext_file, key_of
+from .cipher import DatabaseError, Error, OperationalError, connect, is_plaintext_file, key_of
 
 DB_FILENAME = "clerk.db"
 CACHE_KIB = 64 * 1024
@@ -56,7 +56,7 @@ def open_db(path: str | Path, *, key: bytes | None, migrate: bool = True,
         if key is None and not plain:
             raise UserError("db.not_a_database", path=str(path))
     if read_only or path.resolve() in _CONTAINED:
-        return _open_read_only(path)
+        return _open_read_only(path, key)
     conn = connect(path, key)
     try:
         if migrate:
@@ -99,17 +99,16 @@ def another_connection(db: Database) -> Database:
     return open_db(database_file(db), key=key_of(db.conn), migrate=False)
 
 
-def _open_read_only(path: Path) -> Database:
+def _open_read_only(path: Path, key: bytes | None) -> Database:
     if not path.is_file():
         raise UserError("db.not_a_database", path=str(path))
-    conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None,
-                           check_same_thread=True, timeout=5.0)
+    conn = connect(path, key, read_only=True)  # a wrong key or no database at all: UserError
     conn.text_factory = _lenient_text  # a damaged page may hold bytes that are not UTF-8
     try:
         conn.execute("PRAGMA query_only=ON")
         conn.execute("PRAGMA trusted_schema=OFF")
         conn.execute("PRAGMA case_sensitive_like=OFF")
-    except sqlite3.DatabaseError:
+    except DatabaseError:
         pass  # too damaged even for that: the caller's reads will say so
     return Database(conn, execute_plugins=False)
 
@@ -117,7 +116,7 @@ def _open_read_only(path: Path) -> Database:
 def is_read_only(db: Database) -> bool:
     try:
         return bool(db.conn.execute("PRAGMA query_only").fetchone()[0])
-    except sqlite3.Error:
+    except Error:
         return True
 
 
@@ -137,7 +136,11 @@ def integrity_problems(db: Database, *, full: bool = False) -> list[str]:
             problems = [f"foreign key: {r[0]} row {r[1]} -> {r[2]}" for r in bad[:20]]
     except ValueError as exc:  # text that is not UTF-8 where the schema says text
         problems = [str(exc)]
-    except sqlite3.DatabaseError as exc:
+    except MemoryError:
+        # SQLCipher's answer once this connection met a page that failed its HMAC check: it
+        # refuses every further read (SQLITE_NOMEM), so the page is damaged, not the memory short.
+        problems = ["SQLCipher: a page failed its HMAC check; this connection reads no further"]
+    except DatabaseError as exc:
         if not is_corruption(exc):
             raise  # the disk is full, the file cannot be opened, it is busy: not damage
         problems = [str(exc)]
@@ -160,12 +163,12 @@ def _lenient_text(raw: bytes) -> str:
     return raw.decode("utf-8", "replace")
 
 
-def _translated(exc: BaseException, conn: sqlite3.Connection) -> UserError | None:
+def _translated(exc: BaseException, conn) -> UserError | None:
     """A clerk-facing error for what the environment did to a write: the disk is full, or
     the database is read-only (damaged and contained)."""
     if is_disk_full(exc) or (_io_error(exc) and _db_out_of_space(conn)):
         return UserError("disk.full", where="")
-    if isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc).replace("-", "").replace(" ", ""):
+    if isinstance(exc, OperationalError) and "readonly" in str(exc).replace("-", "").replace(" ", ""):
         return UserError("db.read_only")
     return None
 
@@ -184,12 +187,12 @@ def check_failed_for_space(exc: BaseException, path: Path) -> bool:
                                            path.with_name(path.name + "-shm"))
 
 
-def _db_out_of_space(conn: sqlite3.Connection) -> bool:
+def _db_out_of_space(conn) -> bool:
     from .diskspace import out_of_space
 
     try:
         files = [Path(r[2]) for r in conn.execute("PRAGMA database_list") if r[1] == "main" and r[2]]
-    except sqlite3.Error:
+    except Error:
         return False
     return bool(files) and out_of_space(files[0], files[0].with_name(files[0].name + "-wal"))
 
@@ -207,7 +210,7 @@ def transaction(db: Database) -> Iterator[Database]:
         return
     try:
         conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.Error as exc:
+    except Error as exc:
         raise (_translated(exc, conn) or exc) from exc
     _TXN_IDS[conn] = str(uuid.uuid4())
     try:
@@ -219,7 +222,7 @@ def transaction(db: Database) -> Iterator[Database]:
         # and its save would vanish at close. Undo it here so nothing is left half done.
         if conn.in_transaction:
             conn.execute("ROLLBACK")
-        mapped = _translated(exc, conn) if isinstance(exc, sqlite3.Error) else None
+        mapped = _translated(exc, conn) if isinstance(exc, Error) else None
         if mapped is not None:
             raise mapped from exc  # the disk is full: rolled back, nothing half saved
         raise

@@ -12,9 +12,12 @@ aside (renames, never deletes) one that does not. The rule, kept simple and hone
 2. **A backup copied into place has no WAL.** Backups are stand-alone rollback-journal files
    (``VACUUM INTO`` writes header bytes 18–19 = 1); the live database is in WAL mode (2). A
    database file in rollback mode with a non-empty ``-wal`` beside it is a copied-in file
-   next to the previous database's log: set aside. (Read from the plain header; an encrypted
-   file's header is not readable here, and then only rule 1 and the app's own restore, which
-   removes the WAL itself, apply.)
+   next to the previous database's log: set aside. This is read from the plain header, which
+   an encrypted database does not have (:func:`header_journal` says None). For an encrypted
+   one the same case is found by trying, once the key is known and only when the start-up
+   check failed after an unclean exit (:func:`probe_wal`): a WAL with which the database fails
+   its check, while without it it passes, is not its own. The app's own restore removes the
+   old WAL itself.
 3. **No database, or an empty one, owns no WAL.** With ``clerk.db`` missing or 0 bytes, a WAL
    is set aside with it (the clerk is offered a restore, see :func:`folder_evidence`).
 
@@ -124,6 +127,26 @@ def check_wal(db_file: Path, *, clean_exit: bool, stamp: str) -> StrayWal | None
     return StrayWal(reason, moved) if moved else None
 
 
+def probe_wal(db_file: Path, sound, *, stamp: str) -> StrayWal | None:
+    """Rule 2 for an encrypted database whose start-up check failed with its ``-wal``:
+    ``sound()`` checks the database (read-only, with its key) again with the WAL set aside. If
+    it is sound without it, the WAL is another database's (a backup was copied over clerk.db
+    after a crash; under the same key SQLCipher would read the foreign pages as its own): it
+    stays set aside. Otherwise it is put back untouched and the check's finding stands."""
+    if not wal_has_frames(db_file):
+        return None
+    moved = set_aside(db_file, stamp)
+    if moved is None:
+        return None
+    if sound():
+        return StrayWal("copied_in", moved)
+    moved.replace(wal_path(db_file))  # no better without it: put it back as it was
+    shm = moved.with_name(moved.name.replace(WAL_SUFFIX, SHM_SUFFIX, 1))
+    if shm.exists():
+        shm.replace(shm_path(db_file))
+    return None
+
+
 # ---------------------------------------------------------------- the session marker
 
 SESSION_MARKER = "clerk.running"
@@ -151,7 +174,7 @@ def mark_clean_exit(folder: Path) -> None:
 
 # Files the app leaves in a data folder it has used (besides clerk.db): an empty or missing
 # clerk.db beside any of these is a lost database, not a new laptop.
-EVIDENCE = ("backups", "clerk.lock", "window.ini", "backup-settings.json", SESSION_MARKER, "logs")
+EVIDENCE = ("backups", "clerk.lock", "window.ini", "backup-settings.json", SESSION_MARKER, "logs", "keys.json")
 
 
 def folder_evidence(folder: Path) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -13,7 +12,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from .. import APP_NAME, APP_TITLE, __version__, paths
 from ..domain.errors import NeedsRestore, UserError
 from ..domain.messages import message
-from ..workspace import folder_state, open_workspace, restore_into
+from ..storage.cipher import DatabaseError
+from ..workspace import data_key, folder_state, open_workspace, restore_into
 from . import crash, gc_policy, tasks
 from .first_run import FirstRunDialog
 from .login import LoginDialog, show_recovery_code
@@ -144,12 +144,21 @@ def restore_with_message(folder: Path, backup, parent=None, *, key: bytes | None
     return True
 
 
-def ask_restore(folder: Path, exc: NeedsRestore):
-    """The database is missing, empty or unreadable: offer the backups (or starting again when
-    it is gone). Returns the chosen backup, ``"new"``, or None to quit."""
+def _key_for_restore(folder: Path, login) -> bytes | None:
+    """The data key for the backups when the database could not be opened: unwrapped from
+    keys.json with the password the clerk typed (None: the backups will say they are unreadable)."""
+    try:
+        return data_key(folder, login)
+    except UserError:
+        return None
+
+
+def ask_restore(folder: Path, exc: NeedsRestore, key: bytes | None):
+    """The database is missing, empty or unreadable: offer the backups (opened with ``key``; or
+    starting again when it is gone). Returns the chosen backup, ``"new"``, or None to quit."""
     from .restore_dialog import RestoreDialog
 
-    dialog = RestoreDialog(folder, None, intro=exc.message, start_over=exc.code == "db.missing")
+    dialog = RestoreDialog(folder, None, intro=exc.message, start_over=exc.code == "db.missing", key=key)
     result = dialog.exec()
     if result == RestoreDialog.START_OVER:
         return "new"
@@ -174,13 +183,14 @@ def run_gui(data_dir: str | Path | None = None) -> int:
             if workspace is None:
                 return 0
         except NeedsRestore as exc:  # not a new laptop: offer the backups
-            choice = ask_restore(folder, exc)
+            key = _key_for_restore(folder, getattr(exc, "login", None))
+            choice = ask_restore(folder, exc, key)
             if choice is None:
                 return 1
             if choice == "new":
                 allow_empty = True
             else:
-                restore_with_message(folder, choice, login=getattr(exc, "login", None))
+                restore_with_message(folder, choice, key=key)
             continue
         except UserError as exc:  # another instance holds the lock, a newer database, not a database
             return _refuse(exc.message)
@@ -188,7 +198,6 @@ def run_gui(data_dir: str | Path | None = None) -> int:
             crash.report_bug(exc)
             return 1
         pending = None
-        key = workspace.key
         try:
             if workspace.recovery_code:  # an old plaintext database was just encrypted
                 show_recovery_code(None, workspace.recovery_code)
@@ -197,15 +206,16 @@ def run_gui(data_dir: str | Path | None = None) -> int:
                 if first.exec() != QDialog.DialogCode.Accepted:
                     return 0
                 show_recovery_code(None, workspace.recovery_code or "")
+            key = workspace.key  # after set-up, which re-keys a new laptop's database
             try:
                 window = build_main_window(workspace)
-            except sqlite3.DatabaseError:
+            except DatabaseError:
                 if not workspace.read_only:
                     raise
                 # Too damaged even to show its lists: the restore is the only way on.
-                key = workspace.key
                 workspace.close()
-                choice = ask_restore(folder, NeedsRestore("db.unreadable", folder, path=str(paths.db_path(folder))))
+                choice = ask_restore(folder, NeedsRestore("db.unreadable", folder, path=str(paths.db_path(folder))),
+                                     key)
                 if choice is None or choice == "new":
                     return 1
                 restore_with_message(folder, choice, key=key)

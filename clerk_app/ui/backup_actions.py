@@ -6,13 +6,12 @@ itself (``services.backups.backup_if_due``) runs on a worker with its own connec
 
 from __future__ import annotations
 
-import sqlite3
-
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton, QWidget
 
 from ..domain.errors import UserError
 from ..services import backups
+from ..storage.cipher import ProgrammingError
 from ..workspace import damage_message, problem_lines
 from . import crash
 from .tasks import Task, context_job, run_with_progress, runner
@@ -54,7 +53,7 @@ class DailyBackup(QObject):
             return None
         try:
             job = context_job(self.window.ctx, lambda ctx, _p, _c: backups.backup_if_due(ctx))
-        except sqlite3.ProgrammingError:  # the workspace was closed under a window still shown
+        except ProgrammingError:  # the workspace was closed under a window still shown
             self.stop()
             return None
         self.error = None

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from ..crashlog import LOG_DIR, LOG_FILE, WITHHELD, append_log, log_path, redacted_traceback, safe_detail
 from ..domain.errors import is_disk_full
 from ..domain.messages import message
+from ..storage import cipher
 
 __all__ = ["LOG_DIR", "LOG_FILE", "WITHHELD", "install", "redacted_traceback", "report_bug", "safe_detail",
            "write_log"]
@@ -35,7 +36,7 @@ def environment_message(exc: BaseException) -> str | None:
     database turned out damaged (then nothing may be promised about the saved data)."""
     if is_disk_full(exc):
         return message("disk.full", where="")
-    if isinstance(exc, sqlite3.DatabaseError) and getattr(exc, "sqlite_errorname", "") in (
+    if isinstance(exc, (sqlite3.DatabaseError, cipher.DatabaseError)) and getattr(exc, "sqlite_errorname", "") in (
             "SQLITE_CORRUPT", "SQLITE_NOTADB"):
         return ("数据库文件读出错误，可能已损坏。刚才的操作没有完成。请立即用“文件 → 检查数据库”检查；"
                 "如检查未通过，请用“文件 → 从备份恢复…”恢复，并请技术支持人员查看。")

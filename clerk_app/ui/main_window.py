@@ -208,7 +208,7 @@ class MainWindow(QMainWindow):
         restores it (the database cannot be replaced while this window has it open)."""
         from .restore_dialog import RestoreDialog
 
-        dialog = RestoreDialog(self.workspace.folder, self)
+        dialog = RestoreDialog(self.workspace.folder, self, key=self.workspace.key)
         dialog.finished.connect(lambda result: self._restore_chosen(dialog, result))
         self.restore_dialog = dialog
         dialog.open()

@@ -54,13 +54,16 @@ class BackupsModel(RowsModel):
 
 class RestoreDialog(QDialog):
     """``intro``: why the dialog is shown (a damaged or missing database), on top in red.
-    ``start_over``: offer 作为新电脑重新开始 (only when the database is gone)."""
+    ``start_over``: offer 作为新电脑重新开始 (only when the database is gone). ``key``: the
+    laptop's data key, which opens its (encrypted) backups."""
 
     START_OVER = 2  # the dialog's result when the clerk chose to start again
 
-    def __init__(self, folder: Path, parent: QWidget | None = None, *, intro: str = "", start_over: bool = False):
+    def __init__(self, folder: Path, parent: QWidget | None = None, *, intro: str = "", start_over: bool = False,
+                 key: bytes | None = None):
         super().__init__(parent)
         self.folder = Path(folder)
+        self.key = key
         self.chosen: backups.BackupFile | None = None
         self.setWindowTitle("从备份恢复")
         self.setMinimumSize(900, 480)
@@ -109,7 +112,7 @@ class RestoreDialog(QDialog):
         self.load()
 
     def load(self) -> None:
-        self.model.set_rows(backups.listings(self.folder))
+        self.model.set_rows(backups.listings(self.folder, self.key))
         self.empty.setVisible(self.model.rowCount() == 0)
         if self.model.rowCount():
             self.table.selectRow(0)
@@ -147,7 +150,7 @@ class RestoreDialog(QDialog):
             return
         try:
             chosen = backups.find_backup(self.folder, path)
-            listing = backups.BackupListing(chosen, read_facts(chosen.path))
+            listing = backups.BackupListing(chosen, read_facts(chosen.path, self.key))
         except UserError as exc:
             QMessageBox.warning(self, "无法使用这个文件", exc.message)
             return

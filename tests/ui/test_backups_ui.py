@@ -12,7 +12,7 @@ from clerk_app.ui.app import restore_with_message
 from clerk_app.ui.cards_page import CardsPage
 from clerk_app.ui.main_window import build_main_window
 from clerk_app.ui.restore_dialog import COL_CARDS, COL_KIND, COL_MEMBERS, COL_TAKEN, RestoreDialog
-from clerk_app.workspace import open_workspace
+from tests.conftest import LOGIN, reopen
 from tests.test_damage import _flip_pages
 
 
@@ -67,13 +67,13 @@ def test_restore_then_cards_page_says_issuing_is_paused(qtbot, workspace, ctx, a
     add_members(3)
     cards.set_card_prefix(ctx, "DX07")
     backup = backups.create_backup(ctx, "manual").path
-    folder = workspace.folder
+    folder, key = workspace.folder, workspace.key
     workspace.close()
     told = []
     monkeypatch.setattr("clerk_app.ui.app.QMessageBox.information", lambda _p, _t, text: told.append(text))
-    assert restore_with_message(folder, backups.find_backup(folder, backup.name))
+    assert restore_with_message(folder, backups.find_backup(folder, backup.name), key=key)
     assert "已从备份" in told[0] and "会员 3 名" in told[0]
-    ws = open_workspace(folder)
+    ws = reopen(folder)
     try:
         page = CardsPage(ws.context())
         qtbot.addWidget(page)
@@ -89,7 +89,7 @@ def test_damaged_database_shows_the_banner_and_offers_restore(qtbot, data_dir, a
     backups.create_backup(ctx, "manual")
     workspace.close()
     _flip_pages(data_dir / DB_FILENAME)
-    ws = open_workspace(data_dir)
+    ws = reopen(data_dir)
     try:
         assert ws.read_only
         win = _window(qtbot, ws)
@@ -132,8 +132,8 @@ def test_issue_after_restore_says_paused_and_offers_settings(qtbot, workspace, c
     workspace.close()
     from clerk_app.workspace import restore_into
 
-    restore_into(folder, backups.find_backup(folder, backup.name))
-    ws = open_workspace(folder)
+    restore_into(folder, backups.find_backup(folder, backup.name), login=LOGIN)
+    ws = reopen(folder)
     try:
         boxes.answer("取消")
         assert not ensure_card_prefix(None, ws.context())
@@ -145,13 +145,13 @@ def test_issue_after_restore_says_paused_and_offers_settings(qtbot, workspace, c
 
 def test_a_full_disk_or_damage_is_not_called_an_internal_error():
     import errno
-    import sqlite3
 
+    from clerk_app.storage import cipher
     from clerk_app.ui.crash import environment_message
 
     assert "磁盘已满" in environment_message(OSError(errno.ENOSPC, "No space left on device"))
-    assert "磁盘已满" in environment_message(sqlite3.OperationalError("database or disk is full"))
-    damaged = sqlite3.DatabaseError("database disk image is malformed")
+    assert "磁盘已满" in environment_message(cipher.OperationalError("database or disk is full"))
+    damaged = cipher.DatabaseError("database disk image is malformed")
     damaged.sqlite_errorname = "SQLITE_CORRUPT"
     text = environment_message(damaged)
     assert "损坏" in text and "不受影响" not in text
