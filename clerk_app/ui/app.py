@@ -104,8 +104,8 @@ def _refuse(message: str) -> int:
 def login_and_open(folder: Path, allow_empty: bool = False):
     """The workspace, after the clerk logged in (None: they cancelled). A new folder needs no
     login (the first-run dialog sets the first password); an old plaintext one asks for one.
-    A missing or unreadable database raises :class:`NeedsRestore` carrying the login typed (a
-    restore unlocks the backups' key with it)."""
+    A missing or unreadable database raises :class:`NeedsRestore` carrying the data key the
+    typed password unwraps from keys.json (``key``: it opens the backups)."""
     state = folder_state(folder)
     if state.kind == "new":
         return open_workspace(folder, login=None, allow_empty=allow_empty)
@@ -114,7 +114,7 @@ def login_and_open(folder: Path, allow_empty: bool = False):
         try:
             return open_workspace(folder, login=login, allow_empty=allow_empty)
         except NeedsRestore as exc:
-            exc.login = login
+            exc.key = data_key(folder, login)  # the backups' key; a wrong password is said here
             return exc
 
     if state.kind == "plaintext":
@@ -144,11 +144,11 @@ def restore_with_message(folder: Path, backup, parent=None, *, key: bytes | None
     return True
 
 
-def _key_for_restore(folder: Path, login) -> bytes | None:
-    """The data key for the backups when the database could not be opened: unwrapped from
-    keys.json with the password the clerk typed (None: the backups will say they are unreadable)."""
+def _key_for_restore(folder: Path) -> bytes | None:
+    """The data key for the backups of a folder that needed no login (not set up): the one kept
+    in keys.json until set-up (None: the backups will say they are unreadable)."""
     try:
-        return data_key(folder, login)
+        return data_key(folder, None)
     except UserError:
         return None
 
@@ -183,7 +183,7 @@ def run_gui(data_dir: str | Path | None = None) -> int:
             if workspace is None:
                 return 0
         except NeedsRestore as exc:  # not a new laptop: offer the backups
-            key = _key_for_restore(folder, getattr(exc, "login", None))
+            key = exc.key if hasattr(exc, "key") else _key_for_restore(folder)
             choice = ask_restore(folder, exc, key)
             if choice is None:
                 return 1

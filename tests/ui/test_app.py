@@ -216,3 +216,56 @@ def test_qt_own_file_and_print_dialogs_speak_chinese(qtbot, tmp_path):
     printing.show()
     assert _english_only_texts(save) == []
     assert _english_only_texts(printing) == []
+
+
+def test_a_lost_database_is_restored_from_the_window_after_the_login(data_dir, boxes, monkeypatch):
+    """clerk.db gone on a set-up (encrypted) laptop: the login's password unwraps the backups'
+    key from keys.json, the restore dialog shows what each backup holds, and after the restore
+    the laptop opens again with its members."""
+    from clerk_app.services import backups
+    from clerk_app.services.demo import generate_members
+    from clerk_app.ui.restore_dialog import COL_MEMBERS, RestoreDialog
+
+    ws = open_workspace(data_dir, kdf=TEST_KDF)
+    generate_members(ws.set_up(SETUP), 4, seed=5)
+    backups.create_backup(ws.context(), "manual")
+    ws.close()
+    paths.db_path(data_dir).unlink()
+    told: list[str] = []
+    monkeypatch.setattr("clerk_app.ui.app.QMessageBox.information", lambda _p, _t, text: told.append(text))
+    seen: dict = {"logins": 0}
+
+    def when(kind, then):
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, kind):
+            then(dialog)
+        else:
+            QTimer.singleShot(10, lambda: when(kind, then))
+
+    def log_in(dialog):
+        seen["logins"] += 1
+        if seen["logins"] == 1:
+            dialog.password.setText("wrong-password")
+            dialog.ok_button.click()
+            seen["refusal"] = dialog.error.text()
+            QTimer.singleShot(10, lambda: when(RestoreDialog, restore))
+        else:
+            QTimer.singleShot(10, lambda: _main_window_shown(seen))
+        dialog.password.setText(TEST_PASSWORD)
+        dialog.ok_button.click()
+
+    def restore(dialog):
+        seen["members"] = dialog.model.index(0, COL_MEMBERS).data()
+        if seen["members"] != "4":  # the backup could not be read: quit (run_gui returns 1)
+            dialog.reject()
+            return
+        dialog.table.selectRow(0)
+        boxes.answer("恢复")
+        QTimer.singleShot(10, lambda: when(LoginDialog, log_in))
+        dialog.restore_selected()
+
+    QTimer.singleShot(0, lambda: when(LoginDialog, log_in))
+    assert run_gui(data_dir) == 0
+    assert seen["refusal"] == "姓名或密码不对"  # a wrong password opens no backup either
+    assert seen["members"] == "4" and "已从备份" in told[0] and "会员 4 名" in told[0]
+    assert seen["logins"] == 2 and seen["title"].endswith("测试笔记本")
