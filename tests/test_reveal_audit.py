@@ -14,6 +14,7 @@ from clerk_app.domain.errors import UserError
 from clerk_app.services import documents, printouts, roster_export
 from clerk_app.services.reveal import reveal_member
 from clerk_app.storage.db import another_connection
+from tests.db_lock import locked
 from tests.conftest import make_id
 
 N = 300
@@ -42,21 +43,6 @@ def members(ctx, member_input):
 def entries(ctx, action: str) -> list[tuple]:
     return ctx.db.conn.execute("SELECT entity, entity_id, detail FROM audit_log WHERE action = ?",
                                [action]).fetchall()
-
-
-@contextlib.contextmanager
-def locked(ctx):
-    """Another connection holds the write lock (BEGIN IMMEDIATE) while the app tries; the app
-    waits its busy timeout (shortened here) and gives up."""
-    other = another_connection(ctx.db).conn  # keyed, like a second program of the app
-    ctx.db.conn.execute("PRAGMA busy_timeout=100")
-    other.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
-        ctx.db.conn.execute("PRAGMA busy_timeout=5000")
 
 
 @contextlib.contextmanager

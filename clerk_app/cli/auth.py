@@ -32,17 +32,19 @@ def ask_login(state):
     return Login(name, getpass.getpass("密码："))
 
 
-def new_password() -> str:
-    """A new password from ``CLERK_APP_PASSWORD`` or typed twice on the terminal."""
+def new_password(env: str | None = None, prompt: str = "设置密码（至少 8 位）：") -> str:
+    """A new password from the environment variable ``env`` (``CLERK_APP_PASSWORD`` by default)
+    or typed twice on the terminal."""
     import os
 
     from ..workspace import ENV_PASSWORD
 
-    if os.environ.get(ENV_PASSWORD) is not None:
-        return os.environ[ENV_PASSWORD]
+    env = env or ENV_PASSWORD
+    if os.environ.get(env) is not None:
+        return os.environ[env]
     if not _interactive():
         raise UserError("auth.password_required")
-    first = getpass.getpass("设置密码（至少 8 位）：")
+    first = getpass.getpass(prompt)
     if getpass.getpass("再输入一次：") != first:
         raise UserError("auth.password_mismatch")
     return first

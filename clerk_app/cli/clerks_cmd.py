@@ -6,8 +6,6 @@ comes from ``CLERK_APP_NEW_PASSWORD`` or is typed twice; no command re-encrypts 
 
 from __future__ import annotations
 
-import os
-import sys
 
 from ..domain.errors import UserError
 
@@ -39,16 +37,9 @@ def register(sub, common) -> None:
 
 
 def _new_password() -> str:
-    import getpass
+    from .auth import new_password
 
-    if os.environ.get(ENV_NEW_PASSWORD) is not None:
-        return os.environ[ENV_NEW_PASSWORD]
-    if not (sys.stdin is not None and sys.stdin.isatty()):
-        raise UserError("auth.password_required")
-    first = getpass.getpass("新密码（至少 8 位）：")
-    if getpass.getpass("再输入一次：") != first:
-        raise UserError("auth.password_mismatch")
-    return first
+    return new_password(ENV_NEW_PASSWORD, "新密码（至少 8 位）：")
 
 
 def _session(args):

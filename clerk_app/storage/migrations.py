@@ -7,9 +7,10 @@ that has steps this build does not know was written by a newer version and is re
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from sqlite_utils import Database, Migrations
 
@@ -18,6 +19,25 @@ from ..domain.errors import UserError
 from .backup import backup_to
 
 migrations = Migrations("clerk_app")
+
+
+@contextlib.contextmanager
+def _rebuilding(db: Database, what: str) -> Iterator[None]:
+    """Around a step that rebuilds tables: foreign keys off (dropping an old table would
+    otherwise cascade-delete its children), which cannot change inside a transaction, so the
+    step runs in its own; the keys are checked before it commits and switched back on after."""
+    conn = db.conn
+    fk_on = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    conn.execute("PRAGMA foreign_keys=OFF")
+    try:
+        with db.atomic():
+            yield
+            bad = conn.execute("PRAGMA foreign_key_check").fetchall()
+            if bad:
+                raise RuntimeError(f"foreign key check failed after {what}: {bad[:3]}")
+    finally:
+        if fk_on:
+            conn.execute("PRAGMA foreign_keys=ON")
 
 
 @migrations(name="0001_core")
@@ -148,33 +168,24 @@ def _roster_minimum(db: Database) -> None:
     conn = db.conn
     if "missing_fields" in [r[1] for r in conn.execute("PRAGMA table_info(members)")]:
         return
-    fk_on = conn.execute("PRAGMA foreign_keys").fetchone()[0]
-    conn.execute("PRAGMA foreign_keys=OFF")
-    try:
-        with db.atomic():
-            cols = [r[1] for r in conn.execute("PRAGMA table_info(members)")]
-            sql = conn.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name='members'").fetchone()[0]
-            new_sql = sql.replace("CREATE TABLE members", "CREATE TABLE members_new", 1)
-            new_sql = new_sql.replace("join_date TEXT NOT NULL", "join_date TEXT", 1)
-            new_sql = new_sql.rstrip().rstrip(")") + ",\n        missing_fields TEXT NOT NULL DEFAULT '')"
-            conn.execute(new_sql)
-            names = ", ".join(cols)
-            conn.execute(f"INSERT INTO members_new (rowid, {names}) SELECT rowid, {names} FROM members")
-            conn.execute("DROP TABLE members")
-            conn.execute("ALTER TABLE members_new RENAME TO members")
-            conn.execute("CREATE UNIQUE INDEX idx_members_id_number ON members(id_number)")
-            conn.execute("CREATE INDEX idx_members_name_birth ON members(name, birth_date)")
-            conn.execute("CREATE INDEX idx_members_union ON members(union_id)")
-            # Holds only the incomplete members, in rowid order (see members_repo.INCOMPLETE).
-            conn.execute("CREATE INDEX idx_members_incomplete ON members((missing_fields != ''))"
-                         " WHERE missing_fields != ''")
-            conn.execute("ALTER TABLE consents ADD COLUMN basis TEXT NOT NULL DEFAULT ''")
-            bad = conn.execute("PRAGMA foreign_key_check").fetchall()
-            if bad:
-                raise RuntimeError(f"foreign key check failed after rebuilding members: {bad[:3]}")
-    finally:
-        if fk_on:
-            conn.execute("PRAGMA foreign_keys=ON")
+    with _rebuilding(db, "members"):
+        cols = [r[1] for r in conn.execute("PRAGMA table_info(members)")]
+        sql = conn.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name='members'").fetchone()[0]
+        new_sql = sql.replace("CREATE TABLE members", "CREATE TABLE members_new", 1)
+        new_sql = new_sql.replace("join_date TEXT NOT NULL", "join_date TEXT", 1)
+        new_sql = new_sql.rstrip().rstrip(")") + ",\n        missing_fields TEXT NOT NULL DEFAULT '')"
+        conn.execute(new_sql)
+        names = ", ".join(cols)
+        conn.execute(f"INSERT INTO members_new (rowid, {names}) SELECT rowid, {names} FROM members")
+        conn.execute("DROP TABLE members")
+        conn.execute("ALTER TABLE members_new RENAME TO members")
+        conn.execute("CREATE UNIQUE INDEX idx_members_id_number ON members(id_number)")
+        conn.execute("CREATE INDEX idx_members_name_birth ON members(name, birth_date)")
+        conn.execute("CREATE INDEX idx_members_union ON members(union_id)")
+        # Holds only the incomplete members, in rowid order (see members_repo.INCOMPLETE).
+        conn.execute("CREATE INDEX idx_members_incomplete ON members((missing_fields != ''))"
+                     " WHERE missing_fields != ''")
+        conn.execute("ALTER TABLE consents ADD COLUMN basis TEXT NOT NULL DEFAULT ''")
 
 
 @migrations(name="0006_clerk_roles")
@@ -223,58 +234,49 @@ def _sync_foundation(db: Database) -> None:
     conn = db.conn
     if "origin_seq" in [r[1] for r in conn.execute("PRAGMA table_info(change_log)")]:
         return
-    fk_on = conn.execute("PRAGMA foreign_keys").fetchone()[0]
-    conn.execute("PRAGMA foreign_keys=OFF")
-    try:
-        with db.atomic():
-            for tbl in SYNCED_TABLES:
-                _rebuild_without_references(conn, tbl)
-            conn.execute("ALTER TABLE attendance ADD COLUMN duplicate_of TEXT")
-            conn.execute("ALTER TABLE change_log ADD COLUMN origin_epoch INTEGER NOT NULL DEFAULT 0")
-            conn.execute("ALTER TABLE change_log ADD COLUMN origin_seq INTEGER NOT NULL DEFAULT 0")
-            conn.execute("ALTER TABLE change_log ADD COLUMN txn_id TEXT NOT NULL DEFAULT ''")
-            conn.execute("ALTER TABLE change_log ADD COLUMN base TEXT NOT NULL DEFAULT '{}'")
-            # Before this step a change's transaction was not recorded: each is its own.
-            conn.execute("UPDATE change_log SET origin_seq = seq, txn_id = 'seq-' || seq")
-            conn.execute("CREATE UNIQUE INDEX idx_change_log_origin"
-                         " ON change_log(site_id, origin_epoch, origin_seq)")
-            conn.execute("""CREATE TABLE parked_changes (
-                id INTEGER PRIMARY KEY AUTOINCREMENT, origin_site TEXT NOT NULL,
-                origin_epoch INTEGER NOT NULL, origin_seq INTEGER NOT NULL, txn_id TEXT NOT NULL,
-                tbl TEXT NOT NULL, row_id TEXT NOT NULL, reason TEXT NOT NULL, wait_tbl TEXT NOT NULL DEFAULT '', wait_id TEXT NOT NULL DEFAULT '',
-                record TEXT NOT NULL, parked_at TEXT NOT NULL)""")
-            conn.execute("CREATE UNIQUE INDEX idx_parked_origin"
-                         " ON parked_changes(origin_site, origin_epoch, origin_seq)")
-            conn.execute("CREATE INDEX idx_parked_wait ON parked_changes(wait_tbl, wait_id)")
-            conn.execute("CREATE INDEX idx_parked_row ON parked_changes(tbl, row_id)")
-            conn.execute("""CREATE TABLE sync_conflicts (
-                id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, tbl TEXT NOT NULL,
-                row_id TEXT NOT NULL, field TEXT NOT NULL DEFAULT '', key TEXT NOT NULL,
-                detail TEXT NOT NULL, found_at TEXT NOT NULL, resolved_at TEXT)""")
-            conn.execute("CREATE UNIQUE INDEX idx_sync_conflicts_key ON sync_conflicts(kind, tbl, row_id, field, key)")
-            conn.execute("""CREATE TABLE duplicate_pairs (
-                member_a TEXT NOT NULL, member_b TEXT NOT NULL, rule TEXT NOT NULL,
-                found_at TEXT NOT NULL, decision TEXT NOT NULL DEFAULT '', decided_at TEXT,
-                PRIMARY KEY (member_a, member_b))""")
-            conn.execute("""CREATE TABLE sync_alarms (
-                id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, origin_site TEXT NOT NULL,
-                origin_epoch INTEGER NOT NULL, origin_seq INTEGER NOT NULL, detail TEXT NOT NULL,
-                found_at TEXT NOT NULL)""")
-            conn.execute("CREATE UNIQUE INDEX idx_sync_alarms_key"
-                         " ON sync_alarms(kind, origin_site, origin_epoch, origin_seq)")
-            # Other laptops' audit entries, as they sent them (their chains are checked per laptop).
-            conn.execute("""CREATE TABLE audit_remote (
-                site_id TEXT NOT NULL, id INTEGER NOT NULL, at TEXT NOT NULL, clerk_id TEXT NOT NULL,
-                action TEXT NOT NULL, entity TEXT NOT NULL, entity_id TEXT NOT NULL, detail TEXT NOT NULL,
-                prev_hash TEXT NOT NULL, hash TEXT NOT NULL, received_at TEXT NOT NULL,
-                PRIMARY KEY (site_id, id))""")
-            conn.execute("CREATE INDEX idx_audit_remote_hash ON audit_remote(hash)")
-            bad = conn.execute("PRAGMA foreign_key_check").fetchall()
-            if bad:
-                raise RuntimeError(f"foreign key check failed after the sync foundation: {bad[:3]}")
-    finally:
-        if fk_on:
-            conn.execute("PRAGMA foreign_keys=ON")
+    with _rebuilding(db, "the sync foundation"):
+        for tbl in SYNCED_TABLES:
+            _rebuild_without_references(conn, tbl)
+        conn.execute("ALTER TABLE attendance ADD COLUMN duplicate_of TEXT")
+        conn.execute("ALTER TABLE change_log ADD COLUMN origin_epoch INTEGER NOT NULL DEFAULT 0")
+        conn.execute("ALTER TABLE change_log ADD COLUMN origin_seq INTEGER NOT NULL DEFAULT 0")
+        conn.execute("ALTER TABLE change_log ADD COLUMN txn_id TEXT NOT NULL DEFAULT ''")
+        conn.execute("ALTER TABLE change_log ADD COLUMN base TEXT NOT NULL DEFAULT '{}'")
+        # Before this step a change's transaction was not recorded: each is its own.
+        conn.execute("UPDATE change_log SET origin_seq = seq, txn_id = 'seq-' || seq")
+        conn.execute("CREATE UNIQUE INDEX idx_change_log_origin"
+                     " ON change_log(site_id, origin_epoch, origin_seq)")
+        conn.execute("""CREATE TABLE parked_changes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, origin_site TEXT NOT NULL,
+            origin_epoch INTEGER NOT NULL, origin_seq INTEGER NOT NULL, txn_id TEXT NOT NULL,
+            tbl TEXT NOT NULL, row_id TEXT NOT NULL, reason TEXT NOT NULL, wait_tbl TEXT NOT NULL DEFAULT '', wait_id TEXT NOT NULL DEFAULT '',
+            record TEXT NOT NULL, parked_at TEXT NOT NULL)""")
+        conn.execute("CREATE UNIQUE INDEX idx_parked_origin"
+                     " ON parked_changes(origin_site, origin_epoch, origin_seq)")
+        conn.execute("CREATE INDEX idx_parked_wait ON parked_changes(wait_tbl, wait_id)")
+        conn.execute("CREATE INDEX idx_parked_row ON parked_changes(tbl, row_id)")
+        conn.execute("""CREATE TABLE sync_conflicts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, tbl TEXT NOT NULL,
+            row_id TEXT NOT NULL, field TEXT NOT NULL DEFAULT '', key TEXT NOT NULL,
+            detail TEXT NOT NULL, found_at TEXT NOT NULL, resolved_at TEXT)""")
+        conn.execute("CREATE UNIQUE INDEX idx_sync_conflicts_key ON sync_conflicts(kind, tbl, row_id, field, key)")
+        conn.execute("""CREATE TABLE duplicate_pairs (
+            member_a TEXT NOT NULL, member_b TEXT NOT NULL, rule TEXT NOT NULL,
+            found_at TEXT NOT NULL, decision TEXT NOT NULL DEFAULT '', decided_at TEXT,
+            PRIMARY KEY (member_a, member_b))""")
+        conn.execute("""CREATE TABLE sync_alarms (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, origin_site TEXT NOT NULL,
+            origin_epoch INTEGER NOT NULL, origin_seq INTEGER NOT NULL, detail TEXT NOT NULL,
+            found_at TEXT NOT NULL)""")
+        conn.execute("CREATE UNIQUE INDEX idx_sync_alarms_key"
+                     " ON sync_alarms(kind, origin_site, origin_epoch, origin_seq)")
+        # Other laptops' audit entries, as they sent them (their chains are checked per laptop).
+        conn.execute("""CREATE TABLE audit_remote (
+            site_id TEXT NOT NULL, id INTEGER NOT NULL, at TEXT NOT NULL, clerk_id TEXT NOT NULL,
+            action TEXT NOT NULL, entity TEXT NOT NULL, entity_id TEXT NOT NULL, detail TEXT NOT NULL,
+            prev_hash TEXT NOT NULL, hash TEXT NOT NULL, received_at TEXT NOT NULL,
+            PRIMARY KEY (site_id, id))""")
+        conn.execute("CREATE INDEX idx_audit_remote_hash ON audit_remote(hash)")
 
 
 def _rebuild_without_references(conn: Any, tbl: str) -> None:

@@ -5,7 +5,6 @@ nothing: not on the detail, not in the print preview."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 
 import pytest
@@ -14,7 +13,7 @@ from PySide6.QtCore import Qt
 from clerk_app.domain.idnumber import mask
 from clerk_app.services import documents
 from clerk_app.services import members as member_service
-from clerk_app.storage.db import another_connection
+from tests.db_lock import locked
 from clerk_app.ui.members_page import MembersPage
 from clerk_app.ui.print_preview import PrintPreviewDialog
 from clerk_app.ui.signin_widgets import lookup_line
@@ -64,20 +63,6 @@ def test_the_sign_in_look_up_rows_give_no_number_back(ctx, page):
         number, birth, gender = _person(ctx, row)
         assert mask(number) in text and str(birth.year) in text  # the birth year is shown, and is not enough
         assert not rebuilt(text, number, birth, gender, ctx.today()), text
-
-
-@contextlib.contextmanager
-def locked(ctx):
-    """Another program holds the write lock; the app gives up after a short busy timeout."""
-    other = another_connection(ctx.db).conn  # keyed, like a second program of the app
-    ctx.db.conn.execute("PRAGMA busy_timeout=100")
-    other.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
-        ctx.db.conn.execute("PRAGMA busy_timeout=5000")
 
 
 def reveals(ctx) -> int:
