@@ -266,6 +266,20 @@ MESSAGES: dict[str, str] = {
     "sync.body_mismatch": "同步包的内容与其清单不符（{what}），整个包已拒绝，请联系技术支持",
     "sync.bad_record": "同步包中第 {index} 条记录不合格（{problem}），整个包已拒绝，请联系技术支持",
     "sync.bomb": "同步包解压后超过上限 {limit}，整个包已拒绝",
+    "sync.equivocation": "安全警报：{sender} 的第 {seq} 号同步包以前已导入过，这一份内容却不同（可能是从旧备份恢复后又导出，"
+                         "或文件被伪造），已拒绝并记入警报；请该电脑重新登记后再导出",
+    "sync.fork": "安全警报：{sender} 的第 {seq} 号同步包与已导入的第 {prev} 号包接不上（前一包校验值不符），已拒绝并记入警报",
+    # the sync flow (services.sync_site, services.sync_packages)
+    "syncsite.no_keys": "本机还没有同步密钥（{path}）：请先生成登记申请（site request）",
+    "syncsite.unknown_site": "没有找到已登记的电脑“{site}”",
+    "syncsite.not_district": "只有区总工会（district 模式）的电脑才能为笔记本签发登记文件",
+    "syncsite.is_district": "这台电脑是区总工会的，不需要向别处登记",
+    "syncsite.already_laptop": "这台电脑已作为笔记本登记过，不能再设为区总工会",
+    "syncsite.other_district": "本机已在“{name}”登记，不能再接受另一个区总工会的登记文件",
+    "syncsite.not_enrolled": "本机还没有在区总工会登记，不能导出或导入同步包：请先生成登记申请，交区总工会签发后接受登记",
+    "syncsite.no_laptops": "还没有登记任何笔记本，没有可导出的同步包",
+    "syncsite.no_folder": "导出文件夹不存在：{path}",
+    "sync.already": "已导入：{sender} 的第 {seq} 号同步包以前已经导入过，这次没有任何改动",
     # enrolment of a laptop with the district, and the keys file
     "enrol.not_a_request": "这不是登记申请文件，请选择本软件生成的登记申请",
     "enrol.not_an_enrolment": "这不是登记文件，请选择区总工会发来的登记文件",

@@ -146,12 +146,23 @@ def seal_package(*, keys: SiteKeys, sender: str, epoch: int, recipient: KnownSen
                  changes: list[dict], audit: list[dict] = (), acks: Mapping | None = None,
                  prev: bytes | None = None, schema: int, app_version: str = __version__,
                  rules: ShapeRules | None = None, stamp_key: str = "hlc") -> bytes:
+    """The bytes of a package (see :func:`seal_package_digest`)."""
+    return seal_package_digest(keys=keys, sender=sender, epoch=epoch, recipient=recipient, seq=seq,
+                               changes=changes, audit=audit, acks=acks, prev=prev, schema=schema,
+                               app_version=app_version, rules=rules, stamp_key=stamp_key)[0]
+
+
+def seal_package_digest(*, keys: SiteKeys, sender: str, epoch: int, recipient: KnownSender, seq: int,
+                        changes: list[dict], audit: list[dict] = (), acks: Mapping | None = None,
+                        prev: bytes | None = None, schema: int, app_version: str = __version__,
+                        rules: ShapeRules | None = None, stamp_key: str = "hlc") -> tuple[bytes, bytes]:
     """The bytes of a package from ``sender`` (this site, signing with ``keys``) to ``recipient``.
 
     ``changes`` and ``audit`` are lists of plain-data maps; each change names its table under
     ``rules.table_key`` (``"tbl"``) and may carry a stamp under ``stamp_key``. They are checked
     with the same rules the receiver applies, so a package this site writes is never one the
     receiver refuses for its shape (``ValueError`` instead: that is our bug, not the clerk's).
+    Also returns the package's :attr:`Package.digest` (the sender keeps it for its hash chain).
     """
     rules = rules or ShapeRules()
     changes, audit = list(changes), list(audit)
@@ -178,7 +189,8 @@ def seal_package(*, keys: SiteKeys, sender: str, epoch: int, recipient: KnownSen
     signature = keys.sign(_SIGN_LABEL + prefix + manifest_bytes)
     plaintext = struct.pack(">I", len(manifest_bytes)) + manifest_bytes + signature + body_z
     public = x25519.X25519PublicKey.from_public_bytes(recipient.encryption_public)
-    return prefix + _HPKE.encrypt(plaintext, public, info=_INFO_LABEL + prefix)
+    return (prefix + _HPKE.encrypt(plaintext, public, info=_INFO_LABEL + prefix),
+            hashlib.sha256(manifest_bytes).digest())
 
 
 def _encode_header(header: Header) -> bytes:

@@ -1,0 +1,164 @@
+"""The sync ledger (migration 0011): sync partners with their keys and acknowledgements, and
+one row per package sent or imported. Only SQL here; services.sync_packages decides."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+OUT, IN = "out", "in"
+DISTRICT, LAPTOP = "district", "laptop"
+
+
+@dataclass(frozen=True)
+class Peer:
+    site_id: str
+    name: str
+    role: str
+    signing_public: bytes
+    encryption_public: bytes
+    revoked_after: tuple[int, int] | None
+    epoch: int
+    union_id: str
+    card_code: str
+    acked_seq: int
+    acked_audit: int
+    added_at: str
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    direction: str
+    site: str
+    sender: str
+    epoch: int
+    seq: int
+    digest: str
+    prev: str
+    counts: dict[str, int]
+    upto_seq: int
+    upto_audit: int
+    file: str
+    at: str
+
+
+_PEER = ("site_id, name, role, signing_public, encryption_public, revoked_epoch, revoked_seq, epoch,"
+         " union_id, card_code, acked_seq, acked_audit, added_at")
+_ROW = "direction, site, sender, epoch, seq, digest, prev, counts, upto_seq, upto_audit, file, at"
+
+
+def _peer(r: Any) -> Peer:
+    revoked = (r[5], r[6]) if r[5] is not None else None
+    return Peer(r[0], r[1], r[2], bytes(r[3]), bytes(r[4]), revoked, r[7], r[8], r[9], r[10], r[11], r[12])
+
+
+def _row(r: Any) -> LedgerRow:
+    return LedgerRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7]), r[8], r[9], r[10], r[11])
+
+
+def save_peer(db: Database, *, site_id: str, name: str, role: str, signing_public: bytes,
+              encryption_public: bytes, epoch: int = 0, union_id: str = "", card_code: str = "",
+              at: str) -> None:
+    """Add a peer, or renew its keys and epoch (a re-enrolment); its acknowledgements stay."""
+    db.conn.execute(
+        f"INSERT INTO sync_peers ({_PEER}) VALUES (?,?,?,?,?,NULL,NULL,?,?,?,0,0,?)"
+        " ON CONFLICT (site_id) DO UPDATE SET name = excluded.name, role = excluded.role,"
+        " signing_public = excluded.signing_public, encryption_public = excluded.encryption_public,"
+        " epoch = excluded.epoch, union_id = excluded.union_id, card_code = excluded.card_code,"
+        " revoked_epoch = NULL, revoked_seq = NULL",
+        [site_id, name, role, signing_public, encryption_public, epoch, union_id, card_code, at])
+
+
+def peers(db: Database, role: str | None = None) -> list[Peer]:
+    sql, params = f"SELECT {_PEER} FROM sync_peers", []
+    if role:
+        sql, params = sql + " WHERE role = ?", [role]
+    return [_peer(r) for r in db.conn.execute(sql + " ORDER BY added_at, site_id", params)]
+
+
+def peer(db: Database, site_id: str) -> Peer | None:
+    r = db.conn.execute(f"SELECT {_PEER} FROM sync_peers WHERE site_id = ?", [site_id]).fetchone()
+    return _peer(r) if r else None
+
+
+def revoke_peer(db: Database, site_id: str, epoch: int, after_seq: int) -> None:
+    db.conn.execute("UPDATE sync_peers SET revoked_epoch = ?, revoked_seq = ? WHERE site_id = ?",
+                    [epoch, after_seq, site_id])
+
+
+def raise_acks(db: Database, site_id: str, upto_seq: int, upto_audit: int) -> None:
+    """``site_id`` has everything of ours up to these: later exports start after them."""
+    db.conn.execute("UPDATE sync_peers SET acked_seq = max(acked_seq, ?), acked_audit = max(acked_audit, ?)"
+                    " WHERE site_id = ?", [upto_seq, upto_audit, site_id])
+
+
+def add_package(db: Database, *, direction: str, site: str, sender: str, epoch: int, seq: int, digest: str,
+                prev: str, counts: dict[str, int], upto_seq: int = 0, upto_audit: int = 0,
+                data: bytes | None = None, file: str = "", at: str) -> None:
+    db.conn.execute(
+        f"INSERT INTO sync_packages ({_ROW}, data) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [direction, site, sender, epoch, seq, digest, prev, json.dumps(counts, sort_keys=True),
+         upto_seq, upto_audit, file, at, data])
+
+
+def set_file(db: Database, direction: str, site: str, sender: str, epoch: int, seq: int, file: str) -> None:
+    db.conn.execute("UPDATE sync_packages SET file = ? WHERE direction = ? AND site = ? AND sender = ?"
+                    " AND epoch = ? AND seq = ?", [file, direction, site, sender, epoch, seq])
+
+
+def package(db: Database, direction: str, sender: str, epoch: int, seq: int, site: str) -> LedgerRow | None:
+    r = db.conn.execute(f"SELECT {_ROW} FROM sync_packages WHERE direction = ? AND sender = ? AND epoch = ?"
+                        " AND seq = ? AND site = ?", [direction, sender, epoch, seq, site]).fetchone()
+    return _row(r) if r else None
+
+
+def package_data(db: Database, direction: str, sender: str, epoch: int, seq: int, site: str) -> bytes | None:
+    r = db.conn.execute("SELECT data FROM sync_packages WHERE direction = ? AND sender = ? AND epoch = ?"
+                        " AND seq = ? AND site = ?", [direction, sender, epoch, seq, site]).fetchone()
+    return bytes(r[0]) if r and r[0] is not None else None
+
+
+def drop_acknowledged_data(db: Database, site: str, upto_seq: int) -> None:
+    """Packages ``site`` has acknowledged need not be kept whole any more (nor their contents)."""
+    db.conn.execute("UPDATE sync_packages SET data = NULL WHERE direction = 'out' AND site = ?"
+                    " AND upto_seq <= ?", [site, upto_seq])
+
+
+def last_package(db: Database, direction: str, site: str, sender: str | None = None) -> LedgerRow | None:
+    sql = f"SELECT {_ROW} FROM sync_packages WHERE direction = ? AND site = ?"
+    params: list[Any] = [direction, site]
+    if sender:
+        sql += " AND sender = ?"
+        params.append(sender)
+    r = db.conn.execute(sql + " ORDER BY epoch DESC, seq DESC LIMIT 1", params).fetchone()
+    return _row(r) if r else None
+
+
+def packages(db: Database, direction: str | None = None, limit: int = 200) -> list[LedgerRow]:
+    sql, params = f"SELECT {_ROW} FROM sync_packages", []
+    if direction:
+        sql, params = sql + " WHERE direction = ?", [direction]
+    return [_row(r) for r in db.conn.execute(sql + " ORDER BY at DESC, seq DESC LIMIT ?", [*params, limit])]
+
+
+def imported_seqs(db: Database, sender: str, epoch: int) -> list[int]:
+    return [r[0] for r in db.conn.execute(
+        "SELECT seq FROM sync_packages WHERE direction = 'in' AND sender = ? AND epoch = ? ORDER BY seq",
+        [sender, epoch])]
+
+
+def max_change_seq(db: Database) -> int:
+    return db.conn.execute("SELECT coalesce(max(seq), 0) FROM change_log").fetchone()[0]
+
+
+def max_audit_id(db: Database) -> int:
+    return db.conn.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0]
+
+
+def pending_counts(db: Database, after_seq: int) -> dict[str, int]:
+    """Change records after our local ``after_seq``, per table: what a peer has not acknowledged."""
+    return dict(db.conn.execute("SELECT tbl, count(*) FROM change_log WHERE seq > ? GROUP BY tbl ORDER BY tbl",
+                                [after_seq]).fetchall())
