@@ -22,6 +22,8 @@ def register(sub, common) -> None:
     p.add_argument("--union-type", default=SetupInput("", "", "").union_kind, metavar="KIND",
                    help="所属工会类型：" + "、".join(UNION_KINDS) + "（默认 %(default)s）")
     p.add_argument("--card-code", metavar="CODE", help="本机发卡代码（由区总工会分配，如 DX07）；可以以后用 cards set-prefix 设置")
+    p.add_argument("--district", action="store_true",
+                   help="区总工会模式：本机为区总工会（生成本机同步密钥，为笔记本签发登记、汇总同步包）")
     p.set_defaults(func=run)
 
 
@@ -54,6 +56,11 @@ def run(args) -> int:
             raise UserError("cli.already_set_up", laptop=get_meta(ws.db, "laptop_name") or "", path=str(ws.folder))
         ctx = ws.set_up(inp)
         prefix = cards.set_card_prefix(ctx, args.card_code) if args.card_code is not None else None
+        if getattr(args, "district", False):
+            from ..services.sync_site import become_district
+
+            become_district(ctx)
+            print("本机为区总工会（district 模式）：可为笔记本签发登记文件（site enrol），导入、导出同步包")
         print(f"已完成初始设置：本机“{inp.laptop_name.strip()}”，所属工会“{inp.union_name.strip()}”"
               f"（{inp.union_kind}），经办人“{inp.clerk_name.strip()}”")
         print(f"本机发卡代码：{prefix}" if prefix else "尚未设置发卡代码：发卡前请运行 cards set-prefix CODE")
