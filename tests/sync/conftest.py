@@ -85,3 +85,27 @@ def forge(world: World, *, changes=None, audit=(), manifest: dict | None = None,
     plaintext = struct.pack(">I", len(manifest_bytes)) + manifest_bytes + signature + body_z
     public = x25519.X25519PublicKey.from_public_bytes(world.district.encryption_public)
     return prefix + container._HPKE.encrypt(plaintext, public, info=container._INFO_LABEL + prefix)
+
+
+@pytest.fixture
+def enrolled(tmp_path, _template_db, app_clock):
+    """A district and two laptops (encrypted databases in their own folders, real services),
+    both laptops enrolled by files: ``.district_ctx``, ``.a``, ``.b`` (tests.merge's Laptops)."""
+    from clerk_app.services import sync_site
+    from tests.merge.conftest import Laptops
+
+    made = Laptops(tmp_path, _template_db, app_clock)
+    district = made.laptop("district")
+    sync_site.become_district(district)
+    a, b = made.laptop("laptop-a"), made.laptop("laptop-b")
+    for ctx, code in ((a, "DX11"), (b, "DX12")):
+        request, _fp = sync_site.request_file(ctx, tmp_path / f"{ctx.laptop_name}.request")
+        got = sync_site.enrol_laptop(district, request.read_bytes(), union_name="黄村镇总工会", card_code=code,
+                                     out=tmp_path / f"{ctx.laptop_name}.enrolment")
+        accepted = sync_site.accept_enrolment(ctx, (tmp_path / f"{ctx.laptop_name}.enrolment").read_bytes())
+        assert accepted.site_id == got.site_id and accepted.district_fingerprint == got.district_fingerprint
+    made.district_ctx, made.a, made.b = district, a, b
+    yield made
+    made.close()
+
+

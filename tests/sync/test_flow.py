@@ -12,26 +12,8 @@ from clerk_app.storage import sync_ledger, sync_store
 from clerk_app.sync.errors import DAMAGED, EQUIVOCATION, UNKNOWN_SENDER, PackageRefused
 from clerk_app.sync.merge import state_hash
 from tests.conftest import make_id
-from tests.merge.conftest import Laptops
 
 SAME_PERSON = make_id(seq="777")
-
-
-@pytest.fixture
-def world(tmp_path, _template_db, app_clock):
-    made = Laptops(tmp_path, _template_db, app_clock)
-    district = made.laptop("district")
-    sync_site.become_district(district)
-    a, b = made.laptop("laptop-a"), made.laptop("laptop-b")
-    for ctx, code in ((a, "DX11"), (b, "DX12")):
-        request, _fp = sync_site.request_file(ctx, tmp_path / f"{ctx.laptop_name}.request")
-        got = sync_site.enrol_laptop(district, request.read_bytes(), union_name="黄村镇总工会", card_code=code,
-                                     out=tmp_path / f"{ctx.laptop_name}.enrolment")
-        accepted = sync_site.accept_enrolment(ctx, (tmp_path / f"{ctx.laptop_name}.enrolment").read_bytes())
-        assert accepted.site_id == got.site_id and accepted.district_fingerprint == got.district_fingerprint
-    made.district_ctx, made.a, made.b = district, a, b
-    yield made
-    made.close()
 
 
 def _outbox(tmp_path, name):
@@ -40,25 +22,25 @@ def _outbox(tmp_path, name):
     return folder
 
 
-def test_enrolment_gives_site_union_code_and_the_district_as_only_sender(world):
-    a = world.a
+def test_enrolment_gives_site_union_code_and_the_district_as_only_sender(enrolled):
+    a = enrolled.a
     status = sync_site.enrolment_status(a)
     assert status.role == "laptop" and status.epoch == 1 and status.card_code == "DX11"
     assert status.district == "district" and len(status.district_fingerprint.split()) == 6
     assert [p.role for p in sync_ledger.peers(a.db)] == ["district"]
-    laptops = sync_ledger.peers(world.district_ctx.db, "laptop")
+    laptops = sync_ledger.peers(enrolled.district_ctx.db, "laptop")
     assert sorted(p.name for p in laptops) == ["laptop-a", "laptop-b"]
     # the union lives in the district's tree, under the district's own union
-    union = sync_store.get_row(world.district_ctx.db, "unions", status.union_id)
-    assert union["name"] == "黄村镇总工会" and union["parent_id"] == world.district_ctx.home_union_id
+    union = sync_store.get_row(enrolled.district_ctx.db, "unions", status.union_id)
+    assert union["name"] == "黄村镇总工会" and union["parent_id"] == enrolled.district_ctx.home_union_id
 
 
-def test_up_and_down_with_duplicates_replay_and_acks(world, tmp_path):
-    a, b, district = world.a, world.b, world.district_ctx
-    ma = world.member(a, "王小明", SAME_PERSON)
-    world.member(b, "王晓明", SAME_PERSON)
-    world.member(b, "赵六")
-    event = world.event(a)
+def test_up_and_down_with_duplicates_replay_and_acks(enrolled, tmp_path):
+    a, b, district = enrolled.a, enrolled.b, enrolled.district_ctx
+    ma = enrolled.member(a, "王小明", SAME_PERSON)
+    enrolled.member(b, "王晓明", SAME_PERSON)
+    enrolled.member(b, "赵六")
+    event = enrolled.event(a)
     signin.sign_in_member(a, event.id, ma)
 
     out_a = sync_packages.export_package(a, _outbox(tmp_path, "usb-a"))
@@ -89,32 +71,32 @@ def test_up_and_down_with_duplicates_replay_and_acks(world, tmp_path):
     peer = sync_ledger.peer(a.db, sync_site.identity(district).site_id)
     assert peer.acked_seq > 0
     assert sync_ledger.package_data(a.db, "out", sync_site.identity(a).site_id, 1, 1, peer.site_id) is None
-    world.member(a, "钱七")
+    enrolled.member(a, "钱七")
     second = sync_packages.export_package(a, _outbox(tmp_path, "usb-a"))
     # only the new member travels: nothing the district sent comes back up again
     assert second.seq == 2 and second.counts.get("members") == 1 and "unions" not in second.counts
     assert sync_packages.import_package(district, second.path).missing == []
 
 
-def test_export_again_with_nothing_new_writes_the_same_package(world, tmp_path):
-    a = world.a
-    world.member(a)
+def test_export_again_with_nothing_new_writes_the_same_package(enrolled, tmp_path):
+    a = enrolled.a
+    enrolled.member(a)
     first = sync_packages.export_package(a, _outbox(tmp_path, "one"))
     again = sync_packages.export_package(a, _outbox(tmp_path, "two"))
     assert again.again and again.seq == first.seq
     assert again.path.read_bytes() == first.path.read_bytes()  # row 3: one seq, one content
 
 
-def test_equivocation_is_refused_with_an_alarm(world, tmp_path):
+def test_equivocation_is_refused_with_an_alarm(enrolled, tmp_path):
     """Row 12/20: a laptop restored from an old backup sends seq 1 twice with other contents."""
-    a, district = world.a, world.district_ctx
+    a, district = enrolled.a, enrolled.district_ctx
     me = sync_site.identity(a)
-    world.member(a, "张三")
+    enrolled.member(a, "张三")
     first = sync_packages.export_package(a, _outbox(tmp_path, "one"))
     sync_packages.import_package(district, first.path)
     # forget the export on the laptop (as a restored backup would), make another seq 1
     a.db.conn.execute("DELETE FROM sync_packages WHERE direction = 'out'")
-    world.member(a, "李四")
+    enrolled.member(a, "李四")
     forged = sync_packages.export_package(a, _outbox(tmp_path, "two"))
     assert forged.seq == 1 and me.site_id
     before = state_hash(district.db)
@@ -125,11 +107,11 @@ def test_equivocation_is_refused_with_an_alarm(world, tmp_path):
     assert [k for k, *_ in sync_store.alarms(district.db)] == [EQUIVOCATION]
 
 
-def test_a_gap_is_imported_and_named(world, tmp_path):
-    a, district = world.a, world.district_ctx
-    world.member(a, "张三")
+def test_a_gap_is_imported_and_named(enrolled, tmp_path):
+    a, district = enrolled.a, enrolled.district_ctx
+    enrolled.member(a, "张三")
     sync_packages.export_package(a, _outbox(tmp_path, "lost"))   # seq 1 never arrives
-    world.member(a, "李四")
+    enrolled.member(a, "李四")
     second = sync_packages.export_package(a, _outbox(tmp_path, "two"))
     assert second.seq == 2
     got = sync_packages.import_package(district, second.path)
@@ -139,9 +121,9 @@ def test_a_gap_is_imported_and_named(world, tmp_path):
     assert sync_packages.status(district).peers[0].missing in ([1], [])
 
 
-def test_a_flipped_byte_is_refused_and_nothing_changes(world, tmp_path):
-    a, district = world.a, world.district_ctx
-    world.member(a, "张三")
+def test_a_flipped_byte_is_refused_and_nothing_changes(enrolled, tmp_path):
+    a, district = enrolled.a, enrolled.district_ctx
+    enrolled.member(a, "张三")
     out = sync_packages.export_package(a, _outbox(tmp_path, "usb"))
     data = bytearray(out.path.read_bytes())
     data[len(data) // 2] ^= 0x01
@@ -155,10 +137,10 @@ def test_a_flipped_byte_is_refused_and_nothing_changes(world, tmp_path):
     assert state_hash(district.db) == before and sync_ledger.packages(district.db) == ledger_before
 
 
-def test_a_laptop_refuses_a_package_signed_by_another_laptop(world, tmp_path):
+def test_a_laptop_refuses_a_package_signed_by_another_laptop(enrolled, tmp_path):
     """Only the district may send a laptop packages: b's key is not in a's registry."""
-    a, b = world.a, world.b
-    world.member(b, "张三")
+    a, b = enrolled.a, enrolled.b
+    enrolled.member(b, "张三")
     # b seals a package to a as if a were its recipient (b knows a's public keys here)
     a_keys = sync_site.site_keys(a)
     me_a = sync_site.identity(a)
@@ -178,13 +160,13 @@ def test_a_laptop_refuses_a_package_signed_by_another_laptop(world, tmp_path):
     assert state_hash(a.db) == before
 
 
-def test_revoked_laptop_is_refused_after_its_last_package(world, tmp_path):
-    a, district = world.a, world.district_ctx
-    world.member(a, "张三")
+def test_revoked_laptop_is_refused_after_its_last_package(enrolled, tmp_path):
+    a, district = enrolled.a, enrolled.district_ctx
+    enrolled.member(a, "张三")
     first = sync_packages.export_package(a, _outbox(tmp_path, "one"))
     sync_packages.import_package(district, first.path)
     sync_site.revoke(district, "laptop-a")
-    world.member(a, "李四")
+    enrolled.member(a, "李四")
     second = sync_packages.export_package(a, _outbox(tmp_path, "two"))
     with pytest.raises(PackageRefused) as refused:
         sync_packages.import_package(district, second.path)
@@ -192,8 +174,8 @@ def test_revoked_laptop_is_refused_after_its_last_package(world, tmp_path):
     assert sync_packages.import_package(district, first.path).already
 
 
-def test_not_enrolled_laptop_cannot_export(world, tmp_path):
-    c = world.laptop("laptop-c")
+def test_not_enrolled_laptop_cannot_export(enrolled, tmp_path):
+    c = enrolled.laptop("laptop-c")
     with pytest.raises(Exception) as refused:
         sync_packages.export_package(c, _outbox(tmp_path, "c"))
     assert "登记" in str(getattr(refused.value, "message", refused.value))
