@@ -41,8 +41,15 @@ def _events(ctx: Context, window: QWidget) -> QWidget:
     return EventsPage(ctx)
 
 
+def _sync(ctx: Context, window: QWidget) -> QWidget:
+    from .sync_page import SyncPage
+
+    return SyncPage(ctx)
+
+
 PAGES: list[PageSpec] = [
     PageSpec("members", "会员", _members),
     PageSpec("cards", "服务卡", _cards),
     PageSpec("events", "活动签到", _events),
+    PageSpec("sync", "同步", _sync),
 ]
