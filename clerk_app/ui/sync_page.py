@@ -110,6 +110,7 @@ class SyncPage(QWidget):
         self.request_button.setVisible(not district)
         self.accept_button.setVisible(not district)
         self.accept_button.setEnabled(not st.district)
+        self.request_button.setEnabled(not st.district)  # enrolled: a new request only via the district
         status = sync_packages.status(self.ctx)
         enrolled = bool(st.site_id)
         self.export_button.setEnabled(enrolled and bool(status.peers))
@@ -120,7 +121,7 @@ class SyncPage(QWidget):
                for p in status.peers if p.last_received]
         self.sent_label.setText("；".join(sent) or "还没有导出过")
         self.received_label.setText("；".join(got) or "还没有导入过")
-        pending = [f"{p.name} {sum(p.pending.values())} 条" for p in status.peers]
+        pending = [f"{p.name} {sum(p.pending.values())} 条记录" for p in status.peers]
         self.pending_label.setText("；".join(pending) or "—")
         missing = [f"{p.name} 第 {'、'.join(map(str, p.missing))} 号" for p in status.peers if p.missing]
         self.missing_label.setText("；".join(missing) or "无")
