@@ -41,6 +41,7 @@ from ..sync.files import write_atomically
 from ..sync.merge import MergeReport, apply_audit, apply_changes, export_audit, export_records, record_rules
 from .changes import Changes
 from .context import Context
+from .sync_scope import Scope
 from .sync_site import DISTRICT, LAPTOP, UNION_KEY, Identity, identity, known_peer, registry, site_keys
 
 SCHEMA = 1  # the data schema of the change records a package carries
@@ -111,6 +112,9 @@ def export_package(ctx: Context, folder: Path | str, to: str | None = None, *,
             # The export's own audit entry travels in the package it records.
             ctx.audit("export", "sync_package", to, seq=seq)
             records = export_records(db, peer.acked_seq)
+            if me.is_district and peer.union_id:  # a laptop gets its own union's records only
+                scope = Scope(db, peer.union_id)
+                records = [r for r in records if scope.wants(r)]
             audit = export_audit(db, peer.acked_audit)
             progress(1, 3)
             prev = bytes.fromhex(last.digest) if last is not None and last.epoch == me.epoch else None

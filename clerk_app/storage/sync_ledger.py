@@ -162,3 +162,29 @@ def pending_counts(db: Database, after_seq: int) -> dict[str, int]:
     """Change records after our local ``after_seq``, per table: what a peer has not acknowledged."""
     return dict(db.conn.execute("SELECT tbl, count(*) FROM change_log WHERE seq > ? GROUP BY tbl ORDER BY tbl",
                                 [after_seq]).fetchall())
+
+
+def row_field(db: Database, tbl: str, row_id: str, name: str) -> Any:
+    """A field of a synced row as this database knows it: the row's value, or for a row that
+    is gone (deleted) or waiting, the latest value a change record gave it; None if neither."""
+    if not name.replace("_", "").isalnum() or not tbl.replace("_", "").isalnum():
+        raise ValueError("bad identifier")
+    try:
+        row = db.conn.execute(f'SELECT "{name}" FROM "{tbl}" WHERE id = ?', [row_id]).fetchone()
+    except Exception:  # a table or field this database does not have
+        row = None
+    if row is not None and row[0] not in (None, ""):
+        return row[0]
+    found = db.conn.execute(
+        "SELECT json_extract(data, '$.' || ?) FROM change_log WHERE tbl = ? AND row_id = ?"
+        " AND json_extract(data, '$.' || ?) IS NOT NULL ORDER BY hlc DESC, site_id DESC LIMIT 1",
+        [name, tbl, row_id, name]).fetchone()
+    return found[0] if found else None
+
+
+def union_subtree(db: Database, union_id: str) -> set[str]:
+    """``union_id`` and every union below it in the union tree."""
+    rows = db.conn.execute(
+        "WITH RECURSIVE tree(id) AS (SELECT ? UNION SELECT u.id FROM unions u JOIN tree t ON u.parent_id = t.id)"
+        " SELECT id FROM tree", [union_id]).fetchall()
+    return {r[0] for r in rows}

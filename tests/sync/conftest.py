@@ -91,7 +91,7 @@ def forge(world: World, *, changes=None, audit=(), manifest: dict | None = None,
 def enrolled(tmp_path, _template_db, app_clock):
     """A district and two laptops (encrypted databases in their own folders, real services),
     both laptops enrolled by files: ``.district_ctx``, ``.a``, ``.b`` (tests.merge's Laptops)."""
-    from clerk_app.services import sync_site
+    from clerk_app.services import sync_packages, sync_site
     from tests.merge.conftest import Laptops
 
     made = Laptops(tmp_path, _template_db, app_clock)
@@ -105,6 +105,14 @@ def enrolled(tmp_path, _template_db, app_clock):
         accepted = sync_site.accept_enrolment(ctx, (tmp_path / f"{ctx.laptop_name}.enrolment").read_bytes())
         assert accepted.site_id == got.site_id and accepted.district_fingerprint == got.district_fingerprint
     made.district_ctx, made.a, made.b = district, a, b
+    # The first package down brings each laptop the district's union tree: from then on its
+    # members are registered in the union the district assigned (as a real laptop's are).
+    first = tmp_path / "first-down"
+    first.mkdir()
+    for ctx in (a, b):
+        package = sync_packages.export_package(district, first, to=sync_site.identity(ctx).site_id)
+        sync_packages.import_package(ctx, package.path)
+        assert ctx.home_union_id == sync_site.enrolment_status(ctx).union_id
     yield made
     made.close()
 

@@ -179,3 +179,28 @@ def test_not_enrolled_laptop_cannot_export(enrolled, tmp_path):
     with pytest.raises(Exception) as refused:
         sync_packages.export_package(c, _outbox(tmp_path, "c"))
     assert "登记" in str(getattr(refused.value, "message", refused.value))
+
+
+def test_a_downstream_package_carries_only_the_laptops_own_union(enrolled, tmp_path):
+    """A laptop of another town (西红门镇) sends its members up; laptop a (黄村镇) never gets them,
+    but gets b's, which are in its union."""
+    a, b, district = enrolled.a, enrolled.b, enrolled.district_ctx
+    c = enrolled.laptop("laptop-c")
+    request, _fp = sync_site.request_file(c, tmp_path / "c.request")
+    sync_site.enrol_laptop(district, request.read_bytes(), union_name="西红门镇总工会", card_code="DX13",
+                           out=tmp_path / "c.enrolment")
+    sync_site.accept_enrolment(c, (tmp_path / "c.enrolment").read_bytes())
+    first = sync_packages.export_package(district, _outbox(tmp_path, "c-down"), to=sync_site.identity(c).site_id)
+    sync_packages.import_package(c, first.path)
+    assert sync_store.get_row(c.db, "unions", c.home_union_id)["name"] == "西红门镇总工会"
+
+    other_town = enrolled.member(c, "孙七")
+    enrolled.member(b, "周八")
+    for ctx in (b, c):
+        sync_packages.import_package(district, sync_packages.export_package(ctx, _outbox(tmp_path, "up")).path)
+    down = sync_packages.export_package(district, _outbox(tmp_path, "a-down"), to=sync_site.identity(a).site_id)
+    sync_packages.import_package(a, down.path)
+    names = {r[0] for r in a.db.conn.execute("SELECT name FROM members")}
+    assert "周八" in names and "孙七" not in names
+    assert not a.db.conn.execute("SELECT 1 FROM change_log WHERE row_id = ?", [other_town]).fetchall()
+    assert not a.db.conn.execute("SELECT 1 FROM parked_changes").fetchall()

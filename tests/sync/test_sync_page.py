@@ -29,16 +29,17 @@ def test_sync_page_exports_imports_and_announces_changes(qtbot, enrolled, tmp_pa
     assert page.sent_label.text().startswith("district：第 1 号")
 
     sync_packages.import_package(district, written[0])
-    enrolled.member(district, "赵六")
+    enrolled.member(district, "赵六", union_id=status.union_id)
     down = tmp_path / "down"
     down.mkdir()
-    package = sync_packages.export_package(district, down, to=status.site_id).path
+    sent = sync_packages.export_package(district, down, to=status.site_id)
+    package = sent.path
 
     with qtbot.waitSignal(runner().data_changed, timeout=20_000,
                           check_params_cb=lambda changes: changes.members and changes.cards):
         page.import_files([package])
-    qtbot.waitUntil(lambda: "已导入 district 的第 1 号同步包" in page.result.text(), timeout=20_000)
-    assert page.received_label.text().startswith("district：第 1 号")
+    qtbot.waitUntil(lambda: f"已导入 district 的第 {sent.seq} 号同步包" in page.result.text(), timeout=20_000)
+    assert page.received_label.text().startswith(f"district：第 {sent.seq} 号")
     names = {r[0] for r in a.db.conn.execute("SELECT name FROM members")}
     assert "赵六" in names
 
