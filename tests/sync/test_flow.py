@@ -204,3 +204,18 @@ def test_a_downstream_package_carries_only_the_laptops_own_union(enrolled, tmp_p
     assert "周八" in names and "孙七" not in names
     assert not a.db.conn.execute("SELECT 1 FROM change_log WHERE row_id = ?", [other_town]).fetchall()
     assert not a.db.conn.execute("SELECT 1 FROM parked_changes").fetchall()
+
+
+def test_site_keys_are_encrypted_at_rest_with_the_data_key(enrolled):
+    """sync-keys.bin opens only with the passphrase derived from the database's data key."""
+    from clerk_app.sync.errors import KeyFileRefused
+    from clerk_app.sync.keys import load_site_keys
+
+    a = enrolled.a
+    path = sync_site.keys_path(a)
+    assert path.exists() and (path.stat().st_mode & 0o077) == 0
+    with pytest.raises(KeyFileRefused):
+        load_site_keys(path, None)
+    with pytest.raises(KeyFileRefused):
+        load_site_keys(path, b"x" * 32)
+    assert sync_site.site_keys(a).fingerprint == sync_site.enrolment_status(a).fingerprint
