@@ -219,3 +219,24 @@ def test_site_keys_are_encrypted_at_rest_with_the_data_key(enrolled):
     with pytest.raises(KeyFileRefused):
         load_site_keys(path, b"x" * 32)
     assert sync_site.site_keys(a).fingerprint == sync_site.enrolment_status(a).fingerprint
+
+
+def test_an_export_cut_off_before_its_file_is_written_again_with_the_same_sequence(enrolled, tmp_path,
+                                                                                     monkeypatch):
+    """Row 3: the sequence was reserved (committed) but the file never written (USB pulled, power
+    cut): the next export writes that same package, never the same sequence with other content."""
+    a, district = enrolled.a, enrolled.district_ctx
+    enrolled.member(a, "张三")
+
+    def pulled(*_args, **_kw):
+        raise OSError("the USB stick went away")
+
+    with monkeypatch.context() as m:
+        m.setattr(sync_packages, "write_atomically", pulled)
+        with pytest.raises(OSError):
+            sync_packages.export_package(a, _outbox(tmp_path, "usb"))
+    assert list((tmp_path / "usb").iterdir()) == []
+    again = sync_packages.export_package(a, _outbox(tmp_path, "usb"))
+    assert again.seq == 1 and again.again
+    got = sync_packages.import_package(district, again.path)
+    assert got.seq == 1 and got.missing == [] and got.report.applied > 0
