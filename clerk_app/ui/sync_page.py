@@ -139,6 +139,11 @@ class SyncPage(QWidget):
             self._say(exc.message, error=True)
             self.reload()
             return
+        if isinstance(exc, OSError):  # the USB stick went away, a folder without write access
+            self._say(f"无法读写文件：{exc.filename or ''}（{exc.strerror or exc}），请检查 U 盘或文件夹后重试",
+                      error=True)
+            self.reload()
+            return
         raise exc
 
     # --- enrolment ------------------------------------------------------------------------
