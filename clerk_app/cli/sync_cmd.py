@@ -230,6 +230,6 @@ def _duplicates(args) -> int:
             pairs.append({"member_a": a, "member_b": b, "rule": rule, "decision": decision,
                           "name_a": ma.name if ma else "", "name_b": mb.name if mb else "",
                           "id_number": mask(ma.id_number) if ma else ""})
-    lines = [f"{p['name_a']} / {p['name_b']}\t{p['id_number']}\t{p['member_a']}\t{p['member_b']}"
-             f"\t{p['decision'] or '待判断'}" for p in pairs] or ["没有可能重复的人员"]
+    lines = [f"{pair['name_a']} / {pair['name_b']}\t{pair['id_number']}\t{pair['member_a']}\t{pair['member_b']}"
+             f"\t{pair['decision'] or '待判断'}" for pair in pairs] or ["没有可能重复的人员"]
     return _out(args, pairs, lines)
