@@ -19,7 +19,8 @@ then the ledger: a package already imported (same sender, epoch, sequence and di
 ``prev`` does not match the package before it, is refused and an alarm kept (rows 12, 20). A
 gap is imported and the missing sequences named (row 16). The merge (sync.merge), the audit
 section, the ledger row and the acknowledgements go in ONE transaction (row 2): killed in
-the middle, the database is as before.
+the middle, the database is as before. A backup is taken before the import (its failure
+stops the import) and after it (services.backups.around_import).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from ..sync.container import package_filename, read_package, seal_package_digest
 from ..sync.errors import EQUIVOCATION, FORK, PackageRefused
 from ..sync.files import write_atomically
 from ..sync.merge import MergeReport, apply_audit, apply_changes, export_audit, export_records, record_rules
+from . import backups
 from .changes import Changes
 from .context import Context
 from .sync_scope import Scope
@@ -166,6 +168,7 @@ class Imported:
     missing: list[int] = field(default_factory=list)   # earlier sequences of this sender not imported
     report: MergeReport = field(default_factory=MergeReport)
     audit_alarms: int = 0
+    warnings: list[str] = field(default_factory=list)   # from the backups around the import
 
     @property
     def message(self) -> str:
@@ -179,7 +182,7 @@ class Imported:
             text += f"；缺少第 {'、'.join(map(str, self.missing))} 号包，请对方补发"
         if self.report.alarms or self.audit_alarms:
             text += f"；警报 {self.report.alarms + self.audit_alarms} 条，请查看同步警报"
-        return text
+        return "\n".join([text, *self.warnings])
 
 
 def import_package(ctx: Context, path: Path | str, *, progress: Progress = _no_progress) -> Imported:
@@ -209,10 +212,10 @@ def import_package(ctx: Context, path: Path | str, *, progress: Progress = _no_p
     held = set(ledger.imported_seqs(db, h.sender, h.epoch))
     missing = [s for s in range(1, h.seq) if s not in held]
     wall = ctx.clock.wall_ms()
+    # A copy before (a failure stops the import) and after (a failure is a warning).
+    warnings = backups.around_import(ctx, "before-sync")
     with transaction(db):
         top_before = ledger.max_change_seq(db)
-        # TODO(backups): services.backups.around_import(ctx, "before-sync") once branch `backups`
-        # is on main — the one call site for the copy before (and "after-sync" after) an import.
         report = apply_changes(db, pkg.changes, wall_ms=wall)
         audit_alarms = apply_audit(db, pkg.audit, wall_ms=wall)
         counts = {**pkg.manifest.counts, "_audit": pkg.manifest.audit}
@@ -231,8 +234,9 @@ def import_package(ctx: Context, path: Path | str, *, progress: Progress = _no_p
         ctx.audit("import", "sync_package", h.sender, seq=h.seq, epoch=h.epoch, applied=report.applied,
                   already=report.already, parked=report.parked, alarms=report.alarms + audit_alarms,
                   missing=missing)
+    warnings += backups.around_import(ctx, "after-sync", required=False)
     progress(3, 3)
-    return Imported(path, name, h.seq, False, missing, report, audit_alarms)
+    return Imported(path, name, h.seq, False, missing, report, audit_alarms, warnings)
 
 
 def _alarm(ctx: Context, kind: str, h, detail: dict) -> None:

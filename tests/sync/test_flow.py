@@ -51,6 +51,10 @@ def test_up_and_down_with_duplicates_replay_and_acks(enrolled, tmp_path):
     got_a = sync_packages.import_package(district, out_a.path)
     got_b = sync_packages.import_package(district, out_b.path)
     assert not got_a.already and got_a.report.applied > 0 and got_a.missing == []
+    from clerk_app.services import backups
+
+    kinds = {b.kind for b in backups.list_backups(backups.data_folder(district), include_second=False)}
+    assert {"before-sync", "after-sync"} <= kinds  # a copy before and after each import
     assert got_b.report.applied > 0
     pairs = sync_store.duplicate_pairs(district.db)
     assert len(pairs) == 1 and sync_packages.status(district).duplicates == 1
