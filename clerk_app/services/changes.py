@@ -20,6 +20,9 @@ TABLE_KINDS = {
     "attendance": "attendance", "event_tallies": "attendance",
     "unions": "unions",
     "meta": "settings", "clerks": "settings",
+    "hardship_files": "hardship", "hardship_household": "hardship", "hardship_history": "hardship",
+    "hardship_ledger": "hardship", "hardship_rules": "hardship", "hardship_overrides": "hardship",
+    "hardship_visits": "hardship",
 }
 # Bookkeeping every write adds to; nothing on screen shows them.
 # The merge's own tables (parked changes, the inbox, duplicate pairs, alarms, other laptops'
@@ -37,6 +40,7 @@ class Changes:
     attendance: bool = False
     unions: bool = False
     settings: bool = False
+    hardship: bool = False
 
     @classmethod
     def of_tables(cls, tables: Iterable[str]) -> "Changes":

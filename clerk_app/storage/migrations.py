@@ -325,6 +325,95 @@ def _rebuild_without_references(conn: Any, tbl: str) -> None:
         conn.execute(index)
 
 
+@migrations(name="0010_hardship")
+def _hardship(db: Database) -> None:
+    """Hardship files (困难职工档案) and the assistance ledger. Every table has UUID ids and
+    travels in sync. ``worker_no`` (职工编号) is numbered under the laptop's card code like
+    cards, so two laptops never give the same one. Money is integer fen. The ledger and the
+    lifecycle history are append-only: triggers refuse an UPDATE or DELETE of their rows (a
+    correction is a reversal entry plus a new one). Consents get a ``kind`` (``general`` for the
+    member's notice; ``hardship_sensitive``; ``guardian`` for a minor's data, ``subject_id``
+    naming the household member) — sensitive personal information needs its own consent.
+    Like every synced table since 0009, no foreign keys: a row whose file has not arrived yet
+    is parked by the merge."""
+    db.execute("ALTER TABLE consents ADD COLUMN kind TEXT NOT NULL DEFAULT 'general'")
+    db.execute("ALTER TABLE consents ADD COLUMN subject_id TEXT NOT NULL DEFAULT ''")
+    db.execute("CREATE INDEX idx_consents_member_kind ON consents(member_id, kind)")
+    db.execute("""CREATE TABLE hardship_files (
+        id TEXT PRIMARY KEY, member_id TEXT NOT NULL, worker_no TEXT NOT NULL,
+        category TEXT NOT NULL, health TEXT NOT NULL DEFAULT '良好', illness TEXT NOT NULL DEFAULT '',
+        disability_kind TEXT NOT NULL DEFAULT '', disability_grade TEXT NOT NULL DEFAULT '',
+        work_status TEXT NOT NULL DEFAULT '', model_worker TEXT NOT NULL DEFAULT '',
+        housing_type TEXT NOT NULL DEFAULT '', housing_area TEXT NOT NULL DEFAULT '',
+        other_contact TEXT NOT NULL DEFAULT '', work_since TEXT NOT NULL DEFAULT '',
+        industry TEXT NOT NULL DEFAULT '', marital_status TEXT NOT NULL DEFAULT '',
+        register_type TEXT NOT NULL DEFAULT '', address TEXT NOT NULL DEFAULT '',
+        employer_nature TEXT NOT NULL DEFAULT '', enterprise_status TEXT NOT NULL DEFAULT '',
+        single_parent INTEGER NOT NULL DEFAULT 0,
+        own_monthly_fen INTEGER NOT NULL DEFAULT 0, other_yearly_fen INTEGER NOT NULL DEFAULT 0,
+        household_size INTEGER NOT NULL DEFAULT 1, register_region TEXT NOT NULL DEFAULT '',
+        medical_insurance TEXT NOT NULL DEFAULT '', self_help INTEGER NOT NULL DEFAULT 0,
+        zero_employment INTEGER NOT NULL DEFAULT 0, primary_cause TEXT NOT NULL DEFAULT '',
+        secondary_cause TEXT NOT NULL DEFAULT '', cause_text TEXT NOT NULL DEFAULT '',
+        bank TEXT NOT NULL DEFAULT '', bank_branch TEXT NOT NULL DEFAULT '', bank_account TEXT NOT NULL DEFAULT '',
+        remarks TEXT NOT NULL DEFAULT '', filer TEXT NOT NULL DEFAULT '', reviewer TEXT NOT NULL DEFAULT '',
+        entry_clerk TEXT NOT NULL DEFAULT '',
+        opinion_org TEXT NOT NULL DEFAULT '', opinion_org_date TEXT NOT NULL DEFAULT '',
+        opinion_union TEXT NOT NULL DEFAULT '', opinion_union_date TEXT NOT NULL DEFAULT '',
+        opinion_system TEXT NOT NULL DEFAULT '', opinion_system_date TEXT NOT NULL DEFAULT '',
+        publicized INTEGER NOT NULL DEFAULT 0, publicized_date TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL, filed_date TEXT NOT NULL, resurvey_due TEXT NOT NULL,
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""")
+    db.execute("CREATE UNIQUE INDEX idx_hardship_files_no ON hardship_files(worker_no)")
+    db.execute("CREATE INDEX idx_hardship_files_member ON hardship_files(member_id)")
+    db.execute("CREATE INDEX idx_hardship_files_due ON hardship_files(status, resurvey_due)")
+    db.execute("""CREATE TABLE hardship_household (
+        id TEXT PRIMARY KEY, file_id TEXT NOT NULL,
+        name TEXT NOT NULL, relation TEXT NOT NULL, ethnicity TEXT NOT NULL DEFAULT '',
+        id_number TEXT NOT NULL DEFAULT '', birth_date TEXT NOT NULL DEFAULT '', gender TEXT NOT NULL DEFAULT '',
+        political_status TEXT NOT NULL DEFAULT '', monthly_income_fen INTEGER NOT NULL DEFAULT 0,
+        model_worker TEXT NOT NULL DEFAULT '', health TEXT NOT NULL DEFAULT '良好',
+        illness TEXT NOT NULL DEFAULT '', medical_insurance TEXT NOT NULL DEFAULT '',
+        marital_status TEXT NOT NULL DEFAULT '', register_type TEXT NOT NULL DEFAULT '',
+        phone TEXT NOT NULL DEFAULT '', identity TEXT NOT NULL DEFAULT '', education TEXT NOT NULL DEFAULT '',
+        enrol_year TEXT NOT NULL DEFAULT '', school_years TEXT NOT NULL DEFAULT '',
+        school_or_employer TEXT NOT NULL DEFAULT '', work_status TEXT NOT NULL DEFAULT '',
+        position INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""")
+    db.execute("CREATE INDEX idx_hardship_household_file ON hardship_household(file_id)")
+    db.execute("""CREATE TABLE hardship_history (
+        id TEXT PRIMARY KEY, file_id TEXT NOT NULL,
+        event TEXT NOT NULL, effective_date TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '',
+        clerk_id TEXT NOT NULL, recorded_at TEXT NOT NULL)""")
+    db.execute("CREATE INDEX idx_hardship_history_file ON hardship_history(file_id, effective_date)")
+    db.execute("""CREATE TABLE hardship_rules (
+        id TEXT PRIMARY KEY, version INTEGER NOT NULL, rules TEXT NOT NULL, note TEXT NOT NULL DEFAULT '',
+        clerk_id TEXT NOT NULL, recorded_at TEXT NOT NULL)""")
+    db.execute("""CREATE TABLE hardship_ledger (
+        id TEXT PRIMARY KEY, file_id TEXT NOT NULL,
+        kind TEXT NOT NULL, amount_fen INTEGER NOT NULL, paid_date TEXT NOT NULL,
+        fund TEXT NOT NULL, approver TEXT NOT NULL, recipient_id TEXT NOT NULL DEFAULT '',
+        recipient_name TEXT NOT NULL, method TEXT NOT NULL, notes TEXT NOT NULL DEFAULT '',
+        rule_version INTEGER NOT NULL, reverses_id TEXT NOT NULL DEFAULT '',
+        clerk_id TEXT NOT NULL, recorded_at TEXT NOT NULL)""")
+    db.execute("CREATE INDEX idx_hardship_ledger_file ON hardship_ledger(file_id, kind, paid_date)")
+    db.execute("CREATE INDEX idx_hardship_ledger_date ON hardship_ledger(paid_date)")
+    db.execute("CREATE INDEX idx_hardship_ledger_reverses ON hardship_ledger(reverses_id)")
+    db.execute("""CREATE TABLE hardship_overrides (
+        id TEXT PRIMARY KEY, entry_id TEXT NOT NULL,
+        rule TEXT NOT NULL, detail TEXT NOT NULL, reason TEXT NOT NULL,
+        clerk_id TEXT NOT NULL, recorded_at TEXT NOT NULL)""")
+    db.execute("CREATE INDEX idx_hardship_overrides_entry ON hardship_overrides(entry_id)")
+    db.execute("""CREATE TABLE hardship_visits (
+        id TEXT PRIMARY KEY, file_id TEXT NOT NULL,
+        visit_date TEXT NOT NULL, visitors TEXT NOT NULL, findings TEXT NOT NULL DEFAULT '',
+        given TEXT NOT NULL DEFAULT '', clerk_id TEXT NOT NULL, recorded_at TEXT NOT NULL)""")
+    db.execute("CREATE INDEX idx_hardship_visits_file ON hardship_visits(file_id, visit_date)")
+    for tbl in ("hardship_ledger", "hardship_history", "hardship_overrides"):
+        for op in ("UPDATE", "DELETE"):
+            db.execute(f"""CREATE TRIGGER trg_{tbl}_no_{op.lower()} BEFORE {op} ON {tbl}
+                BEGIN SELECT RAISE(ABORT, '{tbl} is append-only'); END""")
+
+
 def _unknown_applied(db: Database) -> list[str]:
     known = {m.name for m in migrations._migrations}
     return [m.name for m in migrations.applied(db) if m.name not in known]

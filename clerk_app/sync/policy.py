@@ -57,6 +57,17 @@ SYNC_POLICY: dict[str, TablePolicy] = {
     "attendance": TablePolicy(APPEND_ONLY, parents={"event_id": "events", "member_id": "members"},
                               mutable=frozenset({"member_id", "joined_at"})),
     "event_tallies": TablePolicy(APPEND_ONLY, parents={"event_id": "events"}),
+    # Hardship files: the file's fields last-writer-wins; its history, the ledger (a correction is
+    # a reversal plus a new entry), overrides, rule versions and visits only ever grow.
+    "hardship_files": TablePolicy(LWW, parents={"member_id": "members"},
+                                  write_once=frozenset({"worker_no", "filed_date", "created_at"})),
+    "hardship_household": TablePolicy(LWW, parents={"file_id": "hardship_files"},
+                                      write_once=frozenset({"created_at"})),
+    "hardship_history": TablePolicy(APPEND_ONLY, parents={"file_id": "hardship_files"}),
+    "hardship_rules": TablePolicy(APPEND_ONLY),
+    "hardship_ledger": TablePolicy(APPEND_ONLY, parents={"file_id": "hardship_files"}),
+    "hardship_overrides": TablePolicy(APPEND_ONLY, parents={"entry_id": "hardship_ledger"}),
+    "hardship_visits": TablePolicy(APPEND_ONLY, parents={"file_id": "hardship_files"}),
 }
 
 # The audit log travels as its own append-only section (integer ids, one hash chain per
