@@ -57,3 +57,12 @@ def div_half_up(numerator: int, denominator: int) -> int:
         raise ValueError("denominator must be positive")
     sign = -1 if numerator < 0 else 1
     return sign * ((2 * abs(numerator) + denominator) // (2 * denominator))
+
+
+def capital_rmb(fen: int) -> str:
+    """大写金额 by the People's Bank rules (cn2an): 6007.14 → 陆仟零柒元壹角肆分, 50000 → 伍万元整.
+    A negative amount (a reversal) is written 负…."""
+    from cn2an import an2cn
+
+    text = an2cn(str(to_yuan(abs(fen))), "rmb")
+    return ("负" + text) if fen < 0 else text
