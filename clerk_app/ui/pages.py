@@ -41,6 +41,12 @@ def _events(ctx: Context, window: QWidget) -> QWidget:
     return EventsPage(ctx)
 
 
+def _hardship(ctx: Context, window: QWidget) -> QWidget:
+    from .hardship_page import HardshipPage
+
+    return HardshipPage(ctx)
+
+
 def _sync(ctx: Context, window: QWidget) -> QWidget:
     from .sync_page import SyncPage
 
@@ -51,5 +57,6 @@ PAGES: list[PageSpec] = [
     PageSpec("members", "会员", _members),
     PageSpec("cards", "服务卡", _cards),
     PageSpec("events", "活动签到", _events),
+    PageSpec("hardship", "困难职工", _hardship),
     PageSpec("sync", "同步", _sync),
 ]

@@ -42,6 +42,7 @@ def main() -> int:
     from clerk_app.ui.card_dialogs import BatchPrintDialog, CardActionDialog, IssueCardDialog
     from clerk_app.ui.event_dialog import EventDialog
     from clerk_app.ui.first_run import FirstRunDialog
+    from clerk_app.ui.hardship_dialog import HardshipFileDialog
     from clerk_app.ui.member_dialog import MemberDialog
     from clerk_app.ui.paper_entry import PaperEntryDialog
     from clerk_app.ui.print_actions import preview_card
@@ -119,6 +120,7 @@ def main() -> int:
                 ("现场入会", lambda: JoinDialog(ctx, walk_in.attendee.id, parent=window)),
                 ("打印预览", lambda: preview_card(window, ctx, card)),
                 ("签到台", lambda: open_desk(ctx, event.id, window)),
+                ("困难职工建档", lambda: HardshipFileDialog(ctx, parent=window)),
             ]
             for name, make in dialogs:
                 widget = make()
