@@ -84,6 +84,10 @@ def register(sub, common) -> None:
     out_json(c)
     c.set_defaults(func=_totals)
 
+    c = cmds.add_parser("recheck", parents=[common], help="合并各笔记本数据后重新核对帮扶规则（两条记录都保留）")
+    out_json(c)
+    c.set_defaults(func=_recheck)
+
     c = cmds.add_parser("print", parents=[common], help="打印：file（档案表）、history（帮扶记录）、payments（发放签收表）")
     c.add_argument("what", choices=("file", "history", "payments"))
     c.add_argument("ref", nargs="?", metavar="WORKER_NO", help="职工编号（file 不给则打印空白表）")
@@ -254,6 +258,16 @@ def _totals(args) -> int:
         data = {"total": str(t.amount), "lines": [{**asdict(line), "amount": str(line.amount)} for line in t.lines]}
         lines = [f"{line.year}  {line.kind}  {line.fund}  {line.amount} 元  {line.payments} 笔" for line in t.lines]
         return _emit(args, data, lines + [f"合计 {t.amount} 元"])
+
+
+def _recheck(args) -> int:
+    from ..services import hardship_ledger as ledger
+
+    with ready_context(args) as ctx:
+        flags = ledger.recheck(ctx.db)
+        return _emit(args, [{**_entry_json(f.entry), "rule": f.breach.rule, "detail": f.breach.detail} for f in flags],
+                     [f"{f.entry.worker_no} {f.entry.worker_name}：{f.breach.detail}（{_entry_line(f.entry)}）"
+                      for f in flags] + [f"共 {len(flags)} 笔不符合规则"])
 
 
 def _print(args) -> int:

@@ -225,6 +225,38 @@ def record_visit(ctx: Context, file_ref: str, *, day: _dt.date, visitors: str, f
     return [v for v in repo.visits(ctx.db, f.id) if v.id == vid][0]
 
 
+# ---------------------------------------------------------------- after a merge
+
+@dataclass(frozen=True)
+class Flag:
+    """A payment that breaks a rule once every laptop's entries are together (both entries stay)."""
+
+    entry: LedgerEntry
+    breach: rules_mod.Breach
+
+
+def recheck(db, rules: rules_mod.Rules | None = None) -> list[Flag]:
+    """The rules checked again over all standing entries in date order (after a sync merge the
+    same worker may have been paid 两节 on two laptops). Entries with a kept override are not
+    flagged for the rule they were overridden on. ``db``: a district's database has no clerk."""
+    if rules is None:
+        latest = repo.latest_rules(db)
+        rules = latest.rules if latest else rules_mod.DEFAULT
+    by_file: dict[str, list[LedgerEntry]] = {}
+    for e in repo.ledger(db):
+        if e.stands:
+            by_file.setdefault(e.file_id, []).append(e)
+    flags = []
+    for entries in by_file.values():
+        entries.sort(key=lambda e: (e.paid_date, e.recorded_at, e.id))
+        for i, e in enumerate(entries):
+            overridden = {o.rule for o in repo.overrides(db, e.id)}
+            for breach in rules_mod.check(e.as_payment(), [x.as_payment() for x in entries[:i]], rules):
+                if breach.rule not in overridden:
+                    flags.append(Flag(e, breach))
+    return flags
+
+
 # ---------------------------------------------------------------- reading
 
 def entries(ctx: Context, file_ref: str | None = None, *, date_from: _dt.date | None = None,

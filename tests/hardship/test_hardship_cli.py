@@ -63,6 +63,8 @@ def test_file_pay_reverse_visit_due_totals_and_print(data_dir, tmp_path, capsys,
     assert code == 0, err
     code, out, err = _run(capsys, data_dir, "totals", "--json")
     assert json.loads(out)["total"] == "2000.00"
+    code, out, err = _run(capsys, data_dir, "recheck", "--json")
+    assert code == 0 and json.loads(out) == []  # the override is kept: not flagged again
     code, out, err = _run(capsys, data_dir, "due", "--json")
     assert code == 0 and json.loads(out) == []
     code, out, err = _run(capsys, data_dir, "show", no)
