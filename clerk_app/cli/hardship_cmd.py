@@ -84,6 +84,12 @@ def register(sub, common) -> None:
     out_json(c)
     c.set_defaults(func=_totals)
 
+    c = cmds.add_parser("attach", parents=[common], help="添加附件（收入证明、诊断证明、入学证明……，加密保存）")
+    c.add_argument("ref", metavar="WORKER_NO")
+    c.add_argument("path", metavar="FILE")
+    c.add_argument("--kind", required=True, help="收入证明/户口簿/诊断证明/医疗票据/入学证明/缴费票据/其他")
+    c.set_defaults(func=_attach)
+
     c = cmds.add_parser("recheck", parents=[common], help="合并各笔记本数据后重新核对帮扶规则（两条记录都保留）")
     out_json(c)
     c.set_defaults(func=_recheck)
@@ -258,6 +264,15 @@ def _totals(args) -> int:
         data = {"total": str(t.amount), "lines": [{**asdict(line), "amount": str(line.amount)} for line in t.lines]}
         lines = [f"{line.year}  {line.kind}  {line.fund}  {line.amount} 元  {line.payments} 笔" for line in t.lines]
         return _emit(args, data, lines + [f"合计 {t.amount} 元"])
+
+
+def _attach(args) -> int:
+    from ..services import hardship_attachments as att
+
+    with ready_context(args) as ctx:
+        a = att.add_attachment(ctx, args.ref, args.path, args.kind)
+        print(f"已添加附件：{a.kind}（{a.name}，{a.size} 字节）")
+    return 0
 
 
 def _recheck(args) -> int:

@@ -231,3 +231,18 @@ class Visit:
     given: str
     clerk_id: str
     recorded_at: str
+
+
+ATTACHMENT_KINDS = ("收入证明", "户口簿", "诊断证明", "医疗票据", "入学证明", "缴费票据", "其他")
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    id: str
+    file_id: str
+    kind: str
+    name: str
+    sha256: str
+    size: int
+    clerk_id: str
+    recorded_at: str

@@ -50,7 +50,8 @@ def _section(text: str):
     return para(text, st.label.clone("section", alignment=0, spaceBefore=3 * mm, spaceAfter=1.5 * mm))
 
 
-def hardship_file_pdf(f, household: Sequence | None, imprint: Imprint | None, *, reveal: bool = False) -> PrintResult:
+def hardship_file_pdf(f, household: Sequence | None, imprint: Imprint | None, *, reveal: bool = False,
+                      attachments: Sequence = ()) -> PrintResult:
     """``f`` None: the blank form for a home visit (ruled, empty)."""
     blank = f is None
     width = frame_width(A4)
@@ -97,7 +98,7 @@ def hardship_file_pdf(f, household: Sequence | None, imprint: Imprint | None, *,
         ["主要致困原因", v(f and f.primary_cause), "次要致困原因", v(f and f.secondary_cause)],
         ["其他（文字描述）", v(f and f.cause_text), "备　　注", v(f and f.remarks)],
         ["开户银行", s(f and f.bank), "支行名称", s(f and f.bank_branch)],
-        ["银行卡号", account, "附　　件", ""],
+        ["银行卡号", account, "附　　件", "、".join(f"{a.kind}（{a.name}）" for a in attachments)],
         ["建档人", v(f and f.filer), "审核人／录入人", "" if blank else f"{f.reviewer}／{f.entry_clerk}"],
     ]
     shares = (0.17, 0.33, 0.17, 0.33)

@@ -22,7 +22,7 @@ TABLE_KINDS = {
     "meta": "settings", "clerks": "settings",
     "hardship_files": "hardship", "hardship_household": "hardship", "hardship_history": "hardship",
     "hardship_ledger": "hardship", "hardship_rules": "hardship", "hardship_overrides": "hardship",
-    "hardship_visits": "hardship",
+    "hardship_visits": "hardship", "hardship_attachments": "hardship",
 }
 # Bookkeeping every write adds to; nothing on screen shows them.
 # The merge's own tables (parked changes, the inbox, duplicate pairs, alarms, other laptops'

@@ -28,13 +28,14 @@ def file_form(ctx: Context, ref: str | None, *, reveal: bool = False) -> Printou
                         file_name="困难职工档案表-空白.pdf")
     f = find_file(ctx, ref)
     household = tuple(repo.household(ctx.db, f.id))
+    attachments = tuple(repo.attachments(ctx.db, f.id))
     if reveal:
         access.require(ctx, "hardship")
         audit_reveal(ctx, "hardship_file", f.id, "打印完整的困难职工档案", fields=REVEALABLE,
                      document="hardship_file")
 
     def make(full: bool):
-        return hardship_file_pdf(f, household, stamp, reveal=full)
+        return hardship_file_pdf(f, household, stamp, reveal=full, attachments=attachments)
 
     return Printout(make(reveal), "hardship_file", f.id, title=f"打印困难职工档案表：{f.name}",
                     file_name=f"困难职工档案表-{file_safe(f.name)}.pdf", remake=make, revealable_fields=REVEALABLE)

@@ -8,8 +8,8 @@ from typing import Any, Sequence
 from sqlite_utils import Database
 
 from ..domain.assistance import Rules
-from ..domain.hardship_records import (FileRow, HardshipFile, HistoryEntry, HouseholdMember, LedgerEntry, Override,
-                                       RuleVersion, Visit)
+from ..domain.hardship_records import (Attachment, FileRow, HardshipFile, HistoryEntry, HouseholdMember,
+                                       LedgerEntry, Override, RuleVersion, Visit)
 
 FILE_COLUMNS = (
     "id", "member_id", "worker_no", "category", "health", "illness", "disability_kind", "disability_grade",
@@ -157,3 +157,15 @@ def visits(db: Database, file_id: str) -> list[Visit]:
 def consent_kinds(db: Database, member_id: str) -> list[tuple[str, str]]:
     """(kind, subject_id) of the member's consents."""
     return [tuple(r) for r in db.conn.execute("SELECT kind, subject_id FROM consents WHERE member_id = ?", [member_id])]
+
+
+def attachments(db: Database, file_id: str) -> list[Attachment]:
+    rows = db.conn.execute("SELECT id, file_id, kind, name, sha256, size, clerk_id, recorded_at"
+                           " FROM hardship_attachments WHERE file_id = ? ORDER BY recorded_at, rowid", [file_id])
+    return [Attachment(*r) for r in rows]
+
+
+def attachment(db: Database, attachment_id: str) -> Attachment | None:
+    row = db.conn.execute("SELECT id, file_id, kind, name, sha256, size, clerk_id, recorded_at"
+                          " FROM hardship_attachments WHERE id = ?", [attachment_id]).fetchone()
+    return Attachment(*row) if row else None

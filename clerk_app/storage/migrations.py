@@ -408,6 +408,12 @@ def _hardship(db: Database) -> None:
         visit_date TEXT NOT NULL, visitors TEXT NOT NULL, findings TEXT NOT NULL DEFAULT '',
         given TEXT NOT NULL DEFAULT '', clerk_id TEXT NOT NULL, recorded_at TEXT NOT NULL)""")
     db.execute("CREATE INDEX idx_hardship_visits_file ON hardship_visits(file_id, visit_date)")
+    # Evidence (income proof, diagnosis, school enrolment …): the file itself lives in the data
+    # folder under its content hash, encrypted (storage.attachments); the row says what it is.
+    db.execute("""CREATE TABLE hardship_attachments (
+        id TEXT PRIMARY KEY, file_id TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,
+        sha256 TEXT NOT NULL, size INTEGER NOT NULL, clerk_id TEXT NOT NULL, recorded_at TEXT NOT NULL)""")
+    db.execute("CREATE INDEX idx_hardship_attachments_file ON hardship_attachments(file_id)")
     for tbl in ("hardship_ledger", "hardship_history", "hardship_overrides"):
         for op in ("UPDATE", "DELETE"):
             db.execute(f"""CREATE TRIGGER trg_{tbl}_no_{op.lower()} BEFORE {op} ON {tbl}

@@ -68,6 +68,7 @@ SYNC_POLICY: dict[str, TablePolicy] = {
     "hardship_ledger": TablePolicy(APPEND_ONLY, parents={"file_id": "hardship_files"}),
     "hardship_overrides": TablePolicy(APPEND_ONLY, parents={"entry_id": "hardship_ledger"}),
     "hardship_visits": TablePolicy(APPEND_ONLY, parents={"file_id": "hardship_files"}),
+    "hardship_attachments": TablePolicy(APPEND_ONLY, parents={"file_id": "hardship_files"}),
 }
 
 # The audit log travels as its own append-only section (integer ids, one hash chain per
