@@ -20,7 +20,7 @@ from ..domain.idnumber import normalise
 from ..domain.member import MemberInput, encode_missing, missing_fields, validate_member
 from ..domain.records import Member, MemberFile, MemberRow
 from ..domain.text import multi_line
-from ..storage import events_repo, unions_repo
+from ..storage import events_repo, hardship_repo, unions_repo
 from ..storage import members_repo as repo
 from ..storage.db import transaction
 from . import cards
@@ -220,6 +220,8 @@ def delete_member(ctx: Context, member_id: str) -> None:
         # (asked of storage directly: services.signin builds on this module)
         if events_repo.member_has_attendance(ctx.db, member_id):
             raise UserError("signin.member_has_attendance")
+        if hardship_repo.files_of_member(ctx.db, member_id):  # the file and its ledger rest on the member
+            raise UserError("hardship.member_has_file")
         for tbl, row_id in repo.dependent_rows(ctx.db, member_id):
             ctx.changes.delete(tbl, row_id)
         ctx.changes.delete("members", member_id)

@@ -129,3 +129,12 @@ def test_edit_diffs_the_household_and_audits_field_names(ctx, filed):
     assert d2.file.own_monthly_fen == 310_050 and [h.name for h in d2.household] == ["赵小", "赵妻"]
     assert d2.household[0].id == d.household[0].id
     assert Changes(hardship=True).touches(ctx.take_changes())
+
+
+def test_a_member_with_a_file_cannot_be_deleted(ctx, worker, filed):
+    from clerk_app.services import members
+
+    with pytest.raises(UserError) as err:
+        members.delete_member(ctx, worker)
+    assert err.value.code == "hardship.member_has_file"
+    assert hardship.find_file(ctx, filed.worker_no).member_id == worker
