@@ -69,7 +69,8 @@ def _insert_member(ctx: Context, values: dict, consent_method: str, basis: str =
         "channel": values["join_channel"], "recorded_at": now})
     ctx.changes.insert("consents", {
         "id": new_id(), "member_id": member_id, "notice_version": vocab.NOTICE_VERSION,
-        "consented_at": now, "method": consent_method, "clerk_id": ctx.clerk.id, "basis": basis})
+        "consented_at": now, "method": consent_method, "clerk_id": ctx.clerk.id, "basis": basis,
+        "kind": "general", "subject_id": ""})
     ctx.audit("create", "member", member_id, channel=values["join_channel"])
     return member_id
 
