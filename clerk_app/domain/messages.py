@@ -315,6 +315,7 @@ MESSAGES: dict[str, str] = {
     "hardship.bad_account": "银行卡号应为 12 至 30 位数字",
     "hardship.bad_household_size": "家庭人口应为 1 至 30 人",
     "hardship.member_has_file": "该会员有困难职工档案，不能删除（档案和帮扶台账依赖这条会员记录）",
+    "hardship.erase_has_file": "该会员有困难职工档案（含帮扶台账），本版本尚不能一并删除，未删除任何信息。请联系区总工会处理",
     "hardship.attachment_too_big": "附件不能超过 {max} MB",
     "hardship.attachment_unreadable": "无法读取附件 {path}（{detail}）",
     "hardship.attachment_missing": "找不到该附件",

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..domain.errors import UserError
-from ..storage import person_repo, members_repo
+from ..storage import hardship_repo, members_repo, person_repo
 from ..storage.changes import scrub_fields
 from ..storage.db import transaction
 from .context import Context
@@ -43,6 +43,10 @@ def erase_member(ctx: Context, member_id: str, *, reason: str = "request") -> Er
     with transaction(ctx.db):
         if members_repo.get(ctx.db, member_id) is None:
             raise UserError("member.not_found")
+        if hardship_repo.files_of_member(ctx.db, member_id):
+            # the file, its household and its ledger are not erased yet: refuse rather than
+            # leave the most sensitive rows behind a deleted member
+            raise UserError("hardship.erase_has_file")
         rows = person_repo.rows_to_delete(ctx.db, member_id)
         attendance = person_repo.attendance_of(ctx.db, member_id)
         for att_id in attendance:

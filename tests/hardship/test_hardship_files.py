@@ -137,4 +137,9 @@ def test_a_member_with_a_file_cannot_be_deleted(ctx, worker, filed):
     with pytest.raises(UserError) as err:
         members.delete_member(ctx, worker)
     assert err.value.code == "hardship.member_has_file"
+    from clerk_app.services.erasure import erase_member
+
+    with pytest.raises(UserError) as err:
+        erase_member(ctx, worker)
+    assert err.value.code == "hardship.erase_has_file"
     assert hardship.find_file(ctx, filed.worker_no).member_id == worker
