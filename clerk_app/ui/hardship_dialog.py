@@ -203,16 +203,16 @@ class HardshipFileDialog(QDialog):
             values["household_size"] = 0
         rows = []
         for r in range(self.household.rowCount()):
-            row = {}
+            cells = {}
             for c, (name, _label) in enumerate(HOUSEHOLD_COLUMNS):
                 item = self.household.item(r, c)
                 if name == "guardian_consent":
-                    row[name] = bool(item and item.checkState() == Qt.CheckState.Checked)
+                    cells[name] = bool(item and item.checkState() == Qt.CheckState.Checked)
                 else:
-                    row[name] = item.text() if item else ""
+                    cells[name] = item.text() if item else ""
             first = self.household.item(r, 0)
-            row["id"] = (first.data(Qt.ItemDataRole.UserRole) if first else "") or ""
-            rows.append(hs.HouseholdInput(**row))
+            stored_id = (first.data(Qt.ItemDataRole.UserRole) if first else "") or ""
+            rows.append(hs.HouseholdInput(**cells, id=stored_id))
         return hs.FileInput(**values, household=rows, sensitive_consent=self.consent.currentText())
 
     def save(self) -> None:
