@@ -280,35 +280,6 @@ def _sync_foundation(db: Database) -> None:
 
 
 
-@migrations(name="0011_sync_ledger")
-def _sync_ledger(db: Database) -> None:
-    """What this computer knows of its sync partners and of every package it sent or imported.
-
-    * ``sync_peers``: the sender registry (site id, name, public keys, revoked after which
-      (epoch, seq)), and what each peer has acknowledged of ours (``acked_seq``: our local
-      change_log sequence, ``acked_audit``: our audit id). A laptop holds its district; the
-      district every enrolled laptop.
-    * ``sync_packages``: the ledger, one row per package sent (``direction`` out, ``site`` the
-      recipient) or imported (in, ``site`` the sender): (sender, epoch, seq) with the signed
-      manifest's digest and the previous package's, counts, what it covered, and when. An
-      outgoing row keeps the package's bytes until it is acknowledged (a re-export of the
-      same sequence then writes the same package)."""
-    db.execute("""CREATE TABLE sync_peers (
-        site_id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,
-        signing_public BLOB NOT NULL, encryption_public BLOB NOT NULL,
-        revoked_epoch INTEGER, revoked_seq INTEGER,
-        epoch INTEGER NOT NULL DEFAULT 0, union_id TEXT NOT NULL DEFAULT '', card_code TEXT NOT NULL DEFAULT '',
-        acked_seq INTEGER NOT NULL DEFAULT 0, acked_audit INTEGER NOT NULL DEFAULT 0,
-        added_at TEXT NOT NULL)""")
-    db.execute("""CREATE TABLE sync_packages (
-        direction TEXT NOT NULL, site TEXT NOT NULL, sender TEXT NOT NULL, epoch INTEGER NOT NULL,
-        seq INTEGER NOT NULL, digest TEXT NOT NULL, prev TEXT NOT NULL DEFAULT '',
-        counts TEXT NOT NULL, upto_seq INTEGER NOT NULL DEFAULT 0, upto_audit INTEGER NOT NULL DEFAULT 0,
-        data BLOB, file TEXT NOT NULL DEFAULT '', at TEXT NOT NULL,
-        PRIMARY KEY (direction, sender, epoch, seq, site))""")
-    db.execute("CREATE INDEX idx_sync_packages_digest ON sync_packages(digest)")
-
-
 def _rebuild_without_references(conn: Any, tbl: str) -> None:
     sql = conn.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name=?", [tbl]).fetchone()[0]
     indexes = [r[0] for r in conn.execute(
@@ -418,6 +389,35 @@ def _hardship(db: Database) -> None:
         for op in ("UPDATE", "DELETE"):
             db.execute(f"""CREATE TRIGGER trg_{tbl}_no_{op.lower()} BEFORE {op} ON {tbl}
                 BEGIN SELECT RAISE(ABORT, '{tbl} is append-only'); END""")
+
+
+@migrations(name="0011_sync_ledger")
+def _sync_ledger(db: Database) -> None:
+    """What this computer knows of its sync partners and of every package it sent or imported.
+
+    * ``sync_peers``: the sender registry (site id, name, public keys, revoked after which
+      (epoch, seq)), and what each peer has acknowledged of ours (``acked_seq``: our local
+      change_log sequence, ``acked_audit``: our audit id). A laptop holds its district; the
+      district every enrolled laptop.
+    * ``sync_packages``: the ledger, one row per package sent (``direction`` out, ``site`` the
+      recipient) or imported (in, ``site`` the sender): (sender, epoch, seq) with the signed
+      manifest's digest and the previous package's, counts, what it covered, and when. An
+      outgoing row keeps the package's bytes until it is acknowledged (a re-export of the
+      same sequence then writes the same package)."""
+    db.execute("""CREATE TABLE sync_peers (
+        site_id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,
+        signing_public BLOB NOT NULL, encryption_public BLOB NOT NULL,
+        revoked_epoch INTEGER, revoked_seq INTEGER,
+        epoch INTEGER NOT NULL DEFAULT 0, union_id TEXT NOT NULL DEFAULT '', card_code TEXT NOT NULL DEFAULT '',
+        acked_seq INTEGER NOT NULL DEFAULT 0, acked_audit INTEGER NOT NULL DEFAULT 0,
+        added_at TEXT NOT NULL)""")
+    db.execute("""CREATE TABLE sync_packages (
+        direction TEXT NOT NULL, site TEXT NOT NULL, sender TEXT NOT NULL, epoch INTEGER NOT NULL,
+        seq INTEGER NOT NULL, digest TEXT NOT NULL, prev TEXT NOT NULL DEFAULT '',
+        counts TEXT NOT NULL, upto_seq INTEGER NOT NULL DEFAULT 0, upto_audit INTEGER NOT NULL DEFAULT 0,
+        data BLOB, file TEXT NOT NULL DEFAULT '', at TEXT NOT NULL,
+        PRIMARY KEY (direction, sender, epoch, seq, site))""")
+    db.execute("CREATE INDEX idx_sync_packages_digest ON sync_packages(digest)")
 
 
 def _unknown_applied(db: Database) -> list[str]:
