@@ -24,25 +24,10 @@ from sqlite_utils import Database
 
 from ..domain.errors import UserError, is_disk_full
 from .cipher import DatabaseError, Error, KeyedConnection, OperationalError, connect, key_of
+from .durable import fsync_dir, fsync_file
 
 PART = ".part"
 _CHUNK = 1 << 20
-
-
-def _fsync_file(path: Path) -> None:
-    with open(path, "rb+") as fh:
-        os.fsync(fh.fileno())
-
-
-def fsync_dir(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (POSIX; Windows has no directory handles to sync)."""
-    if os.name == "nt":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def open_file_readonly(path: Path, key: bytes | None) -> KeyedConnection:
@@ -90,7 +75,7 @@ def _finish(tmp: Path, target: Path, key: bytes | None) -> Path:
     """fsync ``tmp``, verify it (opened with ``key``), rename it to ``target`` (removing ``tmp``
     on any failure)."""
     try:
-        _fsync_file(tmp)
+        fsync_file(tmp)
         problems = check_file(tmp, key)
         if problems:
             raise UserError("db.integrity_failed", detail="；".join(problems[:3]))

@@ -10,6 +10,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from ..storage.durable import fsync_dir
+
 
 def write_atomically(path: Path | str, data: bytes, *, mode: int = 0o644) -> Path:
     """Write ``data`` to ``path``: a temporary file in the same folder, flushed and fsynced,
@@ -30,21 +32,8 @@ def write_atomically(path: Path | str, data: bytes, *, mode: int = 0o644) -> Pat
         except FileNotFoundError:
             pass
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
     return path
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); Windows has no directory handles to sync."""
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    except OSError:  # some file systems (e.g. FAT on a USB stick) refuse; the data is synced
-        pass
-    finally:
-        os.close(fd)
 
 
 def read_capped(path: Path | str, limit: int) -> bytes | None:
