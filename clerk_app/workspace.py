@@ -477,28 +477,36 @@ def _claim_plaintext(folder: Path, db_file: Path, login: Login | None, kdf: KdfP
     return ring, clerk_id, code
 
 
-def data_key(folder: Path, login: Login | None, clock: Clock = SYSTEM) -> bytes:
-    """The laptop's data key from ``keys.json``, unwrapped by ``login`` (rate-limited like a
-    login) without opening the database: listing and restoring backups work when the database
-    is missing or damaged. No keys.json: the backups cannot be read (``keyring.missing``)."""
+def unlock_data(folder: Path, login: Login | None, clock: Clock = SYSTEM) -> tuple[str | None, bytes]:
+    """The clerk id and the laptop's data key from ``keys.json``, unwrapped by ``login``
+    (rate-limited like a login) without opening the database: listing and restoring backups
+    work when the database is missing or damaged. The clerk id is None while the laptop is not
+    set up (the key then needs no password). No keys.json: the backups cannot be read
+    (``keyring.missing``)."""
     ring = Keyring.load(Path(folder))
     if ring is None:
         raise UserError("keyring.missing", path=str(Path(folder) / "keys.json"))
     if not ring.claimed:
-        return ring.setup_key
-    return _unlock(Path(folder), ring, login, clock)[1]
+        return None, ring.setup_key
+    return _unlock(Path(folder), ring, login, clock)
 
 
-def restore_into(folder: Path, backup, clock: Clock = SYSTEM, *, key: bytes | None = None,
-                 login: Login | None = None):
-    """Restore ``backup`` into ``folder`` under its instance lock (no workspace open). ``key``:
-    the data key the window already holds; else ``login`` unlocks it from keys.json."""
+def data_key(folder: Path, login: Login | None, clock: Clock = SYSTEM) -> bytes:
+    """The data key alone (:func:`unlock_data`)."""
+    return unlock_data(folder, login, clock)[1]
+
+
+def restore_into(folder: Path, backup, clock: Clock = SYSTEM, *, login: Login | None = None,
+                 unlocked: tuple[str | None, bytes] | None = None):
+    """Restore ``backup`` into ``folder`` under its instance lock (no workspace open), as the
+    clerk who unlocked the data key (a 管理员 only: services.restore.require_restorer).
+    ``unlocked``: (clerk id, data key) the caller already holds; else ``login`` unlocks them
+    from keys.json."""
     from .services.restore import restore_backup
 
     with InstanceLock(Path(folder)):
-        if key is None:
-            key = data_key(Path(folder), login, clock)
-        return restore_backup(Path(folder), backup, clock, key=key)
+        clerk_id, key = unlocked if unlocked is not None else unlock_data(Path(folder), login, clock)
+        return restore_backup(Path(folder), backup, clock, key=key, clerk_id=clerk_id)
 
 
 DEMO_SETUP = SetupInput(laptop_name="演示笔记本", union_name="大兴区黄村镇总工会（演示）",

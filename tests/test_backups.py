@@ -127,7 +127,7 @@ def test_a_failed_verification_leaves_no_file(ctx, workspace, monkeypatch):
 
 def test_second_folder_missing_is_a_warning_present_gets_a_copy(ctx, workspace, tmp_path):
     stick = tmp_path / "usb" / "clerk-backups"
-    backups.set_second_folder(workspace.folder, stick)
+    backups.set_second_folder(ctx, stick)
     run = backups.create_backup(ctx, "manual")
     assert run.path.is_file() and run.second is None
     assert len(run.warnings) == 1 and str(stick) in run.warnings[0] and "U 盘" in run.warnings[0]

@@ -336,7 +336,7 @@ def test_backups_restores_and_set_aside_files_show_no_members_values(ctx, member
     folder = workspace.folder
     stick = tmp_path / "usb"
     stick.mkdir()
-    backups.set_second_folder(folder, stick)
+    backups.set_second_folder(ctx, stick)
     workspace.db.conn.execute("PRAGMA wal_autocheckpoint=0")
     _register(ctx, member_input)
     wal = (folder / (DB_FILENAME + "-wal")).read_bytes()  # holds the registration (encrypted)

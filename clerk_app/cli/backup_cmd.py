@@ -38,12 +38,17 @@ def _folder(args):
         raise UserError("app.data_dir_unusable", path=str(args.data_dir or "")) from None
 
 
-def _key(folder):
-    """The data key, unlocked from keys.json with the clerk's login (no database opened)."""
-    from ..workspace import data_key, folder_state
+def _unlock(folder):
+    """The clerk id and data key, unlocked from keys.json with the clerk's login (no database
+    opened)."""
+    from ..workspace import folder_state, unlock_data
     from .auth import ask_login
 
-    return data_key(folder, ask_login(folder_state(folder)))
+    return unlock_data(folder, ask_login(folder_state(folder)))
+
+
+def _key(folder):
+    return _unlock(folder)[1]
 
 
 def _size(n: int) -> str:
@@ -95,7 +100,7 @@ def run_restore(args) -> int:
 
     folder = _folder(args)
     chosen = backups.find_backup(folder, args.name)
-    key = _key(folder)
+    clerk_id, key = _unlock(folder)
     facts = read_facts(chosen.path, key)
     print(f"备份：{chosen.name}（{chosen.taken_text}，{chosen.kind_label}）")
     print(f"内容：会员 {facts.members} 名，服务卡 {facts.cards} 张，活动 {facts.events} 场"
@@ -107,7 +112,7 @@ def run_restore(args) -> int:
         if answer not in ("y", "yes", "是"):
             print("已取消，没有做任何更改")
             return 1
-    result = restore_into(folder, chosen, key=key)
+    result = restore_into(folder, chosen, unlocked=(clerk_id, key))  # a 管理员 only
     print(message("backup.restored", name=chosen.name, taken=chosen.taken_text, members=facts.members,
                   cards=facts.cards, events=facts.events, kept=str(result.kept) if result.kept else "（无）"))
     return 0
@@ -115,14 +120,13 @@ def run_restore(args) -> int:
 
 def run_second_folder(args) -> int:
     from ..services import backups
+    from .common import ready_context
 
     folder = _folder(args)
-    if args.off:
-        backups.set_second_folder(folder, None)
-        print("已取消第二备份位置")
-    elif args.path:
-        backups.set_second_folder(folder, args.path)
-        print(f"第二备份位置：{args.path}")
+    if args.off or args.path:  # a change: as the clerk who logs in, a 管理员 only
+        with ready_context(args) as ctx:
+            backups.set_second_folder(ctx, None if args.off else args.path)
+        print("已取消第二备份位置" if args.off else f"第二备份位置：{args.path}")
     else:
         current = backups.second_folder(folder)
         print(f"第二备份位置：{current}" if current else "未设置第二备份位置")

@@ -5,7 +5,14 @@ with them, a full export) calls :func:`require` before it writes its audit entry
 key and backup management. Roles build on each other: 经办人 registers, issues cards and signs
 people in; 负责人 also reveals full ID and phone numbers, exports full lists and edits hardship
 files; 管理员 also manages clerks, keys and backups (on a one-clerk laptop that clerk is 管理员 and
-can do everything). The role is stored with the clerk in the encrypted database."""
+can do everything). The role is stored with the clerk in the encrypted database.
+
+Backups: restoring one (window, CLI, and the start-up offer when the database is lost —
+services.restore.require_restorer, which reads the role from the current database or, when
+that cannot be read, from the backup) and choosing the second backup folder need ``"backup"``.
+Making backups does not: the automatic daily and before/after-import backups and a manual
+``backup create`` are allowed to every clerk, since they only add encrypted copies and
+replace nothing."""
 
 from __future__ import annotations
 

@@ -29,6 +29,7 @@ from ..domain.messages import message
 from ..storage import backup as files
 from ..storage.cipher import key_of
 from ..storage.db import database_file, is_read_only
+from . import access
 from .context import Context
 
 BACKUP_DIR = "backups"
@@ -133,8 +134,11 @@ def second_folder(folder: Path) -> Path | None:
     return Path(value) if value else None
 
 
-def set_second_folder(folder: Path, path: str | Path | None) -> None:
-    """The clerk's second backup folder (e.g. on a USB stick); None or "" removes it."""
+def set_second_folder(ctx: Context, path: str | Path | None) -> None:
+    """The laptop's second backup folder (e.g. on a USB stick); None or "" removes it. A 管理员
+    only (``access.ACTIONS["backup"]``): it says where copies of every member's data go."""
+    access.require(ctx, "backup")
+    folder = data_folder(ctx)
     settings = _settings(folder)
     settings["second_folder"] = str(path) if path else ""
     target = Path(folder) / SETTINGS_FILE

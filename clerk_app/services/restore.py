@@ -20,6 +20,11 @@ in ``backups/damaged-STAMP/``. The restored file itself is copied through
 :func:`storage.backup.copy_backup` (verified, then renamed into place), and the old ``-wal``
 / ``-shm`` are removed first, so no log of the old database is folded into the restored one.
 
+Only a 管理员 restores (``access.ACTIONS["backup"]``): the clerk who unlocked the data key must
+be 管理员 in the current database when it can be read, else in the backup being restored (both
+are under the same key). The check reads both read-only and comes before anything on disk is
+touched, so a refusal changes nothing.
+
 The caller holds the data folder's instance lock and has closed its own connections.
 """
 
@@ -36,11 +41,13 @@ from ..clock import SYSTEM, Clock
 from ..domain.errors import UserError
 from ..storage import backup as files
 from ..storage import dbfiles
+from ..storage.cipher import Error
 from ..storage.changes import HLC_KEY, SITE_HISTORY_KEY, last_seq, reserve_seq
+from ..storage.clerks_repo import active_roles
 from ..storage.db import DB_FILENAME, open_db, transaction
 from ..storage.hlc import parse_stamp
 from ..storage.meta import get_meta, set_meta
-from . import cards
+from . import access, cards
 from .backups import BackupFile, backup_dir, backup_name
 from .context import Context, new_id
 from .setup import is_set_up, load_context
@@ -122,14 +129,49 @@ def _keep_current(folder: Path, db_file: Path, stamp_name: str, clock: Clock,
     return state, kept
 
 
-def restore_backup(folder: Path, backup: BackupFile, clock: Clock = SYSTEM, *, key: bytes) -> RestoreResult:
-    """Replace the data folder's database with ``backup`` (see the module's rules). ``key`` is
-    the laptop's data key (from keys.json, unwrapped by a clerk's password): the backup must
-    open with it, and the restored database stays under it, so keys.json keeps unlocking it."""
+def _roles(path: Path, key: bytes) -> dict[str, str] | None:
+    """The active clerks' roles in the database file ``path`` (None: it cannot be read). Read
+    without leaving a ``-shm`` / ``-wal`` behind when it has no WAL (the caller holds the lock)."""
+    if dbfiles.db_is_empty(path):
+        return None
+    try:
+        conn = files.open_file_readonly(path, key, immutable=not dbfiles.wal_path(path).exists())
+    except (UserError, Error):
+        return None
+    try:
+        return active_roles(conn)
+    except Error:
+        return None
+    finally:
+        conn.close()
+
+
+def require_restorer(folder: Path, backup: BackupFile, *, key: bytes, clerk_id: str | None) -> None:
+    """Raise ``auth.forbidden`` unless ``clerk_id`` (who unlocked ``key``; None: nobody, the
+    laptop is not set up) is 管理员 in the folder's database, or — when that cannot be read — in
+    ``backup``. A database without clerks (never set up) has nobody to protect it from."""
+    roles = _roles(Path(folder) / DB_FILENAME, key)
+    if roles is None:
+        roles = _roles(backup.path, key) or {}
+    if not roles:
+        return
+    role = roles.get(clerk_id or "", "")
+    needed, label = access.ACTIONS["backup"]
+    if access.rank(role) < access.rank(needed):
+        raise UserError("auth.forbidden", role=role or "未登记", action=label, needed=needed)
+
+
+def restore_backup(folder: Path, backup: BackupFile, clock: Clock = SYSTEM, *, key: bytes,
+                   clerk_id: str | None) -> RestoreResult:
+    """Replace the data folder's database with ``backup`` (see the module's rules) as the clerk
+    ``clerk_id`` (must be 管理员: :func:`require_restorer`). ``key`` is the laptop's data key
+    (from keys.json, unwrapped by that clerk's password): the backup must open with it, and the
+    restored database stays under it, so keys.json keeps unlocking it."""
     folder = Path(folder)
     problems = files.check_file(backup.path, key)
     if problems:
         raise UserError("backup.damaged", name=backup.name, detail="；".join(problems[:3]))
+    require_restorer(folder, backup, key=key, clerk_id=clerk_id)
     facts = files.read_facts(backup.path, key)
     db_file = folder / DB_FILENAME
     taken = clock.now().replace(tzinfo=None, microsecond=0)

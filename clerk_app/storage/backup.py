@@ -30,11 +30,12 @@ PART = ".part"
 _CHUNK = 1 << 20
 
 
-def open_file_readonly(path: Path, key: bytes | None) -> KeyedConnection:
+def open_file_readonly(path: Path, key: bytes | None, *, immutable: bool = False) -> KeyedConnection:
     """A read-only connection, with the data key ``key``, to a database *file* that is not the
     live database (a backup, a ``.part`` being verified). Never creates the file, never writes
-    to it. A wrong key or a file that is no database raises UserError."""
-    return connect(path, key, read_only=True)
+    to it. A wrong key or a file that is no database raises UserError. ``immutable``: see
+    :func:`.cipher.connect`."""
+    return connect(path, key, read_only=True, immutable=immutable)
 
 
 def check_file(path: Path, key: bytes | None, *, full: bool = True) -> list[str]:

@@ -52,14 +52,16 @@ def is_plaintext_file(path: Path) -> bool:
 
 
 def connect(path: str | Path, key: bytes | None, *, timeout: float = 5.0,
-            read_only: bool = False) -> KeyedConnection:
+            read_only: bool = False, immutable: bool = False) -> KeyedConnection:
     """Open ``path`` with ``key`` (or plaintext with ``None``) and prove the key right by reading
     the schema. A wrong key, or a file that is not a database, raises ``db.wrong_key`` /
     ``db.not_a_database`` (Chinese, no traceback); the connection is closed then.
     ``read_only``: ``mode=ro`` (never creates or writes the file: a backup being checked, a
-    damaged database)."""
-    if read_only:
-        conn = sqlcipher.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None,
+    damaged database). ``immutable``: read-only without even the ``-shm`` / ``-wal`` a WAL
+    database's reader creates (only for a file no one writes and whose WAL is folded in)."""
+    if read_only or immutable:
+        query = "?immutable=1" if immutable else "?mode=ro"
+        conn = sqlcipher.connect(Path(path).resolve().as_uri() + query, uri=True, isolation_level=None,
                                  check_same_thread=True, timeout=timeout, factory=KeyedConnection)
     else:
         conn = sqlcipher.connect(str(path), isolation_level=None, check_same_thread=True, timeout=timeout,

@@ -45,3 +45,13 @@ def set_active(db: Database, clerk_id: str, active: bool) -> None:
 
 def count_active_admins(db: Database, admin_role: str) -> int:
     return db.conn.execute("SELECT count(*) FROM clerks WHERE role = ? AND active = 1", [admin_role]).fetchone()[0]
+
+
+def active_roles(conn) -> dict[str, str]:
+    """Clerk id -> role of the active clerks, read through a plain connection (``conn.execute``),
+    e.g. a read-only one to a backup file. A database from before roles (no ``role`` / ``active``
+    column) gets what migration 0006 gives its clerks: every clerk active and 管理员."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(clerks)")}
+    role = "role" if "role" in columns else "'管理员'"
+    where = " WHERE active = 1" if "active" in columns else ""
+    return dict(conn.execute(f"SELECT id, {role} FROM clerks{where}").fetchall())

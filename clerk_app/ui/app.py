@@ -13,7 +13,7 @@ from .. import APP_NAME, APP_TITLE, __version__, paths
 from ..domain.errors import NeedsRestore, UserError
 from ..domain.messages import message
 from ..storage.cipher import DatabaseError
-from ..workspace import data_key, folder_state, open_workspace, restore_into
+from ..workspace import folder_state, open_workspace, restore_into, unlock_data
 from . import crash, gc_policy, tasks
 from .first_run import FirstRunDialog
 from .login import LoginDialog, show_recovery_code
@@ -104,8 +104,9 @@ def _refuse(message: str) -> int:
 def login_and_open(folder: Path, allow_empty: bool = False):
     """The workspace, after the clerk logged in (None: they cancelled). A new folder needs no
     login (the first-run dialog sets the first password); an old plaintext one asks for one.
-    A missing or unreadable database raises :class:`NeedsRestore` carrying the data key the
-    typed password unwraps from keys.json (``key``: it opens the backups)."""
+    A missing or unreadable database raises :class:`NeedsRestore` carrying the clerk id and
+    data key the typed password unwraps from keys.json (``unlocked``: the key opens the
+    backups, the clerk id says who would restore one)."""
     state = folder_state(folder)
     if state.kind == "new":
         return open_workspace(folder, login=None, allow_empty=allow_empty)
@@ -114,7 +115,7 @@ def login_and_open(folder: Path, allow_empty: bool = False):
         try:
             return open_workspace(folder, login=login, allow_empty=allow_empty)
         except NeedsRestore as exc:
-            exc.key = data_key(folder, login)  # the backups' key; a wrong password is said here
+            exc.unlocked = unlock_data(folder, login)  # the backups' key; a wrong password is said here
             return exc
 
     if state.kind == "plaintext":
@@ -129,11 +130,11 @@ def login_and_open(folder: Path, allow_empty: bool = False):
     return result
 
 
-def restore_with_message(folder: Path, backup, parent=None, *, key: bytes | None = None, login=None) -> bool:
-    """Restore ``backup`` (the workspace is closed; ``key`` or ``login`` opens the backups) and
-    say what happened."""
+def restore_with_message(folder: Path, backup, parent=None, *, unlocked=None, login=None) -> bool:
+    """Restore ``backup`` (the workspace is closed; ``unlocked`` — the clerk id and data key —
+    or ``login`` opens the backups; only a 管理员 may restore) and say what happened."""
     try:
-        result = restore_into(folder, backup, key=key, login=login)
+        result = restore_into(folder, backup, unlocked=unlocked, login=login)
     except UserError as exc:
         QMessageBox.warning(parent, "未能恢复", exc.message)
         return False
@@ -144,11 +145,11 @@ def restore_with_message(folder: Path, backup, parent=None, *, key: bytes | None
     return True
 
 
-def _key_for_restore(folder: Path) -> bytes | None:
-    """The data key for the backups of a folder that needed no login (not set up): the one kept
-    in keys.json until set-up (None: the backups will say they are unreadable)."""
+def _unlock_for_restore(folder: Path) -> tuple[str | None, bytes] | None:
+    """No clerk and the data key for the backups of a folder that needed no login (not set up):
+    the key kept in keys.json until set-up (None: the backups will say they are unreadable)."""
     try:
-        return data_key(folder, None)
+        return unlock_data(folder, None)
     except UserError:
         return None
 
@@ -183,14 +184,14 @@ def run_gui(data_dir: str | Path | None = None) -> int:
             if workspace is None:
                 return 0
         except NeedsRestore as exc:  # not a new laptop: offer the backups
-            key = exc.key if hasattr(exc, "key") else _key_for_restore(folder)
-            choice = ask_restore(folder, exc, key)
+            unlocked = getattr(exc, "unlocked", None) or _unlock_for_restore(folder)
+            choice = ask_restore(folder, exc, unlocked[1] if unlocked else None)
             if choice is None:
                 return 1
             if choice == "new":
                 allow_empty = True
             else:
-                restore_with_message(folder, choice, key=key)
+                restore_with_message(folder, choice, unlocked=unlocked)
             continue
         except UserError as exc:  # another instance holds the lock, a newer database, not a database
             return _refuse(exc.message)
@@ -207,6 +208,7 @@ def run_gui(data_dir: str | Path | None = None) -> int:
                     return 0
                 show_recovery_code(None, workspace.recovery_code or "")
             key = workspace.key  # after set-up, which re-keys a new laptop's database
+            unlocked = (workspace.clerk_id, key)
             try:
                 window = build_main_window(workspace)
             except DatabaseError:
@@ -218,11 +220,12 @@ def run_gui(data_dir: str | Path | None = None) -> int:
                                      key)
                 if choice is None or choice == "new":
                     return 1
-                restore_with_message(folder, choice, key=key)
+                restore_with_message(folder, choice, unlocked=unlocked)
                 continue
             window.show()
             code = app.exec()
             pending = window.pending_restore
+            unlocked = (window.ctx.clerk.id, key)  # who chose it (also after 切换经办人)
         except Exception as exc:  # noqa: BLE001 - a bug: log + crash dialog, never a bare traceback
             crash.report_bug(exc)
             return 1
@@ -230,4 +233,4 @@ def run_gui(data_dir: str | Path | None = None) -> int:
             workspace.close()
         if pending is None:
             return code
-        restore_with_message(folder, pending, key=key)
+        restore_with_message(folder, pending, unlocked=unlocked)

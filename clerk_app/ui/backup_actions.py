@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton, QWidget
 
 from ..domain.errors import UserError
-from ..services import backups
+from ..services import access, backups
 from ..storage.cipher import ProgrammingError
 from ..workspace import damage_message, problem_lines
 from . import crash
@@ -139,12 +139,29 @@ def check_database(window) -> list[str]:
     return problems
 
 
+def may_manage_backups(window, title: str) -> bool:
+    """True when the window's clerk may manage backups; else says who may, and False."""
+    try:
+        access.require(window.ctx, "backup")
+    except UserError as exc:
+        QMessageBox.warning(window, title, exc.message)
+        return False
+    return True
+
+
 def choose_second_folder(window) -> None:
-    """备份位置…: pick (or clear) the second backup folder, e.g. on a USB stick."""
+    """备份位置…: pick (or clear) the second backup folder, e.g. on a USB stick (管理员 only:
+    anyone else is told so before a folder is asked for)."""
+    if not may_manage_backups(window, "第二备份位置"):
+        return
     folder = window.workspace.folder
     current = backups.second_folder(folder)
     path = QFileDialog.getExistingDirectory(window, "选择第二备份位置（如 U 盘上的文件夹；取消则不更改）",
                                             str(current or folder))
     if path:
-        backups.set_second_folder(folder, path)
+        try:
+            backups.set_second_folder(window.ctx, path)
+        except UserError as exc:
+            QMessageBox.warning(window, "第二备份位置", exc.message)
+            return
         window.statusBar().showMessage(f"第二备份位置：{path}", 8000)

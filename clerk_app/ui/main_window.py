@@ -205,9 +205,12 @@ class MainWindow(QMainWindow):
     # --- backups ------------------------------------------------------------------------------
     def open_restore(self):
         """从备份恢复…: list the backups; a confirmed choice closes the window and run_gui
-        restores it (the database cannot be replaced while this window has it open)."""
+        restores it (the database cannot be replaced while this window has it open). A 管理员
+        only: anyone else is told so and sees no list."""
         from .restore_dialog import RestoreDialog
 
+        if not backup_actions.may_manage_backups(self, "从备份恢复"):
+            return None
         dialog = RestoreDialog(self.workspace.folder, self, key=self.workspace.key)
         dialog.finished.connect(lambda result: self._restore_chosen(dialog, result))
         self.restore_dialog = dialog

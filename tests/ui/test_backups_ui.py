@@ -71,7 +71,7 @@ def test_restore_then_cards_page_says_issuing_is_paused(qtbot, workspace, ctx, a
     workspace.close()
     told = []
     monkeypatch.setattr("clerk_app.ui.app.QMessageBox.information", lambda _p, _t, text: told.append(text))
-    assert restore_with_message(folder, backups.find_backup(folder, backup.name), key=key)
+    assert restore_with_message(folder, backups.find_backup(folder, backup.name), unlocked=(ctx.clerk.id, key))
     assert "已从备份" in told[0] and "会员 3 名" in told[0]
     ws = reopen(folder)
     try:
@@ -156,3 +156,23 @@ def test_a_full_disk_or_damage_is_not_called_an_internal_error():
     text = environment_message(damaged)
     assert "损坏" in text and "不受影响" not in text
     assert environment_message(ValueError("a bug")) is None
+
+
+def test_a_clerk_window_refuses_restore_and_second_folder(qtbot, workspace, ctx, monkeypatch):
+    """从备份恢复… and 第二备份位置… are a 管理员's: a 经办人 is told so, sees no list and no folder
+    picker, and nothing is chosen."""
+    from clerk_app.services import clerks
+    from clerk_app.workspace import Login
+
+    clerk_id = clerks.add_clerk(ctx, "钱经办", "经办人")
+    workspace.add_login(clerk_id, "钱经办", "qian-pass-2026")
+    workspace.switch(Login("钱经办", "qian-pass-2026"))
+    win = _window(qtbot, workspace)
+    told = []
+    monkeypatch.setattr("clerk_app.ui.backup_actions.QMessageBox.warning", lambda _p, _t, text: told.append(text))
+    monkeypatch.setattr("clerk_app.ui.backup_actions.QFileDialog.getExistingDirectory",
+                        lambda *_a: (_ for _ in ()).throw(AssertionError("no folder picker for a 经办人")))
+    assert win.open_restore() is None and win.pending_restore is None
+    backup_actions.choose_second_folder(win)
+    assert len(told) == 2 and all("无权管理备份" in t and "管理员" in t for t in told)
+    assert backups.second_folder(workspace.folder) is None
