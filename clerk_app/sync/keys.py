@@ -90,9 +90,16 @@ def save_site_keys(path: Path | str, keys: SiteKeys, passphrase: bytes | None) -
     def der(key) -> bytes:
         return key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, enc)
 
-    data = cbor2.dumps({"kind": _KEYFILE_KIND, "format": _KEYFILE_FORMAT,
-                        "signing": der(keys.signing), "encryption": der(keys.encryption)}, canonical=True)
+    signing, encryption = der(keys.signing), der(keys.encryption)
+    data = cbor2.dumps({"kind": _KEYFILE_KIND, "format": _KEYFILE_FORMAT, "signing": signing,
+                        "encryption": encryption, "sha256": _keyfile_digest(signing, encryption)},
+                       canonical=True)
     return write_atomically(path, data, mode=0o600)
+
+
+def _keyfile_digest(signing: bytes, encryption: bytes) -> bytes:
+    """Tells a damaged key file from a wrong passphrase (it covers the encrypted keys only)."""
+    return hashlib.sha256(len(signing).to_bytes(4, "big") + signing + encryption).digest()
 
 
 def load_site_keys(path: Path | str, passphrase: bytes | None) -> SiteKeys:
@@ -105,14 +112,20 @@ def load_site_keys(path: Path | str, passphrase: bytes | None) -> SiteKeys:
         ok = False
     if not ok:
         raise KeyFileRefused("damaged")
+    digest = doc.get("sha256")
+    intact = digest == _keyfile_digest(doc["signing"], doc["encryption"])
+    if digest is not None and not intact:
+        raise KeyFileRefused("damaged")
     try:
         signing = serialization.load_der_private_key(doc["signing"], passphrase or None)
         encryption = serialization.load_der_private_key(doc["encryption"], passphrase or None)
     except (ValueError, TypeError) as exc:
-        # cryptography says "Bad decrypt" / "password was not given" for a wrong passphrase
+        # The file is intact (its digest matches), so the key did not decrypt: the passphrase is
+        # wrong. A wrong passphrase does not always say so: about 1 in 200 decrypts to bytes that
+        # fail as "could not deserialize". Files written before the digest fall back to the text.
         text = str(exc).lower()
-        raise KeyFileRefused("bad_passphrase" if ("password" in text or "decrypt" in text) else "damaged") \
-            from None
+        wrong = intact or "password" in text or "decrypt" in text
+        raise KeyFileRefused("bad_passphrase" if wrong else "damaged") from None
     if not (isinstance(signing, ed25519.Ed25519PrivateKey) and isinstance(encryption, x25519.X25519PrivateKey)):
         raise KeyFileRefused("damaged")
     return SiteKeys(signing, encryption)
