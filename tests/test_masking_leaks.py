@@ -45,17 +45,18 @@ def first_six_last_four(number: str) -> str:
 
 
 @pytest.fixture
-def people(ctx) -> list[Person]:
+def people(ctx, today) -> list[Person]:
     from clerk_app.domain.member import MemberInput
 
     inputs, out = [], []
     for i in range(N):
-        birth = dt.date(1960, 1, 1) + dt.timedelta(days=61 * i + i % 7)
+        # ages about 22 to 72 on the day the suite runs (any day: --today moves it)
+        birth = today.replace(month=1, day=1, year=today.year - 72) + dt.timedelta(days=61 * i + i % 7)
         number = make_id(REGIONS[i % len(REGIONS)], birth.strftime("%Y%m%d"), f"{(37 * i) % 1000:03d}")
         name = SURNAMES[i % len(SURNAMES)] + GIVEN[(i // len(SURNAMES)) % len(GIVEN)]
         inputs.append(MemberInput(name=name, id_number=number, phone=f"139{i:08d}", union_id=ctx.home_union_id,
                                   occupation="快递员", platform="顺丰", native_place="河北保定",
-                                  join_date=dt.date(2018, 1, 5)))
+                                  join_date=today - dt.timedelta(days=30)))
         out.append((name, number, birth, "男" if int(number[16]) % 2 else "女"))
     result = register_many(ctx, inputs, confirm_possible_duplicates=True)
     assert not result.rejected and len(result.saved) == N
