@@ -5,6 +5,7 @@
 * district: ``site enrol F --union NAME --card-code CODE --out F``, ``site revoke SITE``,
   ``sync export --out DIR`` (one package per laptop), ``sync import FILE…``
 * both: ``site status``, ``sync status``, ``sync conflicts``, ``sync duplicates``
+* district: ``sync merge-person KEEP DROP``, ``sync not-same A B``
 
 A refused package prints its reason (Chinese) and code and the command goes on with the next
 file; the exit code is 0 when every file was imported (or was already), 1 when one was refused."""
@@ -64,6 +65,16 @@ def register(sub, common) -> None:
         c = cmds.add_parser(name, parents=[common], help=text)
         _json_flag(c)
         c.set_defaults(func=func)
+    c = cmds.add_parser("merge-person", parents=[common], help="（区总工会）把重复登记的人员合并到保留的记录")
+    c.add_argument("keep", metavar="KEEP", help="保留的记录（会员编号）")
+    c.add_argument("drop", metavar="DROP", help="并入 KEEP 的记录")
+    _json_flag(c)
+    c.set_defaults(func=_merge_person)
+    c = cmds.add_parser("not-same", parents=[common], help="（区总工会）确认两条记录不是同一人")
+    c.add_argument("a", metavar="A")
+    c.add_argument("b", metavar="B")
+    _json_flag(c)
+    c.set_defaults(func=_not_same)
 
 
 def _out(args, doc, lines) -> int:
@@ -233,3 +244,26 @@ def _duplicates(args) -> int:
     lines = [f"{pair['name_a']} / {pair['name_b']}\t{pair['id_number']}\t{pair['member_a']}\t{pair['member_b']}"
              f"\t{pair['decision'] or '待判断'}" for pair in pairs] or ["没有可能重复的人员"]
     return _out(args, pairs, lines)
+
+
+def _merge_person(args) -> int:
+    from ..services import person_merge
+
+    with ready_context(args) as ctx:
+        done = person_merge.merge_persons(ctx, args.keep, args.drop)
+    lines = [f"已将 {done.drop_id} 并入 {done.keep_id}："
+             + ("，".join(f"{tbl} {n} 条" for tbl, n in sorted(done.moved.items())) or "没有需要转移的记录")]
+    if len(done.active_cards) > 1:
+        lines.append(f"注意：合并后有 {len(done.active_cards)} 张有效卡，已列入冲突收件箱，请决定保留哪一张")
+    doc = {"keep": done.keep_id, "drop": done.drop_id, "moved": done.moved,
+           "active_cards": list(done.active_cards)}
+    return _out(args, doc, lines)
+
+
+def _not_same(args) -> int:
+    from ..services import person_merge
+
+    with ready_context(args) as ctx:
+        person_merge.not_same_person(ctx, args.a, args.b)
+    return _out(args, {"a": args.a, "b": args.b, "decision": person_merge.DISTINCT},
+                [f"已确认 {args.a} 和 {args.b} 不是同一人"])

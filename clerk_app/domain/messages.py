@@ -45,6 +45,9 @@ MESSAGES: dict[str, str] = {
     "member.status_date_before_last": "会籍变更日期不能早于上一次会籍变更（{date} {status}）：会籍历史按日期排列，请核对日期",
     "member.consent_required": "请先确认会员已同意个人信息处理告知书",
     "member.union_required": "请选择所属工会",
+    "person.same_record": "请选择两条不同的记录",
+    "person.district_only": "合并或区分重复登记的人员只能在区总工会（district 模式）的电脑上进行",
+    "person.already_merged": "这条记录已并入另一条记录（{into}），请在保留的记录上操作",
     "member.salary_invalid": "工资应为不小于 0 的金额，最多两位小数",
     # unions
     "union.name_required": "请填写工会名称",

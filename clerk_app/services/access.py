@@ -4,8 +4,9 @@ Every service that shows a clerk more than the masked view (a member's full numb
 with them, a full export) calls :func:`require` before it writes its audit entry; so do clerk,
 key and backup management. Roles build on each other: 经办人 registers, issues cards and signs
 people in; 负责人 also reveals full ID and phone numbers, exports full lists and edits hardship
-files; 管理员 also manages clerks, keys and backups (on a one-clerk laptop that clerk is 管理员 and
-can do everything). The role is stored with the clerk in the encrypted database.
+files, and merges duplicate persons at the district; 管理员 also manages clerks, keys and
+backups (on a one-clerk laptop that clerk is 管理员 and can do everything). The role is
+stored with the clerk in the encrypted database.
 
 Backups: restoring one (window, CLI, and the start-up offer when the database is lost —
 services.restore.require_restorer, which reads the role from the current database or, when
@@ -30,6 +31,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "reveal": (LEAD, "查看完整号码"),
     "export_full": (LEAD, "导出完整号码"),
     "hardship": (LEAD, "编辑困难职工档案"),
+    "merge_persons": (LEAD, "合并或区分重复登记的人员"),
     "manage_clerks": (ADMIN, "管理经办人"),
     "manage_keys": (ADMIN, "管理密钥"),
     "backup": (ADMIN, "管理备份"),

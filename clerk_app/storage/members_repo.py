@@ -45,13 +45,14 @@ def get(db: Database, member_id: str) -> Member | None:
 
 
 def by_id_number(db: Database, id_number: str) -> MemberRow | None:
-    rows = _rows(db.conn.execute(_SELECT + " WHERE m.id_number = ?", [id_number]))
+    rows = _rows(db.conn.execute(_SELECT + f" WHERE m.id_number = ? AND {SHOWN}", [id_number]))
     return rows[0] if rows else None
 
 
 def by_name_birth(db: Database, name: str, birth_date: str, exclude_id: str = "") -> list[MemberRow]:
     return _rows(db.conn.execute(
-        _SELECT + " WHERE m.name = ? AND m.birth_date = ? AND m.id != ?", [name, birth_date, exclude_id]))
+        _SELECT + f" WHERE m.name = ? AND m.birth_date = ? AND m.id != ? AND {SHOWN}",
+        [name, birth_date, exclude_id]))
 
 
 def by_key_prefix(db: Database, prefix: str, limit: int) -> list[MemberRow]:
@@ -78,7 +79,7 @@ def by_name_fragment(db: Database, fragment: str, limit: int) -> list[MemberRow]
     matches) is fastest walking the table newest-first and stopping at ``limit`` (1 ms for
     "王"); a longer fragment matches few rows, so scanning the much smaller name index and
     fetching only the matches wins (18 ms instead of 45-70 ms for a full table scan)."""
-    exact = _rows(db.conn.execute(_SELECT + " WHERE m.name = ? ORDER BY m.rowid DESC LIMIT ?",
+    exact = _rows(db.conn.execute(_SELECT + f" WHERE m.name = ? AND {SHOWN} ORDER BY m.rowid DESC LIMIT ?",
                                   [fragment, limit]))
     if len(exact) >= limit:
         return exact
@@ -88,9 +89,13 @@ def by_name_fragment(db: Database, fragment: str, limit: int) -> list[MemberRow]
     else:
         where = "m.rowid IN (SELECT rowid FROM members WHERE name LIKE ? ESCAPE '\\')"
     return exact + _rows(db.conn.execute(
-        _SELECT + f" WHERE {where} AND m.name != ? ORDER BY m.rowid DESC LIMIT ?",
+        _SELECT + f" WHERE {where} AND m.name != ? AND {SHOWN} ORDER BY m.rowid DESC LIMIT ?",
         [f"%{escaped}%", fragment, limit - len(exact)]))
 
+
+# Not merged into another record at the district (sync.merge; services.person_merge): a merged
+# record stays for replayed packages to land on, but lists and search never show it.
+SHOWN = "m.merged_into IS NULL"
 
 # 资料待补全, written so that SQLite walks the partial index idx_members_incomplete (which
 # holds only incomplete members, in rowid order) instead of the whole table.
@@ -100,7 +105,7 @@ INCOMPLETE = "(m.missing_fields != '') = 1 AND m.missing_fields != ''"
 def page(db: Database, before_rowid: int | None, limit: int, incomplete: bool = False) -> list[MemberRow]:
     """Newest first, keyset-paged by rowid (constant cost whatever the page); ``incomplete``:
     only members marked 资料待补全."""
-    where = [INCOMPLETE] if incomplete else []
+    where = [INCOMPLETE, SHOWN] if incomplete else [SHOWN]
     params: list = []
     if before_rowid is not None:
         where.append("m.rowid < ?")
@@ -111,13 +116,15 @@ def page(db: Database, before_rowid: int | None, limit: int, incomplete: bool = 
 
 def all_ids(db: Database) -> list[str]:
     """Every member's id, newest first (the members page's order)."""
-    return [r[0] for r in db.conn.execute("SELECT id FROM members ORDER BY rowid DESC")]
+    return [r[0] for r in db.conn.execute(f"SELECT id FROM members m WHERE {SHOWN} ORDER BY rowid DESC")]
 
 
 def count(db: Database, incomplete: bool = False) -> int:
     if incomplete:
-        return db.conn.execute(f"SELECT count(*) FROM members m WHERE {INCOMPLETE}").fetchone()[0]
-    return db.conn.execute("SELECT count(*) FROM members").fetchone()[0]
+        return db.conn.execute(f"SELECT count(*) FROM members m WHERE {INCOMPLETE} AND {SHOWN}").fetchone()[0]
+    # all rows less the merged ones (a partial index): a WHERE would walk the whole table
+    return db.conn.execute("SELECT (SELECT count(*) FROM members)"
+                           " - (SELECT count(*) FROM members WHERE merged_into IS NOT NULL)").fetchone()[0]
 
 
 def status_history(db: Database, member_id: str) -> list[StatusChange]:

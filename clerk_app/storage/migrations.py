@@ -420,6 +420,14 @@ def _sync_ledger(db: Database) -> None:
     db.execute("CREATE INDEX idx_sync_packages_digest ON sync_packages(digest)")
 
 
+@migrations(name="0012_person_merge")
+def _person_merge(db: Database) -> None:
+    """A person registered on two laptops and merged at the district: the dropped record stays
+    (so replayed packages that still name it have a row to land on) with ``merged_into`` naming
+    the survivor; lists and search hide it, the merge re-points whatever arrives for it."""
+    db.execute("ALTER TABLE members ADD COLUMN merged_into TEXT")
+    db.execute("CREATE INDEX idx_members_merged ON members(merged_into) WHERE merged_into IS NOT NULL")
+
 def _unknown_applied(db: Database) -> list[str]:
     known = {m.name for m in migrations._migrations}
     return [m.name for m in migrations.applied(db) if m.name not in known]

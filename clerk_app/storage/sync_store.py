@@ -146,13 +146,52 @@ def same_id_number(db: Database, member_id: str) -> list[str]:
     """Other members with the ID number of ``member_id`` (two laptops registered one person)."""
     return [r[0] for r in db.conn.execute(
         "SELECT o.id FROM members m JOIN members o ON o.id_number = m.id_number AND o.id <> m.id"
-        " WHERE m.id = ? ORDER BY o.id", [member_id])]
+        " WHERE m.id = ? AND m.merged_into IS NULL AND o.merged_into IS NULL ORDER BY o.id", [member_id])]
+
+
+def survivor(db: Database, member_id: str) -> str:
+    """The member a merged record now lives on (following merges of merges); itself if none."""
+    seen = {member_id}
+    while True:
+        row = db.conn.execute("SELECT merged_into FROM members WHERE id = ?", [member_id]).fetchone()
+        if row is None or not row[0] or row[0] in seen:
+            return member_id
+        member_id = row[0]
+        seen.add(member_id)
+
+
+def merged_members(db: Database, member_ids: Iterable[str]) -> list[str]:
+    """Those of ``member_ids`` that were merged into another record."""
+    return [m for m in member_ids if db.conn.execute(
+        "SELECT 1 FROM members WHERE id = ? AND merged_into IS NOT NULL", [m]).fetchone()]
+
+
+def repoint(db: Database, tbl: str, fld: str, old: str, new: str) -> list[str]:
+    """Point ``tbl``'s rows whose ``fld`` is ``old`` at ``new``; returns their ids."""
+    ids = ids_where(db, tbl, fld, old)
+    if ids:
+        db.conn.execute(f"UPDATE {_q(tbl)} SET {_q(fld)} = ? WHERE {_q(fld)} = ?", [new, old])
+    return ids
+
+
+def drop_search_keys(db: Database, member_id: str) -> None:
+    db.conn.execute("DELETE FROM member_keys WHERE member_id = ?", [member_id])
 
 
 def add_duplicate_pair(db: Database, a: str, b: str, rule: str, at: str) -> None:
     first, second = sorted((a, b))
     db.conn.execute("INSERT INTO duplicate_pairs (member_a, member_b, rule, found_at) VALUES (?,?,?,?)"
                     " ON CONFLICT (member_a, member_b) DO NOTHING", [first, second, rule, at])
+
+
+def decide_pair(db: Database, a: str, b: str, decision: str, at: str) -> None:
+    """Record a person's decision on a pair ('merged' or 'distinct'); the pair is added if the
+    merge had not listed it (a clerk may merge two records with different ID numbers)."""
+    first, second = sorted((a, b))
+    db.conn.execute("INSERT INTO duplicate_pairs (member_a, member_b, rule, found_at) VALUES (?,?,?,?)"
+                    " ON CONFLICT (member_a, member_b) DO NOTHING", [first, second, "person", at])
+    db.conn.execute("UPDATE duplicate_pairs SET decision = ?, decided_at = ? WHERE member_a = ? AND member_b = ?",
+                    [decision, at, first, second])
 
 
 def duplicate_pairs(db: Database) -> list[tuple[str, str, str, str]]:

@@ -31,6 +31,9 @@ transaction. The rules (per table in :data:`clerk_app.sync.policy.SYNC_POLICY`):
 * **Unique rules become merge rules**: the same ID number twice is a ``duplicate_pairs`` row
   for a person's decision; of one person's sign-ins at one event the earliest counts and the
   others are kept with ``duplicate_of``.
+* **Merged persons stay merged**: a member merged at the district keeps its row with
+  ``merged_into``; every record arriving that points at it (a replayed or late package) is
+  applied to the survivor instead, and rows still pointing at it are moved on.
 * **Invariants** checked after the merge go to the inbox, never "fixed": at most one active
   card per person, no active card for someone who left the union.
 """
@@ -302,11 +305,12 @@ class _Merge:
             return
         if self.missing_parent(rec, policy):
             return
+        applied = self.follow_merges(rec, policy)  # the log keeps the record as it came
         if exists:
-            self.merge_fields(rec, policy)
+            self.merge_fields(applied, policy)
         else:
             cols = self.columns(tbl)
-            store.insert_row(db, tbl, {"id": row_id, **{k: v for k, v in rec["data"].items() if k in cols}})
+            store.insert_row(db, tbl, {"id": row_id, **{k: v for k, v in applied["data"].items() if k in cols}})
         self.log(rec)
         self.touch(tbl, row_id)
         if not exists:
@@ -324,6 +328,18 @@ class _Merge:
             self.park(rec, reason, parent, value)
             return True
         return False
+
+    def follow_merges(self, rec: dict[str, Any], policy: TablePolicy) -> dict[str, Any]:
+        """``rec`` with every pointer at a merged person moved to the surviving record: an old
+        package replayed after a merge never splits the person again."""
+        moved = {}
+        for fld, parent in policy.parents.items():
+            value = rec["data"].get(fld)
+            if parent == "members" and not _empty(value):
+                keep = store.survivor(self.db, value)
+                if keep != value:
+                    moved[fld] = keep
+        return {**rec, "data": {**rec["data"], **moved}} if moved else rec
 
     def merge_fields(self, rec: dict[str, Any], policy: TablePolicy) -> None:
         tbl, row_id = rec["tbl"], rec["row_id"]
@@ -425,6 +441,16 @@ class _Merge:
 
     def finish(self) -> None:
         db = self.db
+        for drop in store.merged_members(db, sorted(self.members)):
+            # a person merged (here or at the district): whatever still points at the dropped
+            # record follows the survivor, and the dropped record leaves search
+            keep = store.survivor(db, drop)
+            store.drop_search_keys(db, drop)
+            self.keys.discard(drop)
+            self.members.add(keep)
+            for child_tbl, fld in children_of("members"):
+                for row_id in store.repoint(db, child_tbl, fld, drop, keep):
+                    self.touch(child_tbl, row_id)
         for card_id in sorted(self.cards):
             card = store.get_row(db, "cards", card_id)
             if card is None:
@@ -453,6 +479,8 @@ class _Merge:
             if status and status != member["status"]:
                 store.set_fields(db, "members", member_id, {"status": status})
                 member["status"] = status
+            if member.get("merged_into"):
+                continue  # hidden: its rows follow the survivor, checked there
             if member_id in self.keys:
                 members_repo.write_keys(db, member_id, member["name"], member["id_number"], member["phone"])
             for other in store.same_id_number(db, member_id):

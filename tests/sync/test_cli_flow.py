@@ -93,3 +93,15 @@ def test_two_laptops_and_a_district_by_command_line(tmp_path, capsys, monkeypatc
     assert status["peers"][0]["pending"] == {}  # the district acknowledged everything a sent
     assert main(["site", "revoke", "黄村2号机", "--json", *district]) == 0
     assert _json(capsys)["revoked_after"] == [1, 1]
+
+    # the district decides the pair: one person (the merge travels down with the next package)
+    keep, drop = pairs[0]["member_a"], pairs[0]["member_b"]
+    assert main(["sync", "merge-person", keep, drop, "--json", *district]) == 0
+    merged = _json(capsys)
+    assert merged["keep"] == keep and merged["drop"] == drop and merged["moved"]["member_status_history"] >= 1
+    assert main(["sync", "duplicates", "--json", *district]) == 0
+    assert [p["decision"] for p in _json(capsys)] == ["merged"]
+    assert main(["sync", "not-same", keep, drop, *district]) == 2  # already merged: refused
+    assert "已并入" in capsys.readouterr().err
+    assert main(["sync", "status", "--json", *district]) == 0
+    assert _json(capsys)["duplicates"] == 0
