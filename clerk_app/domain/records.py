@@ -72,6 +72,7 @@ class Member:
     created_at: str
     updated_at: str
     missing_fields: str  # 资料待补全: the form's required fields still empty, comma-separated
+    merged_into: str | None  # merged at the district into this member (hidden from lists and search)
     union_name: str
 
     @property

@@ -61,7 +61,7 @@ def _insert_member(ctx: Context, values: dict, consent_method: str, basis: str =
     date: it sorts first and no later date is checked against it."""
     member_id, now = new_id(), ctx.now_stamp()
     ctx.changes.insert("members", {"id": member_id, **values, "status": vocab.ACTIVE,
-                                   "created_at": now, "updated_at": now})
+                                   "created_at": now, "updated_at": now, "merged_into": None})
     repo.write_keys(ctx.db, member_id, values["name"], values["id_number"], values["phone"])
     ctx.changes.insert("member_status_history", {
         "id": new_id(), "member_id": member_id, "status": vocab.ACTIVE,

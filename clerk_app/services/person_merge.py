@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from ..domain import card as card_lifecycle
 from ..domain.errors import UserError
+from ..domain.records import Member
+from ..storage import members_repo
 from ..storage import sync_store as store
 from ..storage.db import transaction
 from ..sync.policy import children_of
@@ -34,13 +36,13 @@ class MergeResult:
     active_cards: tuple[str, ...]  # the kept record's active cards (two or more: in the inbox)
 
 
-def _member(ctx: Context, member_id: str) -> dict:
-    row = store.get_row(ctx.db, "members", member_id)
-    if row is None:
+def _member(ctx: Context, member_id: str) -> Member:
+    member = members_repo.get(ctx.db, member_id)
+    if member is None:
         raise UserError("member.not_found")
-    if row.get("merged_into"):
-        raise UserError("person.already_merged", into=row["merged_into"])
-    return row
+    if member.merged_into:
+        raise UserError("person.already_merged", into=member.merged_into)
+    return member
 
 
 def _require_district(ctx: Context) -> None:
@@ -66,7 +68,7 @@ def merge_persons(ctx: Context, keep_id: str, drop_id: str) -> MergeResult:
                 moved[tbl] = len(ids)
         _count_once(ctx, keep_id)
         status = store.status_from_history(ctx.db, keep_id)
-        if status and status != keep["status"]:  # a cache of the history, now of both records
+        if status and status != keep.status:  # a cache of the history, now of both records
             ctx.changes.update("members", keep_id, {"status": status}, touch={"updated_at": now})
         ctx.changes.update("members", drop_id, {"merged_into": keep_id}, touch={"updated_at": now})
         store.drop_search_keys(ctx.db, drop_id)
