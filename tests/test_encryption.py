@@ -71,7 +71,7 @@ def test_the_key_is_wrapped_never_stored_once_set_up(ctx, workspace):
     assert DEFAULT_KDF.memory_kib == 65536 and DEFAULT_KDF.time_cost == 3 and DEFAULT_KDF.parallelism == 4
 
 
-def test_a_wrong_password_opens_nothing_and_guessing_waits_across_restarts(ctx, workspace):
+def test_a_wrong_password_opens_nothing_and_guessing_waits_across_restarts(ctx, workspace, app_clock):
     workspace.close()
     folder = workspace.folder
     for _ in range(login_guard.FREE_TRIES):
@@ -81,7 +81,7 @@ def test_a_wrong_password_opens_nothing_and_guessing_waits_across_restarts(ctx, 
     with pytest.raises(UserError) as info:  # a new process (the file counts): even the right one waits
         open_workspace(folder, login=LOGIN)
     assert info.value.code == "auth.wait" and "30 秒" in info.value.message
-    later = Clock(dt.timedelta(minutes=5))
+    later = Clock(app_clock.shift + dt.timedelta(minutes=5))  # the app's day (--today moves it), 5 min on
     ws = open_workspace(folder, login=LOGIN, clock=later)
     ws.close()
     assert login_guard._load(folder) == {}  # a good login clears the count
