@@ -11,6 +11,12 @@ from typing import Iterator
 from ..domain.errors import UserError
 from ..services.context import is_uuid
 
+
+def json_flag(parser) -> None:
+    """``--json``: the command prints one JSON document for scripts instead of Chinese lines."""
+    parser.add_argument("--json", action="store_true", help="以 JSON 输出（供脚本使用）")
+
+
 def open_ready_workspace(args):
     """The data folder of ``--data-dir``, refused (not silently set up) if the laptop was never
     set up: batch commands on cards, events, prints and rosters need the laptop's identity."""

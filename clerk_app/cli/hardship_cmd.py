@@ -8,27 +8,24 @@ import json
 import sys
 from dataclasses import asdict, fields
 
-from .common import member_id, parse_date, ready_context, save_printout
+from .common import json_flag, member_id, parse_date, ready_context, save_printout
 
 
 def register(sub, common) -> None:
     p = sub.add_parser("hardship", parents=[common], help="困难职工档案与帮扶台账")
     cmds = p.add_subparsers(dest="hardship_command", metavar="ACTION", required=True)
 
-    def out_json(c):
-        c.add_argument("--json", action="store_true", help="以 JSON 输出")
-
     c = cmds.add_parser("file", parents=[common], help="建档：为会员建立困难职工档案（字段见 --form）")
     c.add_argument("--member", required=True, metavar="ID_OR_IDNUMBER", help="会员编号或 18 位身份证号码")
     c.add_argument("--form", required=True, metavar="FILE.json",
                    help="档案表字段（JSON：category、health、own_monthly_income…，household 为家庭成员列表）")
     c.add_argument("--date", metavar="DATE", help="建档日期（默认今天）")
-    out_json(c)
+    json_flag(c)
     c.set_defaults(func=_file)
 
     c = cmds.add_parser("show", parents=[common], help="查看档案（敏感信息隐去）")
     c.add_argument("ref", metavar="WORKER_NO", help="职工编号")
-    out_json(c)
+    json_flag(c)
     c.set_defaults(func=_show)
 
     c = cmds.add_parser("status", parents=[common], help="档案状态：approved/assisting/resolved/withdrawn")
@@ -55,14 +52,14 @@ def register(sub, common) -> None:
     c.add_argument("--date", metavar="DATE")
     c.add_argument("--notes", default="")
     c.add_argument("--override", default="", metavar="REASON", help="负责人特批理由")
-    out_json(c)
+    json_flag(c)
     c.set_defaults(func=_pay)
 
     c = cmds.add_parser("reverse", parents=[common], help="冲销一笔发放（原记录保留）")
     c.add_argument("entry", metavar="ENTRY_ID")
     c.add_argument("--reason", required=True)
     c.add_argument("--date", metavar="DATE")
-    out_json(c)
+    json_flag(c)
     c.set_defaults(func=_reverse)
 
     c = cmds.add_parser("visit", parents=[common], help="记录走访")
@@ -75,13 +72,13 @@ def register(sub, common) -> None:
 
     c = cmds.add_parser("due", parents=[common], help="到期（逾期）未复查的档案")
     c.add_argument("--within", type=int, default=0, metavar="DAYS", help="包括今后若干天内到期的")
-    out_json(c)
+    json_flag(c)
     c.set_defaults(func=_due)
 
     c = cmds.add_parser("totals", parents=[common], help="发放合计：按年度、类型、资金来源")
     c.add_argument("ref", nargs="?", metavar="WORKER_NO", help="只看一名职工（默认全工会）")
     c.add_argument("--year", type=int)
-    out_json(c)
+    json_flag(c)
     c.set_defaults(func=_totals)
 
     c = cmds.add_parser("attach", parents=[common], help="添加附件（收入证明、诊断证明、入学证明……，加密保存）")
@@ -91,7 +88,7 @@ def register(sub, common) -> None:
     c.set_defaults(func=_attach)
 
     c = cmds.add_parser("recheck", parents=[common], help="合并各笔记本数据后重新核对帮扶规则（两条记录都保留）")
-    out_json(c)
+    json_flag(c)
     c.set_defaults(func=_recheck)
 
     c = cmds.add_parser("print", parents=[common], help="打印：file（档案表）、history（帮扶记录）、payments（发放签收表）")

@@ -16,11 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-from .common import ready_context
-
-
-def _json_flag(p) -> None:
-    p.add_argument("--json", action="store_true", help="以 JSON 输出（供脚本使用）")
+from .common import json_flag, ready_context
 
 
 def register(sub, common) -> None:
@@ -28,52 +24,52 @@ def register(sub, common) -> None:
     cmds = site.add_subparsers(dest="site_command", metavar="ACTION", required=True)
     c = cmds.add_parser("request", parents=[common], help="（笔记本）生成登记申请文件，交区总工会")
     c.add_argument("--out", required=True, metavar="FILE")
-    _json_flag(c)
+    json_flag(c)
     c.set_defaults(func=_request)
     c = cmds.add_parser("enrol", parents=[common], help="（区总工会）为笔记本的申请签发登记文件")
     c.add_argument("request", metavar="FILE")
     c.add_argument("--union", required=True, metavar="NAME", help="笔记本所属工会（区总工会工会树中的名称）")
     c.add_argument("--card-code", required=True, metavar="CODE", help="分配给这台笔记本的发卡代码")
     c.add_argument("--out", required=True, metavar="FILE")
-    _json_flag(c)
+    json_flag(c)
     c.set_defaults(func=_enrol)
     c = cmds.add_parser("accept", parents=[common], help="（笔记本）接受区总工会签发的登记文件")
     c.add_argument("enrolment", metavar="FILE")
-    _json_flag(c)
+    json_flag(c)
     c.set_defaults(func=_accept)
     c = cmds.add_parser("revoke", parents=[common], help="（区总工会）停用丢失的笔记本")
     c.add_argument("site", metavar="SITE", help="笔记本的站点号或名称")
-    _json_flag(c)
+    json_flag(c)
     c.set_defaults(func=_revoke)
     c = cmds.add_parser("status", parents=[common], help="本机的登记状态和指纹")
-    _json_flag(c)
+    json_flag(c)
     c.set_defaults(func=_site_status)
 
     sync = sub.add_parser("sync", parents=[common], help="同步包：导出、导入、状态、冲突、重复人员")
     cmds = sync.add_subparsers(dest="sync_command", metavar="ACTION", required=True)
     c = cmds.add_parser("export", parents=[common], help="导出同步包到文件夹（U 盘）")
     c.add_argument("--out", required=True, metavar="DIR")
-    _json_flag(c)
+    json_flag(c)
     c.set_defaults(func=_export)
     c = cmds.add_parser("import", parents=[common], help="导入同步包")
     c.add_argument("files", nargs="+", metavar="FILE")
-    _json_flag(c)
+    json_flag(c)
     c.set_defaults(func=_import)
     for name, func, text in (("status", _status, "同步状态：上次同步、待发送、缺少的包"),
                              ("conflicts", _conflicts, "冲突收件箱"),
                              ("duplicates", _duplicates, "可能重复登记的人员")):
         c = cmds.add_parser(name, parents=[common], help=text)
-        _json_flag(c)
+        json_flag(c)
         c.set_defaults(func=func)
     c = cmds.add_parser("merge-person", parents=[common], help="（区总工会）把重复登记的人员合并到保留的记录")
     c.add_argument("keep", metavar="KEEP", help="保留的记录（会员编号）")
     c.add_argument("drop", metavar="DROP", help="并入 KEEP 的记录")
-    _json_flag(c)
+    json_flag(c)
     c.set_defaults(func=_merge_person)
     c = cmds.add_parser("not-same", parents=[common], help="（区总工会）确认两条记录不是同一人")
     c.add_argument("a", metavar="A")
     c.add_argument("b", metavar="B")
-    _json_flag(c)
+    json_flag(c)
     c.set_defaults(func=_not_same)
 
 
