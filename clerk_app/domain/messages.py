@@ -165,6 +165,7 @@ MESSAGES: dict[str, str] = {
     "disk.full": "磁盘已满，无法保存。刚才的操作没有保存，已保存的数据没有丢失。请删除一些不需要的文件、清空回收站后再试{where}",
     "backup.unreadable": "备份文件 {name} 无法读取（已损坏，或不是本程序的备份）",
     "backup.damaged": "备份文件 {name} 未通过完整性检查，不能用来恢复：{detail}",
+    "backup.attachment_damaged": "备份文件 {name} 中的附件（校验值 {digest}…）与其校验值不符，不能用来恢复，未做任何改动",
     "backup.not_found": "找不到备份：{name}（用 clerk-app backup list 查看可用的备份）",
     "backup.second_missing": "第二备份位置 {path} 不可用（U 盘未插入？），本次只备份到数据目录",
     "backup.second_failed": "未能备份到第二备份位置 {path}：{detail}；数据目录中的备份已完成",

@@ -19,6 +19,8 @@ Before anything is replaced, the current database is kept: a verified backup
 in ``backups/damaged-STAMP/``. The restored file itself is copied through
 :func:`storage.backup.copy_backup` (verified, then renamed into place), and the old ``-wal``
 / ``-shm`` are removed first, so no log of the old database is folded into the restored one.
+The attachments the backup carries are checked against their hashes before anything is
+replaced, then written back into ``attachments/`` (a fresh machine gets every one).
 
 Only a 管理员 restores (``access.ACTIONS["backup"]``): the clerk who unlocked the data key must
 be 管理员 in the current database when it can be read, else in the backup being restored (both
@@ -39,6 +41,7 @@ from sqlite_utils import Database
 
 from ..clock import SYSTEM, Clock
 from ..domain.errors import UserError
+from ..storage import attachments
 from ..storage import backup as files
 from ..storage import dbfiles
 from ..storage.cipher import Error
@@ -74,6 +77,8 @@ class RestoreResult:
     kept: Path | None  # the copy of the replaced database (None: there was none)
     site_id: str  # the laptop's new site id
     previous_site_id: str
+    attachments: int = 0  # attachment files written back from the backup
+    missing_attachments: tuple[str, ...] = ()  # listed by the backup, in neither it nor the folder
 
 
 def _history(db: Database) -> list[dict]:
@@ -173,6 +178,7 @@ def restore_backup(folder: Path, backup: BackupFile, clock: Clock = SYSTEM, *, k
         raise UserError("backup.damaged", name=backup.name, detail="；".join(problems[:3]))
     require_restorer(folder, backup, key=key, clerk_id=clerk_id)
     facts = files.read_facts(backup.path, key)
+    bundled = files.bundled_attachments(backup.path, key)  # every one checked before anything changes
     db_file = folder / DB_FILENAME
     taken = clock.now().replace(tzinfo=None, microsecond=0)
     state, kept = _keep_current(folder, db_file, backup_name(taken, "before-restore"), clock, key)
@@ -180,6 +186,9 @@ def restore_backup(folder: Path, backup: BackupFile, clock: Clock = SYSTEM, *, k
     for path in (dbfiles.wal_path(db_file), dbfiles.shm_path(db_file)):
         path.unlink(missing_ok=True)  # the old database's log must not be folded into the backup
     files.copy_backup(backup.path, db_file, key)
+    files.drop_bundle(db_file, key)
+    written = files.unpack_attachments(backup.path, key, folder, bundled.held)
+    missing = tuple(d for d in bundled.missing if not attachments.is_sound(folder, d, key))
 
     db = open_db(db_file, key=key, backup_dir=backup_dir(folder))
     try:
@@ -187,7 +196,7 @@ def restore_backup(folder: Path, backup: BackupFile, clock: Clock = SYSTEM, *, k
         new_site = _new_epoch(db, state, backup, clock) if is_set_up(db) else previous
     finally:
         db.close()
-    return RestoreResult(backup, facts, kept, new_site, previous)
+    return RestoreResult(backup, facts, kept, new_site, previous, written, missing)
 
 
 def _new_epoch(db: Database, state: EpochState | None, backup: BackupFile, clock: Clock) -> str:

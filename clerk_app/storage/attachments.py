@@ -37,29 +37,43 @@ def store(folder: Path, data: bytes, data_key: bytes | None) -> str:
     """Encrypt and keep ``data``; return its SHA-256 (hex). ``data_key`` None (a plaintext
     database: tests, benchmarks) keeps the bytes as they are."""
     digest = hashlib.sha256(data).hexdigest()
-    target = path_of(folder, digest)
-    if target.exists():
+    if path_of(folder, digest).exists() and is_sound(folder, digest, data_key):
         return digest
-    target.parent.mkdir(parents=True, exist_ok=True)
     if data_key is None:
         body = data
     else:
         nonce = os.urandom(NONCE)
         body = MAGIC + nonce + AESGCM(_key(data_key)).encrypt(nonce, data, digest.encode())
+    put_raw(folder, digest, body)
+    return digest
+
+
+def raw(folder: Path, digest: str) -> bytes | None:
+    """The stored file as it is on disk (encrypted when the database is): what a backup
+    carries. None when it is not there."""
+    try:
+        return path_of(folder, digest).read_bytes()
+    except OSError:
+        return None
+
+
+def put_raw(folder: Path, digest: str, body: bytes) -> Path:
+    """Put a stored file back as it was (a restore): through ``.part``, flushed and renamed.
+    The caller has checked it with :func:`open_body` under the same key."""
+    target = path_of(folder, digest)
+    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".part")
     with open(tmp, "wb") as fh:
         fh.write(body)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, target)
-    return digest
+    return target
 
 
-def load(folder: Path, digest: str, data_key: bytes | None) -> bytes:
-    try:
-        body = path_of(folder, digest).read_bytes()
-    except OSError as exc:
-        raise AttachmentDamaged(digest) from exc
+def open_body(body: bytes, digest: str, data_key: bytes | None) -> bytes:
+    """The content of a stored file's ``body``, checked against ``digest`` (its SHA-256):
+    raises :class:`AttachmentDamaged` when it was altered, swapped or is under another key."""
     if data_key is None:
         data = body
     else:
@@ -73,3 +87,18 @@ def load(folder: Path, digest: str, data_key: bytes | None) -> bytes:
     if hashlib.sha256(data).hexdigest() != digest:
         raise AttachmentDamaged(digest)
     return data
+
+
+def is_sound(folder: Path, digest: str, data_key: bytes | None) -> bool:
+    try:
+        load(folder, digest, data_key)
+    except AttachmentDamaged:
+        return False
+    return True
+
+
+def load(folder: Path, digest: str, data_key: bytes | None) -> bytes:
+    body = raw(folder, digest)
+    if body is None:
+        raise AttachmentDamaged(digest)
+    return open_body(body, digest, data_key)

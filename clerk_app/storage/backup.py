@@ -10,6 +10,11 @@ leaves a ``.part``; :func:`remove_parts` deletes those (at start-up and before e
 When the database is encrypted, these are the functions that carry the key: a backup is
 written, checked and read with the same key as the database (never a plaintext copy).
 
+A backup is one file that holds the attachments too (table :data:`BUNDLE`: each stored file
+of ``attachments/`` as it is on disk, encrypted, under its content hash), so a backup copied
+to a fresh machine restores every attachment; :func:`bundled_attachments` checks each against
+its hash before a restore uses any of them.
+
 Its own module so that :mod:`.migrations` can use it without importing :mod:`.db`, which
 imports the migrations: no import cycle.
 """
@@ -23,11 +28,13 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from ..domain.errors import UserError, is_disk_full
+from . import attachments
 from .cipher import DatabaseError, Error, KeyedConnection, OperationalError, connect, key_of
 from .durable import fsync_dir, fsync_file
 
 PART = ".part"
 _CHUNK = 1 << 20
+BUNDLE = "backup_attachments"  # only in backup files, never in the live database
 
 
 def open_file_readonly(path: Path, key: bytes | None, *, immutable: bool = False) -> KeyedConnection:
@@ -89,7 +96,7 @@ def _finish(tmp: Path, target: Path, key: bytes | None) -> Path:
     return target
 
 
-def backup_to(db: Database, target: Path) -> Path:
+def backup_to(db: Database, target: Path, *, with_attachments: bool = True) -> Path:
     """A consistent copy of the live database through ``VACUUM INTO`` (never a file copy of a
     live database), written to ``target.part``, fsynced, verified, renamed to ``target``.
 
@@ -117,7 +124,103 @@ def backup_to(db: Database, target: Path) -> Path:
     finally:
         if query_only:
             db.conn.execute("PRAGMA query_only=ON")
-    return _finish(tmp, target, key_of(db.conn))
+    key = key_of(db.conn)
+    main = _main_file(db)
+    if with_attachments and main is not None:
+        try:
+            _bundle_attachments(tmp, key, main.parent)
+        except BaseException as exc:
+            _disk_full_or_raise(exc, target, main)
+            tmp.unlink(missing_ok=True)
+            raise
+    return _finish(tmp, target, key)
+
+
+def _referenced(conn) -> list[str]:
+    try:
+        return [r[0] for r in conn.execute("SELECT DISTINCT sha256 FROM hardship_attachments ORDER BY sha256")]
+    except OperationalError:  # a schema before hardship files
+        return []
+
+
+def _bundle_attachments(copy: Path, key: bytes | None, folder: Path) -> None:
+    """Put every attachment the copy lists into the copy itself, as stored (encrypted). A
+    file already missing from the data folder is left out (the backup is still made; the
+    restore names what it could not bring back)."""
+    conn = connect(copy, key)
+    try:
+        digests = _referenced(conn)
+        if not digests:
+            return
+        conn.execute("BEGIN")
+        conn.execute(f"CREATE TABLE {BUNDLE} (sha256 TEXT PRIMARY KEY, body BLOB NOT NULL)")
+        for digest in digests:
+            body = attachments.raw(folder, digest)
+            if body is not None:
+                conn.execute(f"INSERT INTO {BUNDLE} (sha256, body) VALUES (?, ?)", [digest, body])
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+@dataclass(frozen=True)
+class BundledAttachments:
+    """What a backup file carries of the attachments it lists."""
+
+    held: tuple[str, ...]      # hashes whose stored file is in the backup (checked)
+    missing: tuple[str, ...]   # listed by the backup's hardship files but not in it
+
+
+def bundled_attachments(path: Path, key: bytes | None) -> BundledAttachments:
+    """Check every attachment in a backup file against its hash (decrypted with the data key
+    ``key``); raises UserError ``backup.attachment_damaged`` at the first that does not match."""
+    conn = open_file_readonly(path, key)
+    try:
+        listed = _referenced(conn)
+        held = []
+        try:
+            rows = conn.execute(f"SELECT sha256, body FROM {BUNDLE} ORDER BY sha256")
+            for digest, body in rows:
+                try:
+                    attachments.open_body(bytes(body), digest, key)
+                except attachments.AttachmentDamaged:
+                    raise UserError("backup.attachment_damaged", name=Path(path).name, digest=digest[:12]) from None
+                held.append(digest)
+        except OperationalError:  # no attachments in this backup
+            pass
+    finally:
+        conn.close()
+    return BundledAttachments(tuple(held), tuple(d for d in listed if d not in set(held)))
+
+
+def unpack_attachments(path: Path, key: bytes | None, folder: Path, digests: tuple[str, ...]) -> int:
+    """Write the backup's attachments ``digests`` (checked by :func:`bundled_attachments`) into
+    the data folder ``folder``, except those already there and sound; returns how many."""
+    written = 0
+    conn = open_file_readonly(path, key)
+    try:
+        for digest in digests:
+            if attachments.is_sound(folder, digest, key):
+                continue
+            row = conn.execute(f"SELECT body FROM {BUNDLE} WHERE sha256 = ?", [digest]).fetchone()
+            body = bytes(row[0])
+            attachments.open_body(body, digest, key)  # checked again: the file may have changed since
+            attachments.put_raw(folder, digest, body)
+            written += 1
+    finally:
+        conn.close()
+    return written
+
+
+def drop_bundle(path: Path, key: bytes | None) -> None:
+    """Remove the attachments' table from a restored database file (they are in the folder now)."""
+    conn = connect(path, key)
+    try:
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [BUNDLE]).fetchone():
+            conn.execute(f"DROP TABLE {BUNDLE}")
+            conn.execute("VACUUM")
+    finally:
+        conn.close()
 
 
 def copy_backup(source: Path, target: Path, key: bytes | None) -> Path:

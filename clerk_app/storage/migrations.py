@@ -455,6 +455,6 @@ def migrate(db: Database, *, db_path: Path | None = None, backup_dir: Path | Non
         return []
     if migrations.applied(db) and backup_dir is not None:
         stamp = SYSTEM.now().strftime("%Y%m%d-%H%M%S")
-        backup_to(db, Path(backup_dir) / f"before-{pending[0]}-{stamp}.db")
+        backup_to(db, Path(backup_dir) / f"before-{pending[0]}-{stamp}.db", with_attachments=False)
     migrations.apply(db)
     return pending
