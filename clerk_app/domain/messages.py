@@ -270,6 +270,7 @@ MESSAGES: dict[str, str] = {
     "sync.body_mismatch": "同步包的内容与其清单不符（{what}），整个包已拒绝，请联系技术支持",
     "sync.bad_record": "同步包中第 {index} 条记录不合格（{problem}），整个包已拒绝，请联系技术支持",
     "sync.bomb": "同步包解压后超过上限 {limit}，整个包已拒绝",
+    "sync.attachment_mismatch": "同步包中的附件（校验值 {digest}…）{problem}，整个包已拒绝，请对方重新导出",
     "sync.equivocation": "安全警报：{sender} 的第 {seq} 号同步包以前已导入过，这一份内容却不同（可能是从旧备份恢复后又导出，"
                          "或文件被伪造），已拒绝并记入警报；请该电脑重新登记后再导出",
     "sync.fork": "安全警报：{sender} 的第 {seq} 号同步包与已导入的第 {prev} 号包接不上（前一包校验值不符），已拒绝并记入警报",

@@ -40,7 +40,7 @@ from ..sync.container import package_filename, read_package, seal_package_digest
 from ..sync.errors import EQUIVOCATION, FORK, PackageRefused
 from ..sync.files import write_atomically
 from ..sync.merge import MergeReport, apply_audit, apply_changes, export_audit, export_records, record_rules
-from . import backups
+from . import backups, sync_attachments
 from .changes import Changes
 from .context import Context
 from .sync_scope import Scope
@@ -80,6 +80,7 @@ class Exported:
     counts: dict[str, int]    # change records per table
     audit: int                # audit entries
     again: bool               # the same package as the last export (nothing new since)
+    files: int = 0            # attachment files carried (services.sync_attachments)
 
 
 def export_package(ctx: Context, folder: Path | str, to: str | None = None, *,
@@ -104,8 +105,9 @@ def export_package(ctx: Context, folder: Path | str, to: str | None = None, *,
         last = ledger.last_package(db, ledger.OUT, to, me.site_id)
         top, top_audit = ledger.max_change_seq(db), ledger.max_audit_id(db)  # (before our export entry)
         again = (last is not None and last.epoch == me.epoch and last.upto_seq == top
-                 and last.upto_audit == top_audit)
+                 and last.upto_audit == top_audit and not sync_attachments.waiting(ctx, to))
         data = ledger.package_data(db, ledger.OUT, me.site_id, me.epoch, last.seq, to) if again else None
+        n_files = 0
         if data is not None:
             seq, counts, n_audit = last.seq, last.counts, _audit_count(last)
         else:
@@ -118,13 +120,16 @@ def export_package(ctx: Context, folder: Path | str, to: str | None = None, *,
                 scope = Scope(db, peer.union_id)
                 records = [r for r in records if scope.wants(r)]
             audit = export_audit(db, peer.acked_audit)
+            files = sync_attachments.outgoing(ctx, to, records)
+            n_files = len(files.files)
             progress(1, 3)
             prev = bytes.fromhex(last.digest) if last is not None and last.epoch == me.epoch else None
             acked = ledger.last_package(db, ledger.IN, to, to)
             acks = {to: [acked.epoch, acked.seq]} if acked else {}
             data, digest = seal_package_digest(
                 keys=keys, sender=me.site_id, epoch=me.epoch, recipient=recipient, seq=seq, changes=records,
-                audit=audit, acks=acks, prev=prev, schema=SCHEMA, rules=record_rules(db))
+                audit=audit, acks=acks, prev=prev, schema=SCHEMA, rules=record_rules(db), files=files.files)
+            sync_attachments.record_sent(ctx, to, files, me.epoch, seq)
             counts = {}
             for rec in records:
                 counts[rec["tbl"]] = counts.get(rec["tbl"], 0) + 1
@@ -142,7 +147,8 @@ def export_package(ctx: Context, folder: Path | str, to: str | None = None, *,
     with transaction(db):
         ledger.set_file(db, ledger.OUT, to, me.site_id, me.epoch, seq, str(path))
     progress(3, 3)
-    return Exported(path, recipient.name, seq, {k: v for k, v in counts.items() if k != "_audit"}, n_audit, again)
+    return Exported(path, recipient.name, seq, {k: v for k, v in counts.items() if k != "_audit"}, n_audit, again,
+                    n_files)
 
 
 def _audit_count(row: ledger.LedgerRow) -> int:
@@ -169,6 +175,7 @@ class Imported:
     report: MergeReport = field(default_factory=MergeReport)
     audit_alarms: int = 0
     warnings: list[str] = field(default_factory=list)   # from the backups around the import
+    files: int = 0            # attachment files received
 
     @property
     def message(self) -> str:
@@ -178,6 +185,8 @@ class Imported:
             return message("sync.already", sender=self.sender, seq=self.seq)
         text = (f"已导入 {self.sender} 的第 {self.seq} 号同步包：新记录 {self.report.applied} 条，"
                 f"已有 {self.report.already} 条，暂缓 {self.report.parked + self.report.held_back} 条")
+        if self.files:
+            text += f"，附件 {self.files} 个"
         if self.missing:
             text += f"；缺少第 {'、'.join(map(str, self.missing))} 号包，请对方补发"
         if self.report.alarms or self.audit_alarms:
@@ -214,6 +223,7 @@ def import_package(ctx: Context, path: Path | str, *, progress: Progress = _no_p
     wall = ctx.clock.wall_ms()
     # A copy before (a failure stops the import) and after (a failure is a warning).
     warnings = backups.around_import(ctx, "before-sync")
+    n_files = sync_attachments.take_in(ctx, pkg.files)
     with transaction(db):
         top_before = ledger.max_change_seq(db)
         report = apply_changes(db, pkg.changes, wall_ms=wall)
@@ -222,6 +232,7 @@ def import_package(ctx: Context, path: Path | str, *, progress: Progress = _no_p
         ledger.add_package(db, direction=ledger.IN, site=h.sender, sender=h.sender, epoch=h.epoch, seq=h.seq,
                            digest=digest, prev=prev, counts=counts, file=str(path), at=ctx.now_stamp())
         ack = pkg.manifest.acks.get(me.site_id)
+        sync_attachments.record_received(ctx, h.sender, pkg.files, ack)
         if isinstance(ack, list) and len(ack) == 2:
             sent = ledger.package(db, ledger.OUT, me.site_id, ack[0], ack[1], h.sender)
             if sent is not None:
@@ -236,7 +247,7 @@ def import_package(ctx: Context, path: Path | str, *, progress: Progress = _no_p
                   missing=missing)
     warnings += backups.around_import(ctx, "after-sync", required=False)
     progress(3, 3)
-    return Imported(path, name, h.seq, False, missing, report, audit_alarms, warnings)
+    return Imported(path, name, h.seq, False, missing, report, audit_alarms, warnings, n_files)
 
 
 def _alarm(ctx: Context, kind: str, h, detail: dict) -> None:

@@ -428,6 +428,18 @@ def _person_merge(db: Database) -> None:
     db.execute("ALTER TABLE members ADD COLUMN merged_into TEXT")
     db.execute("CREATE INDEX idx_members_merged ON members(merged_into) WHERE merged_into IS NOT NULL")
 
+
+@migrations(name="0013_sync_attachment_files")
+def _sync_attachment_files(db: Database) -> None:
+    """Which attachment files (by content hash) each sync partner has: sent in our package
+    (epoch, seq) and not yet acknowledged (``acked`` 0), waiting for room in a later package
+    (seq 0), or held by the partner (``acked`` 1: it acknowledged them, or sent them to us).
+    Local bookkeeping, never synced."""
+    db.execute("""CREATE TABLE sync_attachment_files (
+        peer TEXT NOT NULL, sha256 TEXT NOT NULL, epoch INTEGER NOT NULL DEFAULT 0,
+        seq INTEGER NOT NULL DEFAULT 0, acked INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (peer, sha256))""")
+
 def _unknown_applied(db: Database) -> list[str]:
     known = {m.name for m in migrations._migrations}
     return [m.name for m in migrations.applied(db) if m.name not in known]

@@ -17,6 +17,12 @@ Inside the encryption::
     manifest            canonical CBOR map (see :class:`Manifest`)
     signature           64 bytes, Ed25519 by the sender over label ‖ prefix ‖ manifest
     body                zstd frame of the canonical CBOR map {"changes": [...], "audit": [...]}
+                        and, when the package carries attachment files, "files": {sha256 hex: bytes}
+
+The files section (hardship attachments, see services.sync_attachments) is checked here, after
+the body hash: each key is the SHA-256 of its bytes and each file within
+:attr:`Limits.max_attachment`, else the whole package is refused (``attachment_mismatch``). A
+package without files has no "files" key, so its bytes are what they were before the section.
 
 The manifest names the body by its SHA-256 and uncompressed size, counts its changes per
 table, and gives its stamp range, so the signature covers everything, and :func:`open_package`
@@ -52,7 +58,7 @@ from cryptography.hazmat.primitives.asymmetric import x25519
 from cryptography.hazmat.primitives.hpke import AEAD, KDF, KEM, Suite
 
 from .. import __version__
-from .errors import (BAD_RECORD, BODY_MISMATCH, BOMB, DAMAGED, NEWER_FORMAT, NEWER_SCHEMA, NOT_A_PACKAGE,
+from .errors import (ATTACHMENT_MISMATCH, BAD_RECORD, BODY_MISMATCH, BOMB, DAMAGED, NEWER_FORMAT, NEWER_SCHEMA, NOT_A_PACKAGE,
                      NOT_FOR_US, OLD_FORMAT, TOO_LARGE, UNKNOWN_SENDER, UNKNOWN_SUITE, PackageRefused)
 from .files import read_capped, write_atomically
 from .keys import KnownSender, SenderRegistry, SiteKeys
@@ -82,6 +88,8 @@ class Limits:
     max_file: int = 256 * _MIB       # the package file, checked with stat() before reading
     max_body: int = 1024 * _MIB      # the body after decompression
     max_manifest: int = 4 * _MIB
+    max_attachment: int = 64 * _MIB  # one attachment file in the files section
+    max_files: int = 10_000          # attachment files in one package
 
 
 @dataclass(frozen=True)
@@ -121,6 +129,7 @@ class Package:
     audit: list[dict]
     digest: bytes                           # SHA-256 of the signed manifest: the package's identity
     sender: KnownSender
+    files: dict[str, bytes] = field(default_factory=dict)  # attachment bytes by SHA-256 (hex)
 
 
 def _canonical(value) -> bytes:
@@ -145,23 +154,26 @@ def _stamp_range(changes: Iterable[dict], stamp_key: str) -> tuple[str, str] | N
 def seal_package(*, keys: SiteKeys, sender: str, epoch: int, recipient: KnownSender, seq: int,
                  changes: list[dict], audit: list[dict] = (), acks: Mapping | None = None,
                  prev: bytes | None = None, schema: int, app_version: str = __version__,
-                 rules: ShapeRules | None = None, stamp_key: str = "hlc") -> bytes:
+                 rules: ShapeRules | None = None, stamp_key: str = "hlc",
+                 files: Mapping[str, bytes] | None = None) -> bytes:
     """The bytes of a package (see :func:`seal_package_digest`)."""
     return seal_package_digest(keys=keys, sender=sender, epoch=epoch, recipient=recipient, seq=seq,
                                changes=changes, audit=audit, acks=acks, prev=prev, schema=schema,
-                               app_version=app_version, rules=rules, stamp_key=stamp_key)[0]
+                               app_version=app_version, rules=rules, stamp_key=stamp_key, files=files)[0]
 
 
 def seal_package_digest(*, keys: SiteKeys, sender: str, epoch: int, recipient: KnownSender, seq: int,
                         changes: list[dict], audit: list[dict] = (), acks: Mapping | None = None,
                         prev: bytes | None = None, schema: int, app_version: str = __version__,
-                        rules: ShapeRules | None = None, stamp_key: str = "hlc") -> tuple[bytes, bytes]:
+                        rules: ShapeRules | None = None, stamp_key: str = "hlc",
+                        files: Mapping[str, bytes] | None = None) -> tuple[bytes, bytes]:
     """The bytes of a package from ``sender`` (this site, signing with ``keys``) to ``recipient``.
 
     ``changes`` and ``audit`` are lists of plain-data maps; each change names its table under
     ``rules.table_key`` (``"tbl"``) and may carry a stamp under ``stamp_key``. They are checked
     with the same rules the receiver applies, so a package this site writes is never one the
     receiver refuses for its shape (``ValueError`` instead: that is our bug, not the clerk's).
+    ``files``: attachment bytes by their SHA-256 (hex), checked like the receiver checks them.
     Also returns the package's :attr:`Package.digest` (the sender keeps it for its hash chain).
     """
     rules = rules or ShapeRules()
@@ -172,11 +184,13 @@ def seal_package_digest(*, keys: SiteKeys, sender: str, epoch: int, recipient: K
         for entry in audit:
             check_audit_entry(entry, rules)
         check_plain(dict(acks or {}), rules)
-    except BadRecord as exc:
+        files = dict(files or {})
+        check_files(files, Limits())
+    except (BadRecord, PackageRefused) as exc:
         raise ValueError(f"refusing to write a package the receiver would refuse: {exc}") from None
     header = Header(sender, epoch, recipient.site_id, seq)
     prefix = _encode_header(header)
-    body = _canonical({"changes": changes, "audit": audit})
+    body = _canonical({"changes": changes, "audit": audit, **({"files": files} if files else {})})
     body_z = zstandard.ZstdCompressor(level=ZSTD_LEVEL, write_content_size=True, threads=0).compress(body)
     manifest = {
         "format": FORMAT, "schema": schema, "app_version": app_version, "sender": sender, "epoch": epoch,
@@ -278,9 +292,10 @@ def open_package(data: bytes, *, me: str, keys: SiteKeys, registry: SenderRegist
     if hashlib.sha256(body_z).digest() != manifest.body_sha256:
         raise PackageRefused(BODY_MISMATCH, what="校验值")
     body = _decompress(body_z, manifest.body_size, limits.max_body)
-    changes, audit = _parse_body(body, rules)
+    changes, audit, files = _parse_body(body, rules)
+    check_files(files, limits)
     _check_against_manifest(manifest, changes, audit, rules, stamp_key)
-    return Package(header, manifest, changes, audit, hashlib.sha256(manifest_bytes).digest(), sender)
+    return Package(header, manifest, changes, audit, hashlib.sha256(manifest_bytes).digest(), sender, files)
 
 
 def _parse_manifest(raw: bytes, header: Header) -> Manifest:
@@ -333,14 +348,15 @@ def _decompress(body_z: bytes, size: int, cap: int) -> bytes:
     return b"".join(parts)
 
 
-def _parse_body(body: bytes, rules: ShapeRules) -> tuple[list[dict], list[dict]]:
+def _parse_body(body: bytes, rules: ShapeRules) -> tuple[list[dict], list[dict], dict]:
     try:
         doc = cbor2.loads(body, max_depth=rules.max_depth + 16, allow_indefinite=False,
                           allow_duplicate_keys=False)
     except Exception:
         raise PackageRefused(BODY_MISMATCH, what="内容无法读取") from None
-    if not (isinstance(doc, dict) and set(doc) == {"changes", "audit"}
-            and isinstance(doc["changes"], list) and isinstance(doc["audit"], list)):
+    if not (isinstance(doc, dict) and set(doc) in ({"changes", "audit"}, {"changes", "audit", "files"})
+            and isinstance(doc["changes"], list) and isinstance(doc["audit"], list)
+            and isinstance(doc.get("files", {}), dict) and doc.get("files") != {}):
         raise PackageRefused(BODY_MISMATCH, what="内容结构")
     changes, audit = doc["changes"], doc["audit"]
     for index, change in enumerate(changes, 1):
@@ -353,7 +369,26 @@ def _parse_body(body: bytes, rules: ShapeRules) -> tuple[list[dict], list[dict]]
             check_audit_entry(entry, rules)
         except BadRecord as exc:
             raise PackageRefused(BAD_RECORD, index=len(changes) + index, problem=str(exc)[:200]) from None
-    return changes, audit
+    return changes, audit, doc.get("files", {})
+
+
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+def check_files(files: Mapping, limits: Limits) -> None:
+    """The files section: at most ``limits.max_files`` files, each key the SHA-256 (lower-case
+    hex) of its bytes and each within ``limits.max_attachment``; else ``attachment_mismatch``."""
+    if len(files) > limits.max_files:
+        raise PackageRefused(ATTACHMENT_MISMATCH, digest="", problem=f"超过 {limits.max_files} 个")
+    for digest, data in files.items():
+        shown = str(digest)[:12]
+        if not (isinstance(digest, str) and _SHA256_HEX.fullmatch(digest) and isinstance(data, bytes)):
+            raise PackageRefused(ATTACHMENT_MISMATCH, digest=shown, problem="格式不对")
+        if len(data) > limits.max_attachment:
+            raise PackageRefused(ATTACHMENT_MISMATCH, digest=shown,
+                                 problem=f"超过单个附件上限 {_size_text(limits.max_attachment)}")
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise PackageRefused(ATTACHMENT_MISMATCH, digest=shown, problem="与其校验值不符")
 
 
 def _check_against_manifest(manifest: Manifest, changes, audit, rules: ShapeRules, stamp_key: str) -> None:

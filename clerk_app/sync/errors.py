@@ -22,12 +22,14 @@ NEWER_SCHEMA = "newer_schema"
 BODY_MISMATCH = "body_mismatch"
 BOMB = "bomb"
 BAD_RECORD = "bad_record"
+ATTACHMENT_MISMATCH = "attachment_mismatch"   # the files section: bytes that are not their hash
 # Checked against the receiver's ledger (services.sync_packages), after the package itself passed.
 EQUIVOCATION = "equivocation"
 FORK = "fork"
 
 REASONS = (TOO_LARGE, NOT_A_PACKAGE, NEWER_FORMAT, OLD_FORMAT, UNKNOWN_SUITE, DAMAGED, NOT_FOR_US,
-           UNKNOWN_SENDER, REVOKED, NEWER_SCHEMA, BODY_MISMATCH, BOMB, BAD_RECORD, EQUIVOCATION, FORK)
+           UNKNOWN_SENDER, REVOKED, NEWER_SCHEMA, BODY_MISMATCH, BOMB, BAD_RECORD, ATTACHMENT_MISMATCH,
+           EQUIVOCATION, FORK)
 
 
 class PackageRefused(UserError):
