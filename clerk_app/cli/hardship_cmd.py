@@ -1,5 +1,5 @@
 """``clerk-app hardship ...``: hardship files and the assistance ledger in batch, for district IT
-and tests: file, show, status, resurvey, pay, reverse, visit, due, totals, rules, print. Output is
+and tests: file, show, status, resurvey, pay, reverse, visit, due, totals, attach, rules, recheck, print. Output is
 Chinese with sensitive values masked; ``--json`` gives the same, machine-readable."""
 
 from __future__ import annotations
@@ -87,6 +87,17 @@ def register(sub, common) -> None:
     c.add_argument("--kind", required=True, help="收入证明/户口簿/诊断证明/医疗票据/入学证明/缴费票据/其他")
     c.set_defaults(func=_attach)
 
+    c = cmds.add_parser("rules", parents=[common], help="帮扶规则：show 查看当前版本和历次修改；set 修改（仅负责人，生成新版本）")
+    c.add_argument("rules_action", choices=("show", "set"), metavar="show|set")
+    c.add_argument("--emergency-min", metavar="YUAN", help="临时应急救助每次下限（元）")
+    c.add_argument("--emergency-max", metavar="YUAN", help="临时应急救助每次上限（元）")
+    c.add_argument("--days-before", type=int, metavar="DAYS", help="两节发放期：元旦前天数")
+    c.add_argument("--days-after", type=int, metavar="DAYS", help="两节发放期：春节后天数")
+    c.add_argument("--school-year", metavar="MM-DD", help="金秋助学的学年起始日（如 09-01）")
+    c.add_argument("--note", default="", help="修改说明（如“2027 年标准”）")
+    json_flag(c)
+    c.set_defaults(func=_rules)
+
     c = cmds.add_parser("recheck", parents=[common], help="合并各笔记本数据后重新核对帮扶规则（两条记录都保留）")
     json_flag(c)
     c.set_defaults(func=_recheck)
@@ -96,10 +107,10 @@ def register(sub, common) -> None:
     c.add_argument("ref", nargs="?", metavar="WORKER_NO", help="职工编号（file 不给则打印空白表）")
     c.add_argument("--out", required=True, metavar="FILE.pdf")
     c.add_argument("--reveal", action="store_true", help="印完整信息（仅负责人，记入审计日志）")
-    c.add_argument("--kind", default="", help="payments：帮扶类型")
-    c.add_argument("--fund", default="", help="payments：资金来源")
-    c.add_argument("--since", metavar="DATE")
-    c.add_argument("--until", metavar="DATE")
+    c.add_argument("--type", "--kind", dest="kind", default="", help="payments：帮扶类型（默认全部）")
+    c.add_argument("--fund", default="", help="payments：资金来源（默认全部）")
+    c.add_argument("--from", "--since", dest="since", metavar="DATE", help="payments：发放日期自")
+    c.add_argument("--to", "--until", dest="until", metavar="DATE", help="payments：发放日期至")
     c.set_defaults(func=_print)
 
 
@@ -270,6 +281,55 @@ def _attach(args) -> int:
         a = att.add_attachment(ctx, args.ref, args.path, args.kind)
         print(f"已添加附件：{a.kind}（{a.name}，{a.size} 字节）")
     return 0
+
+
+def _rules_json(version: int, r) -> dict:
+    from ..domain.money import to_yuan
+
+    return {"version": version, "emergency_min": str(to_yuan(r.emergency_min_fen)),
+            "emergency_max": str(to_yuan(r.emergency_max_fen)), "festival_days_before": r.festival_days_before,
+            "festival_days_after": r.festival_days_after,
+            "school_year_start": f"{r.school_year_month:02d}-{r.school_year_day:02d}"}
+
+
+def _rules_lines(version: int, r) -> list[str]:
+    from ..domain.money import fmt_yuan
+
+    return [f"帮扶规则第 {version} 版：临时应急救助每次 {fmt_yuan(r.emergency_min_fen)} 至 {fmt_yuan(r.emergency_max_fen)} 元；"
+            f"两节发放期元旦前 {r.festival_days_before} 天至春节后 {r.festival_days_after} 天；"
+            f"金秋助学每学年（自 {r.school_year_text} 起）每名子女一次"]
+
+
+def _school_year(text: str | None) -> tuple[int | None, int | None]:
+    from ..domain.errors import UserError
+
+    if not text:
+        return None, None
+    parts = text.strip().replace("/", "-").split("-")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        raise UserError("ledger.bad_rules", detail=f"学年起始日“{text}”应写作 月-日，如 09-01")
+    return int(parts[0]), int(parts[1])
+
+
+def _rules(args) -> int:
+    from ..services import hardship_ledger as ledger
+
+    with ready_context(args) as ctx:
+        if args.rules_action == "set":
+            month, day = _school_year(args.school_year)
+            ledger.edit_rules(ctx, args.note, emergency_min=args.emergency_min, emergency_max=args.emergency_max,
+                              festival_days_before=args.days_before, festival_days_after=args.days_after,
+                              school_year_month=month, school_year_day=day)
+        version, current = ledger.current_rules(ctx)
+        history = ledger.rule_history(ctx)
+        data = {**_rules_json(version, current),
+                "history": [{**_rules_json(h.version, h.rules), "note": h.note, "recorded_at": h.recorded_at}
+                            for h in history]}
+        lines = (["已保存为新版本。"] if args.rules_action == "set" else []) + _rules_lines(version, current)
+        lines += [f"  第 {h.version} 版  {h.recorded_at[:10]}  {h.note}".rstrip() for h in history]
+        if not history:
+            lines.append("  （内置默认规则，尚未修改过）")
+        return _emit(args, data, lines)
 
 
 def _recheck(args) -> int:

@@ -7,8 +7,8 @@ it was checked against):
 * 两节送温暖: once per 两节 season per worker. The season of year Y runs from ``days_before``
   days before 元旦 (1 January Y) to ``days_after`` days after 春节 (the lunar new year of Y, from
   ``lunardate``, which moves between 21 January and 20 February);
-* 金秋助学: once per school year (1 September – 31 August) per child, paid to a child of the
-  household.
+* 金秋助学: once per school year per child, paid to a child of the household. The school year
+  starts on a configured day (default 1 September) and ends the day before it a year later.
 
 :func:`check` is pure: it takes the payment and the worker's earlier (not reversed) payments and
 returns what it breaks; the service decides (refuse, or keep a 负责人's override reason)."""
@@ -38,6 +38,26 @@ class Rules:
     emergency_max_fen: int = 5_000_000
     festival_days_before: int = 30  # before 元旦
     festival_days_after: int = 15  # after 春节
+    school_year_month: int = 9  # the school year starts on this month and day (金秋助学)
+    school_year_day: int = 1
+
+    def problem(self) -> str | None:
+        """Why these rules cannot be used (one Chinese sentence), or None."""
+        if not 0 < self.emergency_min_fen <= self.emergency_max_fen:
+            return "临时应急救助的下限应大于 0 且不高于上限"
+        if self.emergency_max_fen > 100_000_000:
+            return "临时应急救助的上限不能超过 1,000,000.00 元"
+        if not (0 <= self.festival_days_before <= 60 and 0 <= self.festival_days_after <= 60):
+            return "两节发放期在元旦前、春节后的天数应为 0 至 60 天"
+        try:
+            _dt.date(2001, self.school_year_month, self.school_year_day)  # not 29 February: every year has it
+        except ValueError:
+            return "学年起始日不是有效的日期"
+        return None
+
+    @property
+    def school_year_text(self) -> str:
+        return f"{self.school_year_month} 月 {self.school_year_day} 日"
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -66,9 +86,11 @@ def festival_season(day: _dt.date, rules: Rules) -> tuple[_dt.date, _dt.date] | 
     return None
 
 
-def school_year(day: _dt.date) -> tuple[_dt.date, _dt.date]:
-    first = _dt.date(day.year if day.month >= 9 else day.year - 1, 9, 1)
-    return first, _dt.date(first.year + 1, 8, 31)
+def school_year(day: _dt.date, rules: Rules = DEFAULT) -> tuple[_dt.date, _dt.date]:
+    """The school year (first day, last day) ``day`` falls in."""
+    start = _dt.date(day.year, rules.school_year_month, rules.school_year_day)
+    first = start if day >= start else start.replace(year=day.year - 1)
+    return first, first.replace(year=first.year + 1) - _dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -105,7 +127,7 @@ def check(payment: Payment, earlier: Iterable[Payment], rules: Rules) -> list[Br
         if not payment.recipient_id:
             out.append(Breach("education_recipient", "金秋助学应发给家庭成员中的在读子女"))
         else:
-            start, end = school_year(payment.paid_date)
+            start, end = school_year(payment.paid_date, rules)
             same = [p for p in earlier if p.kind == EDUCATION and p.recipient_id == payment.recipient_id
                     and start <= p.paid_date <= end]
             if same:

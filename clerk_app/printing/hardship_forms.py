@@ -193,9 +193,10 @@ def _plain_table(columns: Sequence[Column], rows: list[list[str]], width: float)
 
 
 def payment_list_pdf(entries: Sequence, *, title: str, fund: str, approver: str, union_name: str,
-                     imprint: Imprint | None, rows_per_page: int = ROWS_PER_PAGE) -> PrintResult:
+                     imprint: Imprint | None, rows_per_page: int = ROWS_PER_PAGE, period: str = "") -> PrintResult:
     """发放签收表: ``rows_per_page`` rows a page, each page closed by its 本页小计 and the last by
-    the 合计, both in figures and capitals; fund, approver, 经办人 and date lines under it."""
+    the 合计, both in figures and capitals; the period (``period``: "from 至 to"), fund, approver,
+    经办人 and date lines under it."""
     pagesize = landscape(A4)
     width = frame_width(pagesize)
     st = styles()
@@ -207,7 +208,8 @@ def payment_list_pdf(entries: Sequence, *, title: str, fund: str, approver: str,
         if page_no:
             story.append(PageBreak())
         story += [Title(title or "困难职工帮扶资金发放签收表", 16, 2 * mm),
-                  para(f"资金来源：{fund}　　　审批人：{approver}　　　单位：{union_name}", st.cell), Spacer(1, 2 * mm)]
+                  para((f"发放期间：{period}　　　" if period else "") +
+                       f"资金来源：{fund}　　　审批人：{approver}　　　单位：{union_name}", st.cell), Spacer(1, 2 * mm)]
         rows = []
         page_total = 0
         for e in chunk:

@@ -31,6 +31,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "reveal": (LEAD, "查看完整号码"),
     "export_full": (LEAD, "导出完整号码"),
     "hardship": (LEAD, "编辑困难职工档案"),
+    "hardship_rules": (LEAD, "修改帮扶规则"),
     "merge_persons": (LEAD, "合并或区分重复登记的人员"),
     "manage_clerks": (ADMIN, "管理经办人"),
     "manage_keys": (ADMIN, "管理密钥"),

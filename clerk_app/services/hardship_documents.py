@@ -65,8 +65,12 @@ def payment_list(ctx: Context, *, entry_ids: Sequence[str] = (), kind: str = "",
         raise UserError("print.nothing")
     funds = sorted({e.fund for e in rows})
     approvers = sorted({e.approver for e in rows})
+    period = ""
+    if date_from or date_to:
+        period = f"{(date_from or _dt.date.fromisoformat(rows[0].paid_date)).isoformat()} 至 " \
+                 f"{(date_to or _dt.date.fromisoformat(rows[-1].paid_date)).isoformat()}"
     result = payment_list_pdf(rows, title=title or f"{kind or '困难职工帮扶'}资金发放签收表", fund=fund or "、".join(funds),
                               approver=approver or "、".join(approvers), union_name=home_union_name(ctx),
-                              imprint=imprint(ctx))
+                              imprint=imprint(ctx), period=period)
     return Printout(result, "hardship_ledger", title="打印发放签收表", file_name="发放签收表.pdf",
                     audit_extra={"entries": len(rows)})

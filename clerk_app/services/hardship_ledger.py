@@ -9,7 +9,7 @@ refused unless a 负责人 gives an override reason, which is kept beside the en
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from ..domain import assistance as rules_mod
@@ -83,18 +83,38 @@ def current_rules(ctx: Context) -> tuple[int, rules_mod.Rules]:
     return (latest.version, latest.rules) if latest else (rules_mod.DEFAULT_VERSION, rules_mod.DEFAULT)
 
 
-def rule_history(ctx: Context) -> RuleVersion | None:
-    return repo.latest_rules(ctx.db)
+def rule_history(ctx: Context) -> list[RuleVersion]:
+    """Every version a 负责人 made, newest first (the built-in rules are version 0)."""
+    return repo.rule_versions(ctx.db)
+
+
+def edit_rules(ctx: Context, note: str = "", **changes) -> int:
+    """:func:`set_rules` with only the named fields changed from the current rules (the CLI's
+    ``hardship rules set``): ``emergency_min`` / ``emergency_max`` in yuan (text or Decimal),
+    the other fields of :class:`~clerk_app.domain.assistance.Rules` as integers."""
+    current = current_rules(ctx)[1]
+    values = {}
+    for name, value in changes.items():
+        if value is None:
+            continue
+        if name in ("emergency_min", "emergency_max"):
+            values[name + "_fen"] = parse_yuan(value, "临时应急救助" + ("下限" if name.endswith("min") else "上限"))
+        elif name in rules_mod.Rules.__dataclass_fields__:
+            values[name] = int(value)
+        else:
+            raise TypeError(name)
+    return set_rules(ctx, replace(current, **values), note)
 
 
 def set_rules(ctx: Context, new: rules_mod.Rules, note: str = "") -> int:
     """A 负责人 edits the rules: a new version; earlier entries keep the version they were checked with."""
-    access.require(ctx, "hardship")
-    if not 0 < new.emergency_min_fen <= new.emergency_max_fen:
-        raise UserError("ledger.bad_rules")
-    if not (0 <= new.festival_days_before <= 60 and 0 <= new.festival_days_after <= 60):
-        raise UserError("ledger.bad_rules")
+    access.require(ctx, "hardship_rules")
+    problem = new.problem()
+    if problem:
+        raise UserError("ledger.bad_rules", detail=problem)
     with transaction(ctx.db):
+        if new == current_rules(ctx)[1]:
+            raise UserError("ledger.rules_unchanged")
         version = current_rules(ctx)[0] + 1
         rid = new_id()
         ctx.changes.insert("hardship_rules", {"id": rid, "version": version, "rules": new.to_json(),

@@ -148,6 +148,12 @@ def latest_rules(db: Database) -> RuleVersion | None:
     return RuleVersion(row[0], row[1], Rules.from_json(row[2]), row[3], row[4], row[5])
 
 
+def rule_versions(db: Database) -> list[RuleVersion]:
+    rows = db.conn.execute("SELECT id, version, rules, note, clerk_id, recorded_at FROM hardship_rules"
+                           " ORDER BY version DESC, recorded_at DESC")
+    return [RuleVersion(r[0], r[1], Rules.from_json(r[2]), r[3], r[4], r[5]) for r in rows]
+
+
 def visits(db: Database, file_id: str) -> list[Visit]:
     rows = db.conn.execute("SELECT id, file_id, visit_date, visitors, findings, given, clerk_id, recorded_at"
                            " FROM hardship_visits WHERE file_id = ? ORDER BY visit_date, rowid", [file_id])

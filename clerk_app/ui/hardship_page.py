@@ -1,5 +1,6 @@
 """困难职工: the files (search, overdue re-survey filter), one file's summary (masked), its ledger
-with pay and reverse — the rule check shown as the clerk types — and the print buttons."""
+with pay and reverse — the rule check shown as the clerk types — its visits, the rules (帮扶规则…)
+and the print buttons (the 发放签收表 for a chosen period, type and fund)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ from ..services.context import Context
 from .changes import follow
 from .feedback import run_modal
 from .hardship_dialog import HardshipFileDialog
+from .hardship_payments_dialog import PaymentsChoice, PaymentsDialog
+from .hardship_rules_dialog import RulesDialog
+from .hardship_visits import VisitsPanel
 from .print_preview import show_preview
 from .rows_model import ROW_ROLE, RowsModel, row_table
 
@@ -86,11 +90,12 @@ class HardshipPage(QWidget):
         print_menu.addAction("困难职工档案表").triggered.connect(lambda _c=False: self.print_file())
         print_menu.addAction("空白档案表（入户用）").triggered.connect(lambda _c=False: self.print_blank())
         print_menu.addAction("帮扶记录").triggered.connect(lambda _c=False: self.print_history())
-        print_menu.addAction("发放签收表（本年度）").triggered.connect(lambda _c=False: self.print_payments())
+        print_menu.addAction("发放签收表…").triggered.connect(lambda _c=False: self.print_payments())
         self.print_button.setMenu(print_menu)
+        self.rules_button = QPushButton("帮扶规则…")
         bar = QHBoxLayout()
         for w in (self.search_box, self.overdue, self.new_button, self.edit_button, self.status_button,
-                  self.print_button):
+                  self.print_button, self.rules_button):
             bar.addWidget(w, 1 if w is self.search_box else 0)
 
         self.model = FilesModel(self, ctx.today())
@@ -104,6 +109,8 @@ class HardshipPage(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.summary, "档案")
         self.tabs.addTab(self._ledger_tab(), "台账")
+        self.visits = VisitsPanel(ctx)
+        self.tabs.addTab(self.visits, "走访")
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.table)
         split.addWidget(self.tabs)
@@ -118,6 +125,7 @@ class HardshipPage(QWidget):
         self.overdue.toggled.connect(lambda _on: self.reload())
         self.new_button.clicked.connect(self.new_file)
         self.edit_button.clicked.connect(self.edit_file)
+        self.rules_button.clicked.connect(self.edit_rules)
         self.table.activated.connect(lambda _i: self.edit_file())
         self.table.selectionModel().currentRowChanged.connect(lambda *_a: self.show_file())
         QShortcut(QKeySequence.StandardKey.New, self, self.new_file)
@@ -214,6 +222,7 @@ class HardshipPage(QWidget):
             self.ledger_model.set_rows([])
             self.recipient.clear()
             self.totals_label.clear()
+            self.visits.set_file(None, ())
             return
         d = hardship.get_detail(self.ctx, file_id)
         f = d.file
@@ -227,6 +236,7 @@ class HardshipPage(QWidget):
                  f"走访 {len(d.visits)} 次" + "".join(f"<br/>　{v.visit_date} {v.visitors}：{v.findings}" for v in d.visits)]
         self.summary.setText("<br/>".join(lines))
         self.ledger_model.set_rows(d.ledger)
+        self.visits.set_file(f.id, d.visits)
         self.recipient.blockSignals(True)
         self.recipient.clear()
         self.recipient.addItem(f"{f.name}（本人）", "")
@@ -355,7 +365,19 @@ class HardshipPage(QWidget):
         if self.selected_id():
             self._preview(lambda: hardship_documents.history(self.ctx, self.selected_id()))
 
-    def print_payments(self) -> None:
-        today = self.ctx.today()
-        self._preview(lambda: hardship_documents.payment_list(self.ctx, date_from=_dt.date(today.year, 1, 1),
-                                                              date_to=today))
+    def print_payments(self, choice: PaymentsChoice | None = None) -> None:
+        """The 发放签收表 for a period, type and fund the clerk chooses (``choice``: given, no dialog)."""
+        if choice is None:
+            funds = sorted({e.fund for e in hardship_ledger.entries(self.ctx)})
+            dialog = PaymentsDialog(self.ctx.today(), funds, parent=self)
+            if run_modal(dialog) != QDialog.DialogCode.Accepted:
+                return
+            choice = dialog.choice()
+        self._preview(lambda: hardship_documents.payment_list(
+            self.ctx, kind=choice.kind, fund=choice.fund, date_from=choice.date_from, date_to=choice.date_to))
+
+    def edit_rules(self) -> None:
+        """帮扶规则: a 负责人 saves a new version; the rule check below the ledger follows it."""
+        dialog = RulesDialog(self.ctx, parent=self)
+        if run_modal(dialog) == QDialog.DialogCode.Accepted:
+            self.check_rules()
