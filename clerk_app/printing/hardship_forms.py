@@ -21,6 +21,7 @@ from .fonts import check_fields
 from .layout import (GREY, HEAD_FILL, Column, Imprint, PageDecor, Title, build_story, data_table, frame_width,
                      grid_style, para, styles)
 from .result import PrintResult
+from .ruled import RuledTable
 
 HARDSHIP_FILE, HARDSHIP_FILE_BLANK, ASSISTANCE_HISTORY, PAYMENT_LIST = (
     "hardship_file", "hardship_file_blank", "assistance_history", "payment_list")
@@ -177,19 +178,10 @@ PAYMENT_COLUMNS = (Column("序号", 0.45, "center"), Column("姓名", 0.9, "cent
                    Column("金额（元）", 1.0, "right"), Column("大写金额（人民币）", 2.3), Column("领取人签名", 1.3))
 
 
-def _plain_table(columns: Sequence[Column], rows: list[list[str]], width: float) -> Table:
-    """A ruled table of short one-line texts (no Paragraph per cell: 2,000 payments lay out
-    several times faster); every row the same height, so a page holds a fixed number of rows."""
-    total = sum(c.width for c in columns)
-    table = Table([[c.label for c in columns], *rows], colWidths=[width * c.width / total for c in columns],
-                  rowHeights=[8 * mm] + [9 * mm] * len(rows), hAlign="CENTER")
-    style = grid_style(1)
-    for i, c in enumerate(columns):
-        if c.align in ("center", "right"):
-            style.append(("ALIGN", (i, 1), (i, -1), c.align.upper()))
-    style.append(("ALIGN", (0, 0), (-1, 0), "CENTER"))
-    table.setStyle(TableStyle(style))
-    return table
+def _payment_table(rows: list[list[str]], width: float) -> RuledTable:
+    """One page of payments: every row the same height, so a page holds a fixed number of rows
+    (printing.ruled: drawn in one pass, several times faster than a platypus Table)."""
+    return RuledTable(PAYMENT_COLUMNS, rows, width, header_height=8 * mm, row_height=9 * mm)
 
 
 def payment_list_pdf(entries: Sequence, *, title: str, fund: str, approver: str, union_name: str,
@@ -221,7 +213,7 @@ def payment_list_pdf(entries: Sequence, *, title: str, fund: str, approver: str,
         rows.append(["", "本页小计", f"{len(chunk)} 人次", "", "", fmt_yuan(page_total), capital_rmb(page_total), ""])
         if page_no == len(chunks) - 1:
             rows.append(["", "合　　计", f"{len(entries)} 人次", "", "", fmt_yuan(grand), capital_rmb(grand), ""])
-        story.append(_plain_table(PAYMENT_COLUMNS, rows, width))
+        story.append(_payment_table(rows, width))
         story += [Spacer(1, 3 * mm), para("经办人：＿＿＿＿＿＿　　　审批人签字：＿＿＿＿＿＿　　　"
                                           "发放日期：　　年　　月　　日　　　（单位盖章）", st.cell)]
     decor = PageDecor(imprint, header=title or "发放签收表", header_right=union_name)
