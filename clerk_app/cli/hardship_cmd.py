@@ -333,13 +333,20 @@ def _rules(args) -> int:
 
 
 def _recheck(args) -> int:
-    from ..services import hardship_ledger as ledger
+    from ..services import hardship, hardship_ledger as ledger
 
     with ready_context(args) as ctx:
         flags = ledger.recheck(ctx.db)
-        return _emit(args, [{**_entry_json(f.entry), "rule": f.breach.rule, "detail": f.breach.detail} for f in flags],
+        doubles = hardship.double_files(ctx.db)
+        double_text = [f"{g[0].name}有 {len(g)} 份未结束的档案：" + "、".join(f"{r.worker_no}（{r.status_label}，{r.filed_date} 建档）"
+                                                              for r in g) + "，请核实后撤档多余的一份" for g in doubles]
+        data = [{**_entry_json(f.entry), "rule": f.breach.rule, "detail": f.breach.detail} for f in flags]
+        data += [{"rule": "two_open_files", "detail": text, "files": [r.worker_no for r in g]}
+                 for g, text in zip(doubles, double_text)]
+        return _emit(args, data,
                      [f"{f.entry.worker_no} {f.entry.worker_name}：{f.breach.detail}（{_entry_line(f.entry)}）"
-                      for f in flags] + [f"共 {len(flags)} 笔不符合规则"])
+                      for f in flags] + double_text
+                     + [f"共 {len(flags)} 笔不符合规则" + (f"，{len(doubles)} 人有多份未结束的档案" if doubles else "")])
 
 
 def _print(args) -> int:

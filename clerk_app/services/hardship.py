@@ -100,6 +100,15 @@ def due_for_resurvey(ctx: Context, within_days: int = 0) -> list[FileRow]:
     return repo.list_files(ctx.db, overdue_on=day.isoformat(), open_statuses=hs.OPEN, limit=100_000)
 
 
+def double_files(db) -> list[list[FileRow]]:
+    """One person with two or more open files, each group listed (both files stay; a 负责人
+    decides which to withdraw, 撤档 with the reason). It happens at the district when a person
+    filed on two laptops is merged into one record (services.person_merge moves the files to the
+    kept record), or when two laptops filed the same member offline. ``db``: a district's
+    database has no clerk; the window and ``hardship recheck`` show the groups."""
+    return repo.open_files_by_person(db, hs.OPEN)
+
+
 def reveal_file(ctx: Context, ref: str) -> HardshipFile:
     """The file with its full numbers for a 负责人, audited (field names only) before it is read out."""
     f = find_file(ctx, ref)

@@ -80,6 +80,22 @@ def list_files(db: Database, *, query: str = "", overdue_on: str | None = None, 
     return [FileRow(*r) for r in db.conn.execute(sql + " LIMIT ?", [*params, limit])]
 
 
+def open_files_by_person(db: Database, open_statuses: Sequence[str]) -> list[list[FileRow]]:
+    """Groups of two or more open files of one person: the same member, or members merged into
+    one (``members.merged_into``: the district's decision that two records are one person)."""
+    marks = ", ".join("?" * len(open_statuses))
+    rows = db.conn.execute(
+        _ROW.replace("SELECT ", "SELECT COALESCE(m.merged_into, f.member_id) AS person, ", 1)
+        + f" WHERE f.status IN ({marks}) AND COALESCE(m.merged_into, f.member_id) IN ("
+          f"  SELECT COALESCE(m2.merged_into, f2.member_id) FROM hardship_files f2 JOIN members m2 ON m2.id = f2.member_id"
+          f"  WHERE f2.status IN ({marks}) GROUP BY 1 HAVING count(*) > 1)"
+        + " ORDER BY person, f.filed_date, f.worker_no", [*open_statuses, *open_statuses])
+    groups: dict[str, list[FileRow]] = {}
+    for r in rows:
+        groups.setdefault(r[0], []).append(FileRow(*r[1:]))
+    return list(groups.values())
+
+
 def household(db: Database, file_id: str) -> list[HouseholdMember]:
     rows = db.conn.execute(f"SELECT {', '.join(HOUSEHOLD_COLUMNS)} FROM hardship_household WHERE file_id = ?"
                            " ORDER BY position, name", [file_id])

@@ -199,7 +199,12 @@ class HardshipPage(QWidget):
         rows = hardship.list_files(self.ctx, self.search_box.text().strip(), overdue=self.overdue.isChecked())
         self.model.set_rows(rows)
         due = len(hardship.due_for_resurvey(self.ctx))
-        self.count_label.setText(f"列出 {len(rows)} 份档案；逾期未复查 {due} 份")
+        doubles = hardship.double_files(self.ctx.db)
+        text = f"列出 {len(rows)} 份档案；逾期未复查 {due} 份"
+        if doubles:  # after a person merge at the district: one person, two open files
+            text += "；<span style='color:#b00020'>同一人有多份未结束的档案：" + "；".join(
+                f"{g[0].name}（{'、'.join(r.worker_no for r in g)}）" for g in doubles[:5]) + "，请核实后撤档多余的一份</span>"
+        self.count_label.setText(text)
         row = self.model.row_of(shown) if shown else -1
         if row < 0 and rows:
             row = 0

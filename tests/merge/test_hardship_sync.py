@@ -36,3 +36,17 @@ def test_files_and_ledger_travel_and_cross_laptop_breaches_are_flagged(sites):
     assert ledger.recheck(a.db) == []
     tables = {r["tbl"] for r in export_records(a.db)}
     assert {"hardship_files", "hardship_household", "hardship_history", "hardship_ledger"} <= tables
+
+
+def test_one_member_filed_on_two_laptops_is_flagged_at_the_district(sites):
+    a, b = sites.laptop("a"), sites.laptop("b")
+    worker = sites.member(a, "钱困难")
+    sites.send(a.db, b.db)  # both laptops know the member, then each files offline
+    form = hs.FileInput(category="低保户", own_monthly_income="1000", sensitive_consent="书面")
+    first, second = hardship.file_member(a, worker, form), hardship.file_member(b, worker, form)
+    district = sites.district()
+    sites.send(a.db, district)
+    sites.send(b.db, district)
+    groups = hardship.double_files(district)
+    assert [sorted(r.worker_no for r in g) for g in groups] == [sorted([first.worker_no, second.worker_no])]
+    assert hardship.double_files(a.db) == []
