@@ -29,7 +29,8 @@ TABLE_KINDS = {
 # audit entries) are written by sync.merge, not through a context's recorder; the district's
 # window that will show them reads them when opened.
 NOT_SHOWN = frozenset({"change_log", "tombstones", "audit_log", "parked_changes", "sync_conflicts",
-                       "duplicate_pairs", "sync_alarms", "audit_remote", "sync_peers", "sync_packages"})
+                       "duplicate_pairs", "sync_alarms", "audit_remote", "sync_peers", "sync_packages",
+                       "sync_attachment_files"})
 
 
 @dataclass(frozen=True)
