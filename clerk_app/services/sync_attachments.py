@@ -58,7 +58,8 @@ def outgoing(ctx: Context, peer: str, records: list[dict], budget: int = BUDGET)
 def record_sent(ctx: Context, peer: str, out: Outgoing, epoch: int, seq: int) -> None:
     """In the export's transaction: what went in package ``seq``, what waits."""
     sync_files.mark_sent(ctx.db, peer, sorted(out.files), epoch, seq)
-    sync_files.mark_sent(ctx.db, peer, [*out.later, *out.unreadable], epoch, 0)
+    sync_files.mark_sent(ctx.db, peer, list(out.later), epoch, sync_files.WAITING)
+    sync_files.mark_sent(ctx.db, peer, list(out.unreadable), epoch, sync_files.UNREADABLE)
 
 
 def take_in(ctx: Context, files: dict[str, bytes]) -> int:

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+# ``seq`` of a file not in any package yet: left for lack of room (the next export must not
+# repeat the last package), or unreadable here (tried again with every export, never waited for).
+WAITING, UNREADABLE = 0, -1
+
 
 def wanted(db: Database, peer: str, candidates: list[str]) -> list[str]:
     """``candidates`` plus the files waiting or unacknowledged for ``peer``, less those it holds;
@@ -18,12 +22,13 @@ def wanted(db: Database, peer: str, candidates: list[str]) -> list[str]:
 
 def waiting(db: Database, peer: str) -> int:
     """Files that waited for room in a package (not yet in any)."""
-    return db.execute("SELECT count(*) FROM sync_attachment_files WHERE peer = ? AND acked = 0 AND seq = 0",
-                      [peer]).fetchone()[0]
+    return db.execute("SELECT count(*) FROM sync_attachment_files WHERE peer = ? AND acked = 0 AND seq = ?",
+                      [peer, WAITING]).fetchone()[0]
 
 
 def mark_sent(db: Database, peer: str, digests: list[str], epoch: int, seq: int) -> None:
-    """``digests`` went (``seq`` > 0) or are to go (``seq`` 0) to ``peer``; a held one stays held."""
+    """``digests`` went (``seq`` > 0) or are to go (:data:`WAITING`, :data:`UNREADABLE`) to
+    ``peer``; a held one stays held."""
     db.conn.executemany(
         "INSERT INTO sync_attachment_files (peer, sha256, epoch, seq, acked) VALUES (?, ?, ?, ?, 0) "
         "ON CONFLICT (peer, sha256) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq WHERE acked = 0",

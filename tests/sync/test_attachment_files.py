@@ -66,6 +66,20 @@ def test_only_what_fits_goes_and_the_rest_follows(enrolled, tmp_path):
     records = export_records(a.db, 0)
     out = sync_attachments.outgoing(a, to, records, budget=100)
     assert len(out.files) == 1 and len(out.later) == 1  # one always goes; the other waits
+    first = sync_packages.export_package(a, _outbox(tmp_path, "usb-1"), progress=lambda *_: None)
+    assert first.files == 2  # within the real budget both go
+
+
+def test_a_file_missing_here_is_retried_without_forcing_new_packages(enrolled, tmp_path):
+    a = enrolled.a
+    _file_with_two_attachments(enrolled, a, tmp_path)
+    folder = database_file(a.db).parent
+    gone = sorted(p for p in (folder / store.FOLDER).iterdir())[0]
+    gone.unlink()
+    first = sync_packages.export_package(a, _outbox(tmp_path, "usb-1"))
+    assert first.files == 1
+    again = sync_packages.export_package(a, _outbox(tmp_path, "usb-2"))
+    assert again.again and again.seq == first.seq  # nothing new: the same package, not a new sequence
 
 
 def test_attachment_bytes_that_are_not_their_hash_refuse_the_package(enrolled, tmp_path, monkeypatch):
