@@ -1,26 +1,41 @@
 """Benchmark: 1,000 service cards on 100 A4 pages through the print engine
-(``printing.cards.card_sheet_pdf``) beside plain reportlab canvas calls drawing the same
-content — same font, same texts, same vector QR widget, same cut marks — in the same run.
+(``printing.cards.card_sheet_pdf``) beside floors that draw the same page content (same texts,
+same font, same sizes, colours and positions, same cut marks) with nothing but canvas calls:
 
-    python benchmarks/bench_print.py [--cards 1000] [--repeat 3]
+* **qrcode path** — the QR matrix from the ``qrcode`` package, computed once per code, drawn as
+  one filled path of integer rectangles in module units (the app's own way: the goal is app ≤ 1.3×
+  this floor);
+* **segno path** — the same, with segno's matrix (pure Python encoder);
+* **zxing-cpp path** — the same, with zxing-cpp's C++ encoder;
+* **page text alone** — everything but the QR codes.
 
-Prints both times (best of ``--repeat``), pages, PDF sizes and the ratio (aim: within 1.5×).
+    python -m benchmarks.bench_print [--cards 1000] [--rounds 5] [--profile]
+
+segno and zxing-cpp are benchmark extras (``pip install -e '.[bench]'``); a floor whose library
+is missing is skipped with a line saying so. Rounds are interleaved (app, then each floor, the
+order rotated every round), so drift in a shared machine hits every side alike. Prints each
+side's min/median/max, the PDF size, and the app/floor ratio per round as min/median/max.
+tests/printing/test_bench_smoke.py checks that every floor draws the app's page.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
 import io
+import pstats
+import re
+import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Callable, Iterable
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reportlab.graphics import renderPDF  # noqa: E402
-from reportlab.graphics.barcode.qr import QrCodeWidget  # noqa: E402
-from reportlab.graphics.shapes import Drawing  # noqa: E402
+from reportlab.lib import colors  # noqa: E402
 from reportlab.lib.pagesizes import A4  # noqa: E402
 from reportlab.lib.units import mm  # noqa: E402
 from reportlab.pdfbase import pdfmetrics  # noqa: E402
@@ -38,6 +53,14 @@ GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平�
 UNIONS = ("大兴区黄村镇总工会", "顺义区仁和镇总工会", "北京经济技术开发区新就业形态劳动者联合工会")
 TITLE, NOTE = "工会会员互助服务卡", "凭卡享受会员服务　本卡仅限本人使用　遗失请及时挂失"
 CARD_W, CARD_H = 85.6 * mm, 54 * mm
+QR_SIZE, QUIET = 31 * mm, 4
+LEFT, BOTTOM = (A4[0] - 2 * CARD_W) / 2, (A4[1] - 5 * CARD_H) / 2
+GREY, RED = colors.Color(0.35, 0.35, 0.35), colors.Color(0.76, 0.07, 0.12)
+LABEL, CUT = colors.Color(0.42, 0.42, 0.42), colors.Color(0.72, 0.72, 0.72)
+FLOOR_FONT = "BenchSans"
+
+# A QR matrix as dark runs (column, row from the bottom, length) in a square of `modules` units.
+Runs = tuple[int, list[tuple[int, int, int]]]
 
 
 def make_faces(n: int) -> list[CardFace]:
@@ -50,92 +73,224 @@ def make_faces(n: int) -> list[CardFace]:
     return faces
 
 
-def baseline(faces: list[CardFace], imprint: Imprint, font: str) -> bytes:
-    """The same sheets with nothing but canvas calls: no fitting, no checks, no helpers."""
+# --- QR matrices, one encoder per floor -------------------------------------------------------
+
+def _runs(rows: Iterable[bytes], dark: re.Pattern, side: int, border: int) -> Runs:
+    """Dark runs of ``rows`` (top row first, no quiet zone) in a square with ``border`` around."""
+    modules = side + 2 * border
+    top = modules - 1 - border
+    return modules, [(border + m.start(), top - y, m.end() - m.start())
+                     for y, row in enumerate(rows) for m in dark.finditer(row)]
+
+
+def qrcode_runs() -> Callable[[str], Runs]:
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_M
+
+    ones = re.compile(b"\x01+")
+
+    def encode(payload: str) -> Runs:
+        code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
+        code.add_data(payload)
+        code.make(fit=True)
+        rows = code.get_matrix()
+        return _runs(map(bytes, rows), ones, len(rows), QUIET)
+
+    return encode
+
+
+def segno_runs() -> Callable[[str], Runs]:
+    import segno
+
+    ones = re.compile(b"\x01+")
+
+    def encode(payload: str) -> Runs:
+        # make_qr, not make (a short payload would become a Micro QR); no boost: level M as the app
+        rows = segno.make_qr(payload, error="m", boost_error=False).matrix
+        return _runs(rows, ones, len(rows), QUIET)
+
+    return encode
+
+
+def zxing_runs() -> Callable[[str], Runs]:
+    import zxingcpp
+
+    zeros = re.compile(b"\x00+")  # to_image: 0 is a dark module
+    qr = zxingcpp.BarcodeFormat.QRCode
+
+    def encode(payload: str) -> Runs:
+        image = memoryview(zxingcpp.create_barcode(payload, qr, ec_level="M").to_image(add_quiet_zones=False))
+        side = image.shape[0]
+        data = image.tobytes()
+        return _runs((data[i * side:(i + 1) * side] for i in range(side)), zeros, side, QUIET)
+
+    return encode
+
+
+# --- the floors: the same sheets with canvas calls only ---------------------------------------
+
+def _bold(c: Canvas, x: float, y: float, text: str, size: float, color) -> None:
+    """The app's two-weight look: fill and a thin stroke in the text's colour (render mode 2)."""
+    c.saveState()
+    c.setFillColor(color)
+    c.setStrokeColor(color)
+    c.setLineWidth(size * 0.035)
+    t = c.beginText(x, y)
+    t.setFont(FLOOR_FONT, size)
+    t.setTextRenderMode(2)
+    t.textOut(text)
+    c.drawText(t)
+    c.restoreState()
+
+
+def floor_pdf(faces: list[CardFace], imprint: Imprint, encode: Callable[[str], Runs] | None) -> bytes:
+    """The card sheets the app prints, drawn directly; ``encode`` None leaves the QR codes out."""
     buf = io.BytesIO()
     c = Canvas(buf, pagesize=A4, pageCompression=1)
-    left, bottom = (A4[0] - 2 * CARD_W) / 2, (A4[1] - 5 * CARD_H) / 2
+    c.setTitle(f"{TITLE}（{len(faces)} 张）")
+    c.setAuthor(imprint.clerk)
+    title_x = CARD_W / 2 - pdfmetrics.stringWidth(TITLE, FLOOR_FONT, 13) / 2
     pages = (len(faces) + 9) // 10
     for page in range(pages):
         batch = faces[page * 10:(page + 1) * 10]
+        c.setStrokeColor(colors.black)
         c.setLineWidth(0.35)
         for col in range(3):
-            gx = left + col * CARD_W
-            c.line(gx, bottom - 1.5 * mm, gx, bottom - 6.5 * mm)
-            c.line(gx, bottom + 5 * CARD_H + 1.5 * mm, gx, bottom + 5 * CARD_H + 6.5 * mm)
+            gx = LEFT + col * CARD_W
+            c.line(gx, BOTTOM - 1.5 * mm, gx, BOTTOM - 6.5 * mm)
+            c.line(gx, BOTTOM + 5 * CARD_H + 1.5 * mm, gx, BOTTOM + 5 * CARD_H + 6.5 * mm)
         for row in range(6):
-            gy = bottom + row * CARD_H
-            c.line(left - 1.5 * mm, gy, left - 6.5 * mm, gy)
-            c.line(left + 2 * CARD_W + 1.5 * mm, gy, left + 2 * CARD_W + 6.5 * mm, gy)
+            gy = BOTTOM + row * CARD_H
+            c.line(LEFT - 1.5 * mm, gy, LEFT - 6.5 * mm, gy)
+            c.line(LEFT + 2 * CARD_W + 1.5 * mm, gy, LEFT + 2 * CARD_W + 6.5 * mm, gy)
+        c.saveState()
+        c.setStrokeColor(CUT)
+        c.setLineWidth(0.3)
+        c.setDash(2, 2)
+        for slot in range(len(batch)):
+            r, k = divmod(slot, 2)
+            c.rect(LEFT + k * CARD_W, BOTTOM + (4 - r) * CARD_H, CARD_W, CARD_H)
+        c.restoreState()
         for slot, face in enumerate(batch):
             r, k = divmod(slot, 2)
-            x, y = left + k * CARD_W, bottom + (4 - r) * CARD_H
-            c.setDash(2, 2)
-            c.rect(x, y, CARD_W, CARD_H)
-            c.setDash()
-            c.setFont(font, 8)
+            x, y = LEFT + k * CARD_W, BOTTOM + (4 - r) * CARD_H
+            c.setFillColor(GREY)
+            c.setFont(FLOOR_FONT, 8)
             c.drawCentredString(x + CARD_W / 2, y + 47.5 * mm, face.union_name)
-            c.setFont(font, 13)
-            c.drawCentredString(x + CARD_W / 2, y + 40.8 * mm, TITLE)
+            _bold(c, x + title_x, y + 40.8 * mm, TITLE, 13, RED)
+            c.setStrokeColor(RED)
+            c.setLineWidth(0.9)
             c.line(x + 4 * mm, y + 38.6 * mm, x + CARD_W - 4 * mm, y + 38.6 * mm)
+            c.setLineWidth(0.3)
             c.line(x + 4 * mm, y + 37.9 * mm, x + CARD_W - 4 * mm, y + 37.9 * mm)
-            c.setFont(font, 6.5)
+            c.setFillColor(LABEL)
+            c.setFont(FLOOR_FONT, 6.5)
             c.drawString(x + 5 * mm, y + 33 * mm, "持卡人")
             c.drawString(x + 5 * mm, y + 20.5 * mm, "卡号")
-            c.setFont(font, 15)
-            c.drawString(x + 5 * mm, y + 26.5 * mm, face.holder_name)
-            c.setFont(font, 14)
-            c.drawString(x + 5 * mm, y + 14.5 * mm, face.display_no)
-            c.setFont(font, 7.5)
+            _bold(c, x + 5 * mm, y + 26.5 * mm, face.holder_name, 15, colors.black)
+            _bold(c, x + 5 * mm, y + 14.5 * mm, face.display_no, 14, colors.black)
+            c.setFillColor(colors.black)
+            c.setFont(FLOOR_FONT, 7.5)
             c.drawString(x + 5 * mm, y + 8.5 * mm, f"发卡日期：{face.issue_date:%Y-%m-%d}")
-            c.setFont(font, 5.2)
+            c.setFillColor(LABEL)
+            c.setFont(FLOOR_FONT, 5.2)
             c.drawString(x + 5 * mm, y + 3.6 * mm, NOTE)
-            size = 31 * mm
-            d = Drawing(size, size)
-            d.add(QrCodeWidget(face.card_no, barLevel="M", barBorder=4, barWidth=size, barHeight=size))
-            renderPDF.draw(d, c, x + CARD_W - size - 1.5 * mm, y + (37.9 * mm - size) / 2)
-        c.setFont(font, 7)
-        c.drawString(left + 3 * mm, 5.5 * mm, imprint.text())
-        c.drawRightString(left + 2 * CARD_W - 3 * mm, 5.5 * mm,
+            if encode is not None:
+                modules, runs = encode(face.card_no)
+                unit = QR_SIZE / modules
+                c.saveState()
+                c.transform(unit, 0, 0, unit, x + CARD_W - QR_SIZE - 1.5 * mm, y + (37.9 * mm - QR_SIZE) / 2)
+                c.setFillGray(0)
+                path = c.beginPath()
+                for col, row, length in runs:
+                    path.rect(col, row, length, 1)
+                c.drawPath(path, stroke=0, fill=1)
+                c.restoreState()
+        c.setFillColor(GREY)
+        c.setFont(FLOOR_FONT, 7)
+        c.drawString(LEFT + 3 * mm, 5.5 * mm, imprint.text())
+        c.drawRightString(LEFT + 2 * CARD_W - 3 * mm, 5.5 * mm,
                           f"{TITLE}　本页 {len(batch)} 张　第 {page + 1} 页 / 共 {pages} 页")
         c.showPage()
     c.save()
     return buf.getvalue()
 
 
+def floors() -> list[tuple[str, Callable[[str], Runs] | None]]:
+    """(label, encoder) of each floor whose library is installed; a line for each that is not."""
+    found: list[tuple[str, Callable[[str], Runs] | None]] = []
+    for label, make, package in (("qrcode path", qrcode_runs, "qrcode"), ("segno path", segno_runs, "segno"),
+                                 ("zxing-cpp path", zxing_runs, "zxing-cpp")):
+        try:
+            found.append((label, make()))
+        except ImportError:
+            print(f"floor '{label}' skipped: {package} is not installed (pip install -e '.[bench]')")
+    found.append(("page text alone", None))
+    return found
+
+
+def register_floor_font() -> None:
+    if FLOOR_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(FLOOR_FONT, str(font_path())))
+
+
+# --- the run ------------------------------------------------------------------------------------
+
+def spread(values: list[float], unit: str = "s", digits: int = 2) -> str:
+    return "  ".join(f"{name} {fn(values):6.{digits}f}{unit}"
+                     for name, fn in (("min", min), ("median", statistics.median), ("max", max)))
+
+
+def profile_app(faces: list[CardFace], imprint: Imprint, top: int) -> None:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    card_sheet_pdf(faces, imprint)
+    profiler.disable()
+    print(f"\ncProfile of card_sheet_pdf ({len(faces)} cards), top {top} by own time:")
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(top)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cards", type=int, default=1000)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--profile", action="store_true", help="after the rounds, cProfile the app side once")
     args = ap.parse_args(argv)
 
     faces = make_faces(args.cards)
+    pages = (len(faces) + 9) // 10
     imprint = Imprint("基准测试", SYSTEM.now().replace(microsecond=0))
     t0 = time.perf_counter()
-    base_font = "BenchSans"
-    pdfmetrics.registerFont(TTFont(base_font, str(font_path())))
-    card_sheet_pdf(faces[:1], imprint)  # registers the engine's font; both are warm from here on
-    print(f"font registration (both): {time.perf_counter() - t0:.2f} s")
+    register_floor_font()
+    card_sheet_pdf(faces[:10], imprint)  # registers the engine's font; every side is warm from here on
+    print(f"font registration (app + floors): {time.perf_counter() - t0:.2f} s")
+    sides: list[tuple[str, Callable[[], bytes]]] = [("app (card_sheet_pdf)", lambda: card_sheet_pdf(faces, imprint).pdf)]
+    for label, enc in floors():
+        floor_pdf(faces[:10], imprint, enc)  # warm: each encoder's first call loads its tables
+        sides.append((f"floor: {label}", lambda enc=enc: floor_pdf(faces, imprint, enc)))
 
-    engine_times, base_times = [], []
-    engine_pdf = base_pdf = b""
-    for _ in range(args.repeat):  # interleaved, so drift in the machine hits both alike
-        t = time.perf_counter()
-        result = card_sheet_pdf(faces, imprint)
-        engine_times.append(time.perf_counter() - t)
-        engine_pdf = result.pdf
-        t = time.perf_counter()
-        base_pdf = baseline(faces, imprint, base_font)
-        base_times.append(time.perf_counter() - t)
+    times: dict[str, list[float]] = {label: [] for label, _ in sides}
+    sizes: dict[str, int] = {}
+    for r in range(args.rounds):
+        shift = r % len(sides)
+        for label, run in sides[shift:] + sides[:shift]:
+            t = time.perf_counter()
+            pdf = run()
+            times[label].append(time.perf_counter() - t)
+            sizes[label] = len(pdf)
 
-    engine, base = min(engine_times), min(base_times)
-    pages = (len(faces) + 9) // 10
-    print(f"cards: {len(faces)} on {pages} A4 pages; best of {args.repeat}")
-    print(f"print engine (card_sheet_pdf): {engine:.2f} s  {len(engine_pdf) / 1024:.0f} KB  "
-          f"({engine / len(faces) * 1000:.2f} ms per card)")
-    print(f"plain reportlab canvas:        {base:.2f} s  {len(base_pdf) / 1024:.0f} KB  "
-          f"({base / len(faces) * 1000:.2f} ms per card)")
-    print(f"ratio engine / plain: {engine / base:.2f}x (aim: within 1.5x)")
+    print(f"cards: {len(faces)} on {pages} A4 pages; {args.rounds} interleaved rounds")
+    width = max(len(label) for label, _ in sides)
+    for label, _ in sides:
+        print(f"{label:<{width}}  {spread(times[label])}  PDF {sizes[label] / 1024:,.0f} KB  "
+              f"({statistics.median(times[label]) / len(faces) * 1000:.2f} ms per card)")
+    app = times[sides[0][0]]
+    for label, _ in sides[1:]:
+        ratios = [a / f for a, f in zip(app, times[label])]
+        aim = "  (aim: within 1.3x)" if label == "floor: qrcode path" else ""
+        print(f"ratio app / {label.removeprefix('floor: ')}: {spread(ratios, 'x')}{aim}")
+    if args.profile:
+        profile_app(faces, imprint, 25)
     return 0
 
 

@@ -133,11 +133,10 @@ def draw_bold(canvas: Canvas, x: float, y: float, text: str, size: float, color=
     canvas.setFillColor(color)
     canvas.setStrokeColor(color)
     canvas.setLineWidth(size * 0.035)
-    width = stringWidth(text, FONT, size)
     if align == "center":
-        x -= width / 2
+        x -= stringWidth(text, FONT, size) / 2
     elif align == "right":
-        x -= width
+        x -= stringWidth(text, FONT, size)
     t = canvas.beginText()
     t.setFont(FONT, size)
     t.setTextRenderMode(2)
