@@ -49,7 +49,7 @@ def bundle(tmp_path_factory) -> Path:
     folder = work / "dist" / "clerk-app"
     # Built from this tree's code, not from an installed copy of clerk_app elsewhere
     toc = (work / "build" / "build" / "Analysis-00.toc").read_text(encoding="utf-8")
-    sources = set(re.findall(r"'clerk_app\.cli', '([^']+)'", toc))
+    sources = set(re.findall(r"'clerk_app\.cli',\s*'([^']+)'", toc))  # one line or pretty-printed
     assert sources == {str(ROOT / "clerk_app" / "cli" / "__init__.py")}, sources
     return folder
 
