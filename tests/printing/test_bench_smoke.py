@@ -33,7 +33,8 @@ def _bench(*prelude: str) -> str:
 def test_bench_print_prints_app_and_every_floor_with_spreads():
     out = _bench()
     assert "cards: 12 on 2 A4 pages; 2 interleaved rounds" in out
-    spread = r"min\s+[\d.]+s\s+median\s+[\d.]+s\s+max\s+[\d.]+s\s+PDF [\d,]+ KB"
+    spread = r"min\s+[\d.]+s\s+median\s+[\d.]+s\s+max\s+[\d.]+s"
+    spread = rf"wall {spread}\s+cpu {spread}\s+PDF [\d,]+ KB"
     assert re.search(rf"^app \(card_sheet_pdf\)\s+{spread}", out, re.M), out
     installed = {"segno path": find_spec("segno"), "zxing-cpp path": find_spec("zxingcpp")}
     for floor in FLOORS:
@@ -41,7 +42,7 @@ def test_bench_print_prints_app_and_every_floor_with_spreads():
             assert f"floor '{floor}' skipped" in out
             continue
         assert re.search(rf"^floor: {floor}\s+{spread}", out, re.M), out
-        assert re.search(rf"^ratio app / {floor}: min\s+[\d.]+x\s+median\s+[\d.]+x\s+max\s+[\d.]+x", out, re.M), out
+        assert re.search(rf"^ratio app / {floor}: wall min\s+[\d.]+x\s+median\s+[\d.]+x\s+max\s+[\d.]+x\s+cpu min\s", out, re.M), out
 
 
 def test_bench_print_skips_a_floor_whose_library_is_missing():
