@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from clerk_app.domain.phone import mask_phone, normalise_phone
+from clerk_app.domain.phone import by_library, mask_phone, normalise_phone
 from clerk_app.domain.pinyin_keys import name_keys
 
 
@@ -31,6 +33,22 @@ def test_normalise_refuses_with_message(typed):
     assert problem.field == "phone" and problem.code == "phone.invalid"
     assert typed in problem.message and "号码格式不对" in problem.message
     assert value == typed  # what was typed is kept for the form, not lost
+
+
+def test_mobile_fast_path_agrees_with_the_library_on_every_four_digit_prefix():
+    """The fast path for 1[3-9]xxxxxxxxx only skips phonenumbers where phonenumbers says yes."""
+    for prefix in range(1300, 2000):
+        for tail in ("0000000", "5123456", "9999999", "0599999"):
+            number = f"{prefix}{tail}"
+            assert normalise_phone(number) == by_library(number), number
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True) | st.text(alphabet="0123456789+- ", max_size=14))
+def test_mobile_fast_path_agrees_with_the_library(text):
+    stripped = text.strip()
+    if stripped:
+        assert normalise_phone(text) == by_library(stripped)
 
 
 def test_empty_phone_is_not_an_error_here():
