@@ -103,13 +103,15 @@ def summary_row(cells: list[object], id_index: int | None, *, at_bottom: bool) -
     is a summary label (合计、总计、小计 …) or a count, with at least one label — or, for rows
     below the last member (``at_bottom``), a lone count. A row with anything in its ID
     number column that is more than a count is never one."""
-    texts = ["".join(unicodedata.normalize("NFKC", cell_text(c)).split()) for c in cells if not is_blank(c)]
-    if not texts:
-        return False
+    # the ID number column first: on a member's row it settles the answer at once (a filled
+    # ID cell also means ``texts`` below is not empty, so the order changes no answer)
     if id_index is not None and id_index < len(cells) and not is_blank(cells[id_index]):
         if not _COUNT.fullmatch("".join(unicodedata.normalize("NFKC", cell_text(cells[id_index])).split())) \
                 or len(re.sub(r"\D", "", cell_text(cells[id_index]))) >= 15:
             return False
+    texts = ["".join(unicodedata.normalize("NFKC", cell_text(c)).split()) for c in cells if not is_blank(c)]
+    if not texts:
+        return False
     labels = sum(1 for t in texts if _SUMMARY_LABEL.fullmatch(t))
     counts = sum(1 for t in texts if _COUNT.fullmatch(t))
     if labels + counts != len(texts):

@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from ..clock import SYSTEM, Clock
 from ..domain.errors import Cancelled  # noqa: F401 - services import it from here
-from ..storage.audit import write_audit
+from ..storage.audit import write_audit, write_audit_many
 from ..storage.changes import ChangeRecorder
 from ..storage.meta import get_meta
 from .changes import Changes
@@ -47,6 +47,12 @@ class Context:
     def audit(self, action: str, entity: str, entity_id: str = "", **detail) -> None:
         write_audit(self.db, clerk_id=self.clerk.id, site_id=self.site_id, action=action,
                     entity=entity, entity_id=entity_id, detail=detail, at=self.clock.stamp())
+
+    def audit_many(self, entries: list[tuple[str, str, str, dict]]) -> None:
+        """Many entries ``(action, entity, entity_id, detail)`` at one time stamp, chained as
+        many :meth:`audit` calls would chain them (a bulk import's)."""
+        write_audit_many(self.db, clerk_id=self.clerk.id, site_id=self.site_id, entries=entries,
+                         at=self.clock.stamp())
 
     @property
     def laptop_name(self) -> str:

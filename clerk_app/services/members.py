@@ -55,22 +55,34 @@ def _check_duplicates(ctx: Context, values: dict, exclude_id: str, confirmed: bo
             raise PossibleDuplicate([(m.id, m.name) for m in same])
 
 
+def _member_rows(ctx: Context, values: dict, consent_method: str, basis: str,
+                 now: str) -> tuple[str, list[tuple[str, dict]]]:
+    """The new member's id and the synced rows one registration writes, in order: the member,
+    the 入会 line of its status history, its consent. An unknown join date (a roster that did
+    not say) gives the 入会 line an empty date: it sorts first and no later date is checked
+    against it."""
+    member_id = new_id()
+    return member_id, [
+        ("members", {"id": member_id, **values, "status": vocab.ACTIVE,
+                     "created_at": now, "updated_at": now, "merged_into": None}),
+        ("member_status_history", {
+            "id": new_id(), "member_id": member_id, "status": vocab.ACTIVE,
+            "effective_date": values["join_date"] or "", "reason": "入会",
+            "channel": values["join_channel"], "recorded_at": now}),
+        ("consents", {
+            "id": new_id(), "member_id": member_id, "notice_version": vocab.NOTICE_VERSION,
+            "consented_at": now, "method": consent_method, "clerk_id": ctx.clerk.id, "basis": basis,
+            "kind": "general", "subject_id": ""}),
+    ]
+
+
 def _insert_member(ctx: Context, values: dict, consent_method: str, basis: str = "") -> str:
-    """The rows one registration writes. Call inside a transaction, after duplicate checks.
-    An unknown join date (a roster that did not say) gives the 入会 history line an empty
-    date: it sorts first and no later date is checked against it."""
-    member_id, now = new_id(), ctx.now_stamp()
-    ctx.changes.insert("members", {"id": member_id, **values, "status": vocab.ACTIVE,
-                                   "created_at": now, "updated_at": now, "merged_into": None})
+    """The rows one registration writes (see :func:`_member_rows`), its search keys and audit
+    entry. Call inside a transaction, after duplicate checks."""
+    member_id, rows = _member_rows(ctx, values, consent_method, basis, ctx.now_stamp())
+    for tbl, row in rows:
+        ctx.changes.insert(tbl, row)
     repo.write_keys(ctx.db, member_id, values["name"], values["id_number"], values["phone"])
-    ctx.changes.insert("member_status_history", {
-        "id": new_id(), "member_id": member_id, "status": vocab.ACTIVE,
-        "effective_date": values["join_date"] or "", "reason": "入会",
-        "channel": values["join_channel"], "recorded_at": now})
-    ctx.changes.insert("consents", {
-        "id": new_id(), "member_id": member_id, "notice_version": vocab.NOTICE_VERSION,
-        "consented_at": now, "method": consent_method, "clerk_id": ctx.clerk.id, "basis": basis,
-        "kind": "general", "subject_id": ""})
     ctx.audit("create", "member", member_id, channel=values["join_channel"])
     return member_id
 
@@ -112,7 +124,10 @@ def register_many(ctx: Context, inputs: Sequence[MemberInput], *, chunk: int | N
     repeated; duplicates are still checked against the database as it is now.
     ``roster=True``: the roster minimum (see :func:`validate_member`); incomplete members are
     saved with their ``missing_fields``. ``basis``: what the consent rows record as the
-    basis for holding the data (a roster: its file and union)."""
+    basis for holding the data (a roster: its file and union).
+
+    The rows, change records, search keys and audit entries are exactly those of
+    :func:`register_member` one by one, written in bulk (see :func:`_register_batch`)."""
     today = today or ctx.today()
     result = BulkResult()
     total = len(inputs)
@@ -122,28 +137,9 @@ def register_many(ctx: Context, inputs: Sequence[MemberInput], *, chunk: int | N
         part = BulkResult()  # joins the result only once its chunk is committed
         try:
             with transaction(ctx.db):
-                for i in batch:
-                    if cancel is not None and i % 50 == 0 and cancel():
-                        raise Cancelled()
-                    if validated is not None:
-                        values = validated[i]
-                    else:
-                        clean, issues = validate_member(inputs[i], today, roster=roster)
-                        if issues:
-                            part.rejected.append((i, issues))
-                            continue
-                        values = clean.values
-                    try:
-                        with transaction(ctx.db):
-                            _check_duplicates(ctx, values, "", confirm_possible_duplicates)
-                            _require_union(ctx, values["union_id"])
-                            part.saved.append(_insert_member(ctx, values, inputs[i].consent_method, basis))
-                    except (DuplicateIdNumber, PossibleDuplicate, ValidationFailed) as exc:
-                        problems = exc.issues if isinstance(exc, ValidationFailed) else \
-                            [Issue("id_number", exc.code, exc.params)]
-                        part.rejected.append((i, problems))
-                    if progress is not None and i % 100 == 0:
-                        progress(i, total)
+                _register_batch(ctx, inputs, batch, part, today=today, roster=roster, validated=validated,
+                                confirm=confirm_possible_duplicates, basis=basis, progress=progress,
+                                cancel=cancel, total=total)
         except Cancelled:
             if chunk is None:
                 raise
@@ -153,6 +149,83 @@ def register_many(ctx: Context, inputs: Sequence[MemberInput], *, chunk: int | N
     if progress is not None:
         progress(total, total)
     return result
+
+
+_FLUSH = 500  # members written per executemany round
+
+
+def _register_batch(ctx: Context, inputs: Sequence[MemberInput], batch: range, part: BulkResult, *,
+                    today: _dt.date, roster: bool, validated: Sequence[dict] | None, confirm: bool, basis: str,
+                    progress: Callable[[int, int], None] | None, cancel: Callable[[], bool] | None,
+                    total: int) -> None:
+    """One transaction's rows: validated, checked for duplicates against the database with
+    one query per kind (and against the rows before them in memory), then written with one
+    ``executemany`` per table every :data:`_FLUSH` members, the clock and the audit chain
+    carried in memory between them."""
+    checked: list[tuple[int, dict]] = []
+    for i in batch:
+        if cancel is not None and i % 50 == 0 and cancel():
+            raise Cancelled()
+        if validated is not None:
+            checked.append((i, validated[i]))
+            continue
+        clean, issues = validate_member(inputs[i], today, roster=roster)
+        if issues:
+            part.rejected.append((i, issues))
+        else:
+            checked.append((i, clean.values))
+    known = repo.by_id_numbers(ctx.db, (v["id_number"] for _i, v in checked))
+    people: dict[tuple[str, str], list] = {} if confirm else \
+        repo.by_names_births(ctx.db, ((v["name"], v["birth_date"]) for _i, v in checked))
+    unions = {u.id: u.name for u in unions_repo.all_unions(ctx.db)}
+    rows: list[tuple[str, dict]] = []
+    keys: list[tuple[str, str, str, str]] = []
+    entries: list[tuple[str, str, str, dict]] = []
+    now = ctx.now_stamp()
+
+    def flush() -> None:
+        nonlocal now
+        ctx.changes.insert_many(rows)
+        repo.add_keys(ctx.db, keys)
+        ctx.audit_many(entries)
+        rows.clear(), keys.clear(), entries.clear()
+        now = ctx.now_stamp()
+
+    for i, values in checked:
+        same_id = known.get(values["id_number"])
+        same_person = None if confirm else people.get((values["name"], values["birth_date"]))
+        if same_id is not None:
+            part.rejected.append((i, [Issue("id_number", "member.duplicate_id",
+                                            {"name": same_id.name, "union": same_id.union_name})]))
+        elif same_person:
+            part.rejected.append((i, [Issue("id_number", "member.possible_duplicate",
+                                            {"names": "、".join(m.name for m in same_person)})]))
+        elif values["union_id"] not in unions:
+            part.rejected.append((i, [Issue("union_id", "member.union_required")]))
+        else:
+            member_id, member_rows = _member_rows(ctx, values, inputs[i].consent_method, basis, now)
+            rows.extend(member_rows)
+            keys.append((member_id, values["name"], values["id_number"], values["phone"]))
+            entries.append(("create", "member", member_id, {"channel": values["join_channel"]}))
+            part.saved.append(member_id)
+            # the rows after this one meet it as the database would (registered before them)
+            known[values["id_number"]] = _Registered(member_id, values["name"], unions[values["union_id"]])
+            people.setdefault((values["name"], values["birth_date"]), []).append(known[values["id_number"]])
+            if len(entries) >= _FLUSH:
+                flush()
+        if progress is not None and i % 100 == 0:
+            progress(i, total)
+    flush()
+    part.rejected.sort(key=lambda r: r[0])
+
+
+@dataclass(frozen=True)
+class _Registered:
+    """A member registered earlier in the same batch, as a duplicate check sees it."""
+
+    id: str
+    name: str
+    union_name: str
 
 
 def update_member(ctx: Context, member_id: str, inp: MemberInput, *,

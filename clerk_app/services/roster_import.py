@@ -379,15 +379,18 @@ def _duplicates(ctx: Context, table: RosterTable, candidates: list, problems: di
             for n in group:
                 others = "、".join(str(table.rows[m][0]) for m in group if m != n)
                 problems.setdefault(n, []).append(Issue("id_number", code, {"other": others}))
-    for n, _cells, _inp, values, _w in candidates:
-        if not values or n in problems:
-            continue
-        existing = repo.by_id_number(ctx.db, values["id_number"])
+    # against the database: one query per kind for the whole file, not two per row
+    todo = [(n, values) for n, _cells, _inp, values, _w in candidates if values and n not in problems]
+    registered = repo.by_id_numbers(ctx.db, (v["id_number"] for _n, v in todo))
+    people = {} if allow_possible else \
+        repo.by_names_births(ctx.db, ((v["name"], v["birth_date"]) for _n, v in todo))
+    for n, values in todo:
+        existing = registered.get(values["id_number"])
         if existing is not None:
             problems[n] = [Issue("id_number", "roster.already_registered", {
                 "name": existing.name, "id": mask(existing.id_number), "union": existing.union_name})]
         elif not allow_possible:
-            same = repo.by_name_birth(ctx.db, values["name"], values["birth_date"])
+            same = people.get((values["name"], values["birth_date"]))
             if same:
                 problems[n] = [Issue("name", "member.possible_duplicate", {"names": "、".join(m.name for m in same)})]
 

@@ -111,6 +111,28 @@ def _append(db: Database, clerk_id: str, site_id: str, action: str, entity: str,
     set_anchor(db, _stored_anchor(db)[0] + 1, digest)
 
 
+def write_audit_many(db: Database, *, clerk_id: str, site_id: str,
+                     entries: list[tuple[str, str, str, dict[str, Any]]], at: str) -> None:
+    """Append many entries ``(action, entity, entity_id, detail)`` at once, chained exactly as
+    :func:`write_audit` one by one would chain them: the last hash and the anchor are read
+    once, the chain is carried in memory, the rows go in with one ``executemany`` and the
+    anchor moves on once. Call inside the business action's transaction."""
+    if not entries:
+        return
+    row = db.conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    prev = row[0] if row else ""
+    rows = []
+    for action, entity, entity_id, detail in entries:
+        detail_json = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)
+        digest = digest_v2(prev, site_id, at, clerk_id, action, entity, entity_id, detail_json)
+        rows.append((at, site_id, clerk_id, action, entity, entity_id, detail_json, prev, digest))
+        prev = digest
+    db.conn.executemany(
+        "INSERT INTO audit_log (at, site_id, clerk_id, action, entity, entity_id, detail, prev_hash, hash)"
+        " VALUES (?,?,?,?,?,?,?,?,?)", rows)
+    set_anchor(db, _stored_anchor(db)[0] + len(rows), prev)
+
+
 def _stored_anchor(db: Database) -> tuple[int, str]:
     count, _, last = (get_meta(db, ANCHOR_KEY, "") or "").partition(" ")
     return (int(count) if count.isdigit() else 0), last

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 from sqlite_utils import Database
 
@@ -127,6 +127,41 @@ class ChangeRecorder:
             [row[c] for c in cols],
         )
         return self._log(tbl, row["id"], CREATE, {k: v for k, v in row.items() if k != "id"})
+
+    def insert_many(self, rows: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        """Insert many ``(table, row)`` pairs and record each, as :meth:`insert` one by one
+        would: the rows of each table go in in their order (one ``executemany`` per table, the
+        tables in the order they first appear, so a row can refer to one before it), and the
+        change records follow the order given, with increasing stamps and sequence numbers.
+
+        The clock is read once, carried in memory and saved once; the sequence numbers are
+        given here (``origin_seq`` = ``seq`` in the same insert). Call inside a transaction."""
+        if not rows:
+            return
+        by_table: dict[str, list[dict[str, Any]]] = {}
+        for tbl, row in rows:
+            by_table.setdefault(tbl, []).append(row)
+        for tbl, table_rows in by_table.items():
+            self.note(tbl)
+            cols = list(table_rows[0])
+            self.db.conn.executemany(
+                f"INSERT INTO {_q(tbl)} ({', '.join(map(_q, cols))}) VALUES ({', '.join('?' * len(cols))})",
+                [[row[c] for c in cols] for row in table_rows])
+        saved = get_meta(self.db, HLC_KEY)
+        if saved:
+            self.clock.observe(saved)
+        stamps = self.clock.stamps(len(rows))
+        seq = last_seq(self.db)
+        txn = current_txn_id(self.db) or str(uuid.uuid4())
+        dumps = json.dumps
+        self.db.conn.executemany(
+            "INSERT INTO change_log (seq, hlc, site_id, tbl, row_id, op, data, origin_epoch, origin_seq, txn_id, base)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [(seq + n, stamp, self.site_id, tbl, row["id"], CREATE,
+              dumps({k: v for k, v in row.items() if k != "id"}, ensure_ascii=False, sort_keys=True),
+              self.epoch, seq + n, txn, "{}")
+             for n, (stamp, (tbl, row)) in enumerate(zip(stamps, rows), start=1)])
+        set_meta(self.db, HLC_KEY, stamps[-1])
 
     def update(self, tbl: str, row_id: str, values: dict[str, Any], *,
                touch: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -48,6 +48,21 @@ class HybridClock:
             self._counter += 1
         return self.last
 
+    def stamps(self, n: int) -> list[str]:
+        """``n`` stamps in increasing order, as ``n`` calls of :meth:`now` give them, reading
+        the wall clock once (a batch is written in one go; its stamps need not spread)."""
+        physical = self._wall()
+        out = []
+        for _ in range(n):
+            if physical > self._physical:
+                self._physical, self._counter = physical, 0
+            elif self._counter >= _COUNTER_MAX:
+                self._physical, self._counter = self._physical + 1, 0
+            else:
+                self._counter += 1
+            out.append(format_stamp(self._physical, self._counter))
+        return out
+
     def observe(self, remote: str) -> None:
         """Move past a stamp seen from another laptop (used when importing changes)."""
         physical, counter = parse_stamp(remote)

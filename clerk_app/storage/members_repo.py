@@ -39,6 +39,37 @@ def write_keys(db: Database, member_id: str, name: str, id_number: str, phone: s
                         [(k, member_id) for k in search_keys(name, id_number, phone)])
 
 
+def add_keys(db: Database, members: Iterable[tuple[str, str, str, str]]) -> None:
+    """The search keys of members just created, ``(member_id, name, id_number, phone)`` each:
+    one ``executemany``, nothing to delete first (a bulk registration's)."""
+    db.conn.executemany("INSERT OR IGNORE INTO member_keys (key, member_id) VALUES (?, ?)",
+                        [(k, member_id) for member_id, name, id_number, phone in members
+                         for k in search_keys(name, id_number, phone)])
+
+
+def by_id_numbers(db: Database, numbers: Iterable[str]) -> dict[str, MemberRow]:
+    """The (shown) member registered under each of ``numbers`` that is registered: one query,
+    the numbers as a table (``json_each``) joined to the ID-number index."""
+    rows = db.conn.execute(
+        f"SELECT {', '.join(LIST_COLUMNS)} FROM json_each(?) j JOIN members m ON m.id_number = j.value"
+        f" JOIN unions u ON u.id = m.union_id WHERE {SHOWN}", [json.dumps(sorted(set(numbers)))])
+    return {row.id_number: row for row in _rows(rows)}
+
+
+def by_names_births(db: Database, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[MemberRow]]:
+    """The (shown) members with each ``(name, birth date)`` of ``pairs`` that has any, in
+    :func:`by_name_birth`'s order: one query joined to the name + birth-date index."""
+    rows = db.conn.execute(
+        f"SELECT {', '.join(LIST_COLUMNS)} FROM json_each(?) j"
+        " JOIN members m ON m.name = json_extract(j.value, '$[0]') AND m.birth_date = json_extract(j.value, '$[1]')"
+        f" JOIN unions u ON u.id = m.union_id WHERE {SHOWN} ORDER BY m.rowid",
+        [json.dumps(sorted(set(pairs)), ensure_ascii=False)])
+    found: dict[tuple[str, str], list[MemberRow]] = {}
+    for row in _rows(rows):
+        found.setdefault((row.name, row.birth_date), []).append(row)
+    return found
+
+
 def get(db: Database, member_id: str) -> Member | None:
     row = db.conn.execute(_MEMBER_SELECT + " WHERE m.id = ?", [member_id]).fetchone()
     return Member(*row) if row else None
@@ -51,7 +82,7 @@ def by_id_number(db: Database, id_number: str) -> MemberRow | None:
 
 def by_name_birth(db: Database, name: str, birth_date: str, exclude_id: str = "") -> list[MemberRow]:
     return _rows(db.conn.execute(
-        _SELECT + f" WHERE m.name = ? AND m.birth_date = ? AND m.id != ? AND {SHOWN}",
+        _SELECT + f" WHERE m.name = ? AND m.birth_date = ? AND m.id != ? AND {SHOWN} ORDER BY m.rowid",
         [name, birth_date, exclude_id]))
 
 
