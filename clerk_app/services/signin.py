@@ -29,7 +29,7 @@ from ..domain.messages import message
 from ..domain.phone import mask_phone
 from ..domain.records import Attendance, Event
 from ..storage import events_repo as repo
-from ..storage import members_repo
+from ..storage import known, members_repo
 from ..storage.db import transaction
 from . import cards, members
 from .context import Context, new_id
@@ -182,8 +182,25 @@ def _match(member_id: str, name: str, id_number: str, status: str) -> MemberMatc
     return MemberMatch(member_id, name, mask(id_number), status)
 
 
+_COUNT, _EVENT = "signin.count", "signin.event"  # storage.known keys, with the event id
+
+
+def _event(ctx: Context, event_id: str) -> Event:
+    """The event, kept between scans while the database does not change (storage.known)."""
+    return known.get(ctx.db, (_EVENT, event_id), lambda: require_event(ctx, event_id))
+
+
+def _count(ctx: Context, event_id: str) -> int:
+    """People signed in at the event, kept between scans and counted on by each sign-in."""
+    return known.get(ctx.db, (_COUNT, event_id), lambda: repo.attendance_count(ctx.db, event_id))
+
+
 def _insert(ctx: Context, event_id: str, method: str, sub_venue: str | None, *, member_id: str | None = None,
-            walk_in: ev.WalkIn | None = None) -> Attendance:
+            walk_in: ev.WalkIn | None = None, member: tuple | None = None) -> Attendance:
+    """Write one sign-in (row, change record, audit entry) and return it as the list shows it:
+    built from the values written and ``member`` (the member's columns, as
+    ``events_repo.member_at_event`` gives them), read back only when those are not at hand."""
+    before = _count(ctx, event_id) if known.inside(ctx.db) else None
     row_id = new_id()
     row = {"id": row_id, "event_id": event_id, "member_id": member_id, "is_walk_in": 0 if walk_in is None else 1,
            "method": method, "sub_venue": sub_venue, "signed_in_at": ctx.now_stamp()}
@@ -193,17 +210,26 @@ def _insert(ctx: Context, event_id: str, method: str, sub_venue: str | None, *, 
     ctx.changes.insert("attendance", row)
     ctx.audit("create", "attendance", row_id, event_id=event_id, method=method,
               **({"member_id": member_id} if member_id else {"walk_in": True}))
-    return repo.attendance_by_id(ctx.db, row_id)
+    if before is not None:
+        known.put(ctx.db, (_COUNT, event_id), before + 1)
+    else:
+        known.drop(ctx.db, (_COUNT, event_id))
+    if walk_in is None and member is None:
+        return repo.attendance_by_id(ctx.db, row_id)
+    return Attendance(row_id, event_id, member_id, walk_in is not None, row.get("walk_in_name", ""),
+                      row.get("walk_in_phone", ""), row.get("walk_in_occupation", ""),
+                      row.get("walk_in_employer", ""), method, sub_venue, row["signed_in_at"], None,
+                      *(member or (None,) * 7))
 
 
 def _sign_in_member(ctx: Context, event_id: str, member_id: str, method: str, place: str | None,
                     lookup: cards.LookupResult | None = None) -> SignInResult:
-    with transaction(ctx.db):
-        first = repo.attendance_of_member(ctx.db, event_id, member_id)
+    with transaction(ctx.db), known.writing(ctx.db):
+        first, member = repo.member_at_event(ctx.db, event_id, member_id)
         if first is not None:
-            return SignInResult(ALREADY, event_id, first, lookup, today=ctx.today(), count=repo.attendance_count(ctx.db, event_id))
-        attendee = _insert(ctx, event_id, method, place, member_id=member_id)
-        return SignInResult(SIGNED_IN, event_id, attendee, lookup, count=repo.attendance_count(ctx.db, event_id))
+            return SignInResult(ALREADY, event_id, first, lookup, today=ctx.today(), count=_count(ctx, event_id))
+        attendee = _insert(ctx, event_id, method, place, member_id=member_id, member=member)
+        return SignInResult(SIGNED_IN, event_id, attendee, lookup, count=_count(ctx, event_id))
 
 
 # ---------------------------------------------------------------- the desk
@@ -211,11 +237,11 @@ def _sign_in_member(ctx: Context, event_id: str, member_id: str, method: str, pl
 def sign_in_scan(ctx: Context, event_id: str, scanned_text: str, sub_venue: str | None = None) -> SignInResult:
     """What the scanner typed (a card number, with or without spaces/dashes). Never raises
     for a bad scan: INVALID / UNKNOWN / LOST / CANCELLED / REPLACED / NOT_IN_UNION sign nobody in."""
-    event = require_event(ctx, event_id)
+    event = _event(ctx, event_id)
     place = check_sub_venue(event, sub_venue)
     found = cards.lookup_card(ctx, scanned_text)
     if not found.ok:
-        return SignInResult(found.outcome, event_id, lookup=found, count=repo.attendance_count(ctx.db, event_id))
+        return SignInResult(found.outcome, event_id, lookup=found, count=_count(ctx, event_id))
     return _sign_in_member(ctx, event_id, found.card.member_id, ev.SCAN, place, found)
 
 

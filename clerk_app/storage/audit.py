@@ -20,6 +20,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..domain.messages import message
+from . import known
 from .meta import get_meta, set_meta
 
 ANCHOR_KEY = "audit_anchor"  # "<count> <latest hash>"
@@ -98,17 +99,28 @@ def write_audit(db: Database, *, clerk_id: str, site_id: str, action: str, entit
         _append(db, clerk_id, site_id, action, entity, entity_id, detail_json, at)
 
 
+_TAIL = "audit.tail"  # storage.known: (last hash, anchor count)
+
+
+def _tail(db: Database) -> tuple[str, int]:
+    """(the last entry's hash, the anchor's count) — from storage.known inside its block."""
+    def load() -> tuple[str, int]:
+        row = db.conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+        return (row[0] if row else ""), _stored_anchor(db)[0]
+
+    return known.get(db, _TAIL, load) if known.inside(db) else load()
+
+
 def _append(db: Database, clerk_id: str, site_id: str, action: str, entity: str, entity_id: str,
             detail_json: str, at: str) -> None:
-    row = db.conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
-    prev = row[0] if row else ""
+    prev, count = _tail(db)
     digest = digest_v2(prev, site_id, at, clerk_id, action, entity, entity_id, detail_json)
     db.conn.execute(
         "INSERT INTO audit_log (at, site_id, clerk_id, action, entity, entity_id, detail, prev_hash, hash)"
         " VALUES (?,?,?,?,?,?,?,?,?)",
         [at, site_id, clerk_id, action, entity, entity_id, detail_json, prev, digest],
     )
-    set_anchor(db, _stored_anchor(db)[0] + 1, digest)
+    set_anchor(db, count + 1, digest)
 
 
 def write_audit_many(db: Database, *, clerk_id: str, site_id: str,
@@ -119,8 +131,7 @@ def write_audit_many(db: Database, *, clerk_id: str, site_id: str,
     anchor moves on once. Call inside the business action's transaction."""
     if not entries:
         return
-    row = db.conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
-    prev = row[0] if row else ""
+    prev, count = _tail(db)
     rows = []
     for action, entity, entity_id, detail in entries:
         detail_json = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)
@@ -130,7 +141,7 @@ def write_audit_many(db: Database, *, clerk_id: str, site_id: str,
     db.conn.executemany(
         "INSERT INTO audit_log (at, site_id, clerk_id, action, entity, entity_id, detail, prev_hash, hash)"
         " VALUES (?,?,?,?,?,?,?,?,?)", rows)
-    set_anchor(db, _stored_anchor(db)[0] + len(rows), prev)
+    set_anchor(db, count + len(rows), prev)
 
 
 def _stored_anchor(db: Database) -> tuple[int, str]:
@@ -140,6 +151,7 @@ def _stored_anchor(db: Database) -> tuple[int, str]:
 
 def set_anchor(db: Database, count: int, last_hash: str) -> None:
     set_meta(db, ANCHOR_KEY, f"{count} {last_hash}")
+    known.put(db, _TAIL, (last_hash, count))
 
 
 def chain_anchor(db: Database) -> ChainAnchor:

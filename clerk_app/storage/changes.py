@@ -28,6 +28,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from sqlite_utils import Database
 
+from . import known
 from .db import current_txn_id
 from .hlc import HybridClock, parse_stamp, wall_ms
 from .meta import get_meta, set_meta
@@ -35,6 +36,7 @@ from .meta import get_meta, set_meta
 CREATE, UPDATE, DELETE = "create", "update", "delete"
 ERASED_JSON = '{"_erased": true}'  # what a deleted row's earlier change records hold instead of values
 HLC_KEY = "hlc_last"
+_SEQ = "change_log.seq"  # storage.known: the last sequence number given out
 # The laptop's earlier site ids, one per restore (services.restore): the epoch is their count.
 SITE_HISTORY_KEY = "site_history"
 
@@ -95,28 +97,41 @@ class ChangeRecorder:
         touched, self.touched = self.touched, set()
         return touched
 
-    def _stamp(self) -> str:
+    def _saved_stamp(self) -> str | None:
         # Re-read the saved stamp: another recorder on this database (a second Context) may
-        # have moved it on, and ours must still come after it.
-        saved = get_meta(self.db, HLC_KEY)
+        # have moved it on, and ours must still come after it. Inside a storage.known block
+        # the stamp this connection saved last is still the saved one.
+        if known.inside(self.db):
+            return known.get(self.db, HLC_KEY, lambda: get_meta(self.db, HLC_KEY))
+        return get_meta(self.db, HLC_KEY)
+
+    def _stamp(self) -> str:
+        saved = self._saved_stamp()
         if saved:
             self.clock.observe(saved)
         stamp = self.clock.now()
         set_meta(self.db, HLC_KEY, stamp)
+        known.put(self.db, HLC_KEY, stamp)
         return stamp
 
     def _log(self, tbl: str, row_id: str, op: str, data: dict[str, Any],
              base: dict[str, str] | None = None) -> str:
         self.note(tbl)
         stamp = self._stamp()
+        values = [stamp, self.site_id, tbl, row_id, op, json.dumps(data, ensure_ascii=False, sort_keys=True),
+                  self.epoch, current_txn_id(self.db) or str(uuid.uuid4()), json.dumps(base or {}, sort_keys=True)]
+        if known.inside(self.db):  # the sequence number is known: seq and origin_seq in one insert
+            seq = known.get(self.db, _SEQ, lambda: last_seq(self.db)) + 1
+            self.db.conn.execute(
+                "INSERT INTO change_log (hlc, site_id, tbl, row_id, op, data, origin_epoch, txn_id, base, seq,"
+                " origin_seq) VALUES (?,?,?,?,?,?,?,?,?,?,?)", [*values, seq, seq])
+            known.put(self.db, _SEQ, seq)
+            return stamp
         cur = self.db.conn.execute(
             "INSERT INTO change_log (hlc, site_id, tbl, row_id, op, data, origin_epoch, txn_id, base)"
-            " VALUES (?,?,?,?,?,?,?,?,?)",
-            [stamp, self.site_id, tbl, row_id, op, json.dumps(data, ensure_ascii=False, sort_keys=True),
-             self.epoch, current_txn_id(self.db) or str(uuid.uuid4()),
-             json.dumps(base or {}, sort_keys=True)],
-        )
+            " VALUES (?,?,?,?,?,?,?,?,?)", values)
         self.db.conn.execute("UPDATE change_log SET origin_seq = seq WHERE seq = ?", [cur.lastrowid])
+        known.drop(self.db, _SEQ)
         return stamp
 
     def insert(self, tbl: str, row: dict[str, Any]) -> str:
@@ -147,11 +162,11 @@ class ChangeRecorder:
             self.db.conn.executemany(
                 f"INSERT INTO {_q(tbl)} ({', '.join(map(_q, cols))}) VALUES ({', '.join('?' * len(cols))})",
                 [[row[c] for c in cols] for row in table_rows])
-        saved = get_meta(self.db, HLC_KEY)
+        saved = self._saved_stamp()
         if saved:
             self.clock.observe(saved)
         stamps = self.clock.stamps(len(rows))
-        seq = last_seq(self.db)
+        seq = known.get(self.db, _SEQ, lambda: last_seq(self.db)) if known.inside(self.db) else last_seq(self.db)
         txn = current_txn_id(self.db) or str(uuid.uuid4())
         dumps = json.dumps
         self.db.conn.executemany(
@@ -162,6 +177,8 @@ class ChangeRecorder:
               self.epoch, seq + n, txn, "{}")
              for n, (stamp, (tbl, row)) in enumerate(zip(stamps, rows), start=1)])
         set_meta(self.db, HLC_KEY, stamps[-1])
+        known.put(self.db, HLC_KEY, stamps[-1])
+        known.put(self.db, _SEQ, seq + len(rows))
 
     def update(self, tbl: str, row_id: str, values: dict[str, Any], *,
                touch: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -301,6 +318,7 @@ def observe_stamp(db: Database, stamp: str) -> None:
     saved = get_meta(db, HLC_KEY)
     if not saved or parse_stamp(stamp) > parse_stamp(saved):
         set_meta(db, HLC_KEY, stamp)
+        known.drop(db, HLC_KEY)
 
 
 CLOCK_SKEW_WARN_MS = 24 * 3600 * 1000

@@ -10,6 +10,7 @@ from typing import Iterator
 from sqlite_utils import Database
 
 from ..domain.errors import UserError, is_disk_full
+from . import known
 from .cipher import DatabaseError, Error, OperationalError, connect, is_plaintext_file, key_of
 
 DB_FILENAME = "clerk.db"
@@ -205,8 +206,12 @@ def transaction(db: Database) -> Iterator[Database]:
     timeout instead of failing half way through."""
     conn = db.conn
     if conn.in_transaction:
-        with db.atomic():
-            yield db
+        try:
+            with db.atomic():
+                yield db
+        except BaseException:
+            known.forget(db)  # the savepoint's writes are undone: so is what was kept of them
+            raise
         return
     try:
         conn.execute("BEGIN IMMEDIATE")
@@ -220,6 +225,7 @@ def transaction(db: Database) -> Iterator[Database]:
         # A COMMIT that fails (a deferred constraint, disk full, an I/O error) leaves the
         # transaction open; the next transaction() would then only be a savepoint inside it
         # and its save would vanish at close. Undo it here so nothing is left half done.
+        known.forget(db)
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         mapped = _translated(exc, conn) if isinstance(exc, Error) else None

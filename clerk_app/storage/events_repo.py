@@ -77,6 +77,21 @@ def attendance_of_member(db: Database, event_id: str, member_id: str) -> Attenda
     return _attendance(row) if row else None
 
 
+def member_at_event(db: Database, event_id: str, member_id: str) -> tuple[Attendance | None, tuple | None]:
+    """(the member's sign-in at the event or None, the member's columns of an attendance row:
+    name, ID number, phone, occupation, employer, platform, status — None if no such member),
+    in one query: what a sign-in needs to check first and to show after."""
+    row = db.conn.execute(
+        f"SELECT {', '.join(_ATT_COLUMNS)} FROM members m LEFT JOIN attendance a ON a.event_id = ?"
+        " AND a.member_id = m.id AND a.duplicate_of IS NULL WHERE m.id = ? LIMIT 1", [event_id, member_id]).fetchone()
+    if row is None:
+        return None, None
+    return (_attendance(row) if row[0] is not None else None), tuple(row[_MEMBER_AT:])
+
+
+_MEMBER_AT = _ATT_COLUMNS.index("m.name")
+
+
 def walk_in_by_phone(db: Database, event_id: str, phone: str) -> Attendance | None:
     row = db.conn.execute(f"{_ATT_SELECT} WHERE a.event_id = ? AND a.walk_in_phone = ? AND a.is_walk_in = 1"
                           " ORDER BY a.signed_in_at, a.rowid LIMIT 1", [event_id, phone]).fetchone()
