@@ -156,7 +156,7 @@ def one_size(rows: int, rounds: int, seed: int, profile: bool) -> tuple[float, f
 
     print(f"\nroster import, {rows:,} rows x {len(HEADERS)} columns, {size / 1e6:.1f} MB .xlsx "
           f"(made in {prep:.1f} s, not timed); {rounds} rounds, interleaved; each side into a fresh data folder")
-    print(f"  same rows checked: " + ", ".join(f"{k} {v:,}" for k, v in compared.items()))
+    print("  same rows checked: " + ", ".join(f"{k} {v:,}" for k, v in compared.items()))
     print(f"  database after the import: {db_bytes / 2**20:,.1f} MiB")
     print(f"  {'seconds':<34} {'min':>8} {'median':>8} {'max':>8}")
     for name, values in app_times.items():

@@ -174,7 +174,7 @@ def _register_batch(ctx: Context, inputs: Sequence[MemberInput], batch: range, p
             part.rejected.append((i, issues))
         else:
             checked.append((i, clean.values))
-    known = repo.by_id_numbers(ctx.db, (v["id_number"] for _i, v in checked))
+    registered = repo.by_id_numbers(ctx.db, (v["id_number"] for _i, v in checked))
     people: dict[tuple[str, str], list] = {} if confirm else \
         repo.by_names_births(ctx.db, ((v["name"], v["birth_date"]) for _i, v in checked))
     unions = {u.id: u.name for u in unions_repo.all_unions(ctx.db)}
@@ -188,11 +188,13 @@ def _register_batch(ctx: Context, inputs: Sequence[MemberInput], batch: range, p
         ctx.changes.insert_many(rows)
         repo.add_keys(ctx.db, keys)
         ctx.audit_many(entries)
-        rows.clear(), keys.clear(), entries.clear()
-        now = ctx.now_stamp()
+        rows.clear()
+        keys.clear()
+        entries.clear()
+        now = ctx.now_stamp()  # the next members' created_at (to the second, as one by one)
 
     for i, values in checked:
-        same_id = known.get(values["id_number"])
+        same_id = registered.get(values["id_number"])
         same_person = None if confirm else people.get((values["name"], values["birth_date"]))
         if same_id is not None:
             part.rejected.append((i, [Issue("id_number", "member.duplicate_id",
@@ -209,8 +211,8 @@ def _register_batch(ctx: Context, inputs: Sequence[MemberInput], batch: range, p
             entries.append(("create", "member", member_id, {"channel": values["join_channel"]}))
             part.saved.append(member_id)
             # the rows after this one meet it as the database would (registered before them)
-            known[values["id_number"]] = _Registered(member_id, values["name"], unions[values["union_id"]])
-            people.setdefault((values["name"], values["birth_date"]), []).append(known[values["id_number"]])
+            new = registered[values["id_number"]] = _Registered(member_id, values["name"], unions[values["union_id"]])
+            people.setdefault((values["name"], values["birth_date"]), []).append(new)
             if len(entries) >= _FLUSH:
                 flush()
         if progress is not None and i % 100 == 0:
