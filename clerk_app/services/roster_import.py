@@ -218,15 +218,20 @@ def _channel_code(text: str) -> str | None:
     return _CHANNEL_WORDS.get(key) or _CHANNEL_WORDS.get(key.replace("入会", ""))
 
 
+def _plan(mapping: ColumnMapping) -> list[tuple[str, int | None]]:
+    """(field, column or None) for every field, looked up once per file rather than per row."""
+    return [(fname, mapping.column_of(fname)) for fname in FIELD_LABELS]
+
+
 def _row_input(cells: list[object], mapping: ColumnMapping, opts: ImportOptions, union_id: str,
-               join_mode: str = JOIN_FROM_COLUMN) -> tuple[MemberInput, list[Issue], dict[str, str]]:
+               join_mode: str = JOIN_FROM_COLUMN,
+               plan: list[tuple[str, int | None]] | None = None) -> tuple[MemberInput, list[Issue], dict[str, str]]:
     """The registration form one row fills, the file-level problems found on the way, and
-    the check-only cells (gender, birth date) as text."""
+    the check-only cells (gender, birth date) as text. ``plan``: :func:`_plan` of ``mapping``."""
     issues: list[Issue] = []
     values: dict[str, object] = {}
     checks: dict[str, str] = {}
-    for fname in FIELD_LABELS:
-        index = mapping.column_of(fname)
+    for fname, index in plan or _plan(mapping):
         cell = cells[index] if index is not None and index < len(cells) else None
         if fname == "id_number" and cell is not None and id_stored_as_number(cell):
             issues.append(Issue("id_number", "roster.id_is_number"))
@@ -312,6 +317,7 @@ def build_preview(ctx: Context, table: RosterTable, mapping: ColumnMapping, opti
     candidates: list[tuple[int, list[object], MemberInput, dict, list[Issue]]] = []
     problems: dict[int, list[Issue]] = {}
     total = len(table.rows)
+    plan = _plan(mapping)
     for n, (row_no, cells) in enumerate(table.rows):
         if n % 200 == 0:
             if cancel is not None and cancel():
@@ -321,7 +327,7 @@ def build_preview(ctx: Context, table: RosterTable, mapping: ColumnMapping, opti
         if n in summaries:
             preview.skipped.append(SkippedRow(row_no, cells))
             continue
-        inp, issues, checks = _row_input(cells, mapping, opts, union_id, join_mode)
+        inp, issues, checks = _row_input(cells, mapping, opts, union_id, join_mode, plan)
         clean, invalid = validate_member(inp, today, roster=True)
         if issues and any(i.code == "roster.id_is_number" for i in issues):
             invalid = [i for i in invalid if i.field != "id_number"]
