@@ -151,49 +151,54 @@ def register_many(ctx: Context, inputs: Sequence[MemberInput], *, chunk: int | N
     return result
 
 
-_FLUSH = 500  # members written per executemany round
+_FLUSH = 500  # members checked and written per round (one query per duplicate kind, one executemany per table)
 
 
 def _register_batch(ctx: Context, inputs: Sequence[MemberInput], batch: range, part: BulkResult, *,
                     today: _dt.date, roster: bool, validated: Sequence[dict] | None, confirm: bool, basis: str,
                     progress: Callable[[int, int], None] | None, cancel: Callable[[], bool] | None,
                     total: int) -> None:
-    """One transaction's rows: validated, checked for duplicates against the database with
-    one query per kind (and against the rows before them in memory), then written with one
-    ``executemany`` per table every :data:`_FLUSH` members, the clock and the audit chain
-    carried in memory between them."""
-    checked: list[tuple[int, dict]] = []
+    """One transaction's rows, :data:`_FLUSH` at a time (see :func:`_write_checked`). Cancel and
+    progress are asked and told at the same rows, in the same order, as one by one."""
+    unions = {u.id: u.name for u in unions_repo.all_unions(ctx.db)}
+    pending: list[tuple[int, dict]] = []
     for i in batch:
         if cancel is not None and i % 50 == 0 and cancel():
             raise Cancelled()
         if validated is not None:
-            checked.append((i, validated[i]))
-            continue
-        clean, issues = validate_member(inputs[i], today, roster=roster)
-        if issues:
-            part.rejected.append((i, issues))
+            values = validated[i]
         else:
-            checked.append((i, clean.values))
-    registered = repo.by_id_numbers(ctx.db, (v["id_number"] for _i, v in checked))
+            clean, issues = validate_member(inputs[i], today, roster=roster)
+            if issues:
+                part.rejected.append((i, issues))
+                continue
+            values = clean.values
+        pending.append((i, values))
+        if len(pending) >= _FLUSH:
+            _write_checked(ctx, inputs, pending, part, unions, confirm=confirm, basis=basis)
+            pending = []
+        if progress is not None and i % 100 == 0:
+            progress(i, total)
+    _write_checked(ctx, inputs, pending, part, unions, confirm=confirm, basis=basis)
+    part.rejected.sort(key=lambda r: r[0])
+
+
+def _write_checked(ctx: Context, inputs: Sequence[MemberInput], pending: list[tuple[int, dict]], part: BulkResult,
+                   unions: dict[str, str], *, confirm: bool, basis: str) -> None:
+    """Check validated rows for duplicates against the database with one query per kind (and
+    against the rows before them in memory), then write the good ones as
+    :func:`_insert_member` would one by one: the rows and change records through
+    ``ChangeRecorder.insert_many``, the search keys and audit entries in bulk."""
+    if not pending:
+        return
+    registered = repo.by_id_numbers(ctx.db, (v["id_number"] for _i, v in pending))
     people: dict[tuple[str, str], list] = {} if confirm else \
-        repo.by_names_births(ctx.db, ((v["name"], v["birth_date"]) for _i, v in checked))
-    unions = {u.id: u.name for u in unions_repo.all_unions(ctx.db)}
+        repo.by_names_births(ctx.db, ((v["name"], v["birth_date"]) for _i, v in pending))
     rows: list[tuple[str, dict]] = []
     keys: list[tuple[str, str, str, str]] = []
     entries: list[tuple[str, str, str, dict]] = []
     now = ctx.now_stamp()
-
-    def flush() -> None:
-        nonlocal now
-        ctx.changes.insert_many(rows)
-        repo.add_keys(ctx.db, keys)
-        ctx.audit_many(entries)
-        rows.clear()
-        keys.clear()
-        entries.clear()
-        now = ctx.now_stamp()  # the next members' created_at (to the second, as one by one)
-
-    for i, values in checked:
+    for i, values in pending:
         same_id = registered.get(values["id_number"])
         same_person = None if confirm else people.get((values["name"], values["birth_date"]))
         if same_id is not None:
@@ -213,12 +218,9 @@ def _register_batch(ctx: Context, inputs: Sequence[MemberInput], batch: range, p
             # the rows after this one meet it as the database would (registered before them)
             new = registered[values["id_number"]] = _Registered(member_id, values["name"], unions[values["union_id"]])
             people.setdefault((values["name"], values["birth_date"]), []).append(new)
-            if len(entries) >= _FLUSH:
-                flush()
-        if progress is not None and i % 100 == 0:
-            progress(i, total)
-    flush()
-    part.rejected.sort(key=lambda r: r[0])
+    ctx.changes.insert_many(rows)
+    repo.add_keys(ctx.db, keys)
+    ctx.audit_many(entries)
 
 
 @dataclass(frozen=True)
