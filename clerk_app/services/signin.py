@@ -201,9 +201,9 @@ def _insert(ctx: Context, event_id: str, method: str, sub_venue: str | None, *, 
     built from the values written and ``member`` (the member's columns, as
     ``events_repo.member_at_event`` gives them), read back only when those are not at hand."""
     before = _count(ctx, event_id) if known.inside(ctx.db) else None
-    row_id = new_id()
+    row_id, now = new_id(), ctx.now_stamp()
     row = {"id": row_id, "event_id": event_id, "member_id": member_id, "is_walk_in": 0 if walk_in is None else 1,
-           "method": method, "sub_venue": sub_venue, "signed_in_at": ctx.now_stamp()}
+           "method": method, "sub_venue": sub_venue, "signed_in_at": now}
     if walk_in is not None:
         row.update(walk_in_name=walk_in.name, walk_in_phone=walk_in.phone, walk_in_occupation=walk_in.occupation,
                    walk_in_employer=walk_in.employer)
@@ -216,9 +216,9 @@ def _insert(ctx: Context, event_id: str, method: str, sub_venue: str | None, *, 
         known.drop(ctx.db, (_COUNT, event_id))
     if walk_in is None and member is None:
         return repo.attendance_by_id(ctx.db, row_id)
-    return Attendance(row_id, event_id, member_id, walk_in is not None, row.get("walk_in_name", ""),
-                      row.get("walk_in_phone", ""), row.get("walk_in_occupation", ""),
-                      row.get("walk_in_employer", ""), method, sub_venue, row["signed_in_at"], None,
+    given = ("", "", "", "") if walk_in is None else \
+        (walk_in.name, walk_in.phone, walk_in.occupation, walk_in.employer)
+    return Attendance(row_id, event_id, member_id, walk_in is not None, *given, method, sub_venue, now, None,
                       *(member or (None,) * 7))
 
 
