@@ -5,7 +5,7 @@
 * district: ``site enrol F --union NAME --card-code CODE --out F``, ``site revoke SITE``,
   ``sync export --out DIR`` (one package per laptop), ``sync import FILE…``
 * both: ``site status``, ``sync status``, ``sync conflicts``, ``sync duplicates``
-* district: ``sync merge-person KEEP DROP``, ``sync not-same A B``
+* district: ``sync merge-person KEEP DROP``, ``sync not-same A B``, ``sync resolve ID --keep mine|theirs|VALUE``
 
 A refused package prints its reason (Chinese) and code and the command goes on with the next
 file; the exit code is 0 when every file was imported (or was already), 1 when one was refused."""
@@ -61,6 +61,12 @@ def register(sub, common) -> None:
         c = cmds.add_parser(name, parents=[common], help=text)
         json_flag(c)
         c.set_defaults(func=func)
+    c = cmds.add_parser("resolve", parents=[common], help="（区总工会）处理冲突收件箱中的一条：保留哪一个值")
+    c.add_argument("conflict", type=int, metavar="CONFLICT_ID", help="sync conflicts 列出的编号")
+    c.add_argument("--keep", required=True, metavar="mine|theirs|VALUE",
+                   help="mine：保留现值（违规类：标记为已处理）；theirs：改用另一台电脑的值；或直接写出更正后的值")
+    json_flag(c)
+    c.set_defaults(func=_resolve)
     c = cmds.add_parser("merge-person", parents=[common], help="（区总工会）把重复登记的人员合并到保留的记录")
     c.add_argument("keep", metavar="KEEP", help="保留的记录（会员编号）")
     c.add_argument("drop", metavar="DROP", help="并入 KEEP 的记录")
@@ -218,12 +224,33 @@ def _status(args) -> int:
 
 
 def _conflicts(args) -> int:
-    from ..storage import sync_store
+    from ..services import sync_district
 
     with ready_context(args) as ctx:
-        rows = sync_store.conflicts(ctx.db)
-    lines = [f"{r['kind']}\t{r['tbl']}\t{r['row_id']}\t{r['field']}" for r in rows] or ["没有冲突"]
-    return _out(args, rows, lines)
+        rows = sync_district.inbox(ctx)
+    doc = [{"id": r.id, "kind": r.kind, "what": r.what, "hint": r.hint, "found_at": r.found_at,
+            "current": vars(r.current) if r.current else None, "other": vars(r.other) if r.other else None}
+           for r in rows]
+    lines = []
+    for r in rows:
+        line = f"{r.id if r.id >= 0 else '-'}\t{r.what}"
+        if r.current and r.other:
+            line += (f"\t现值：{r.current.value}（{r.current.laptop} {r.current.stamp}）"
+                     f"\t另一值：{r.other.value}（{r.other.laptop} {r.other.stamp}）")
+        lines.append(f"{line}\t{r.hint}")
+    return _out(args, doc, lines or ["没有待处理的冲突"])
+
+
+def _resolve(args) -> int:
+    from ..services import sync_district
+
+    with ready_context(args) as ctx:
+        done = sync_district.resolve_conflict(ctx, args.conflict, args.keep)
+    text = (f"已处理第 {done.conflict_id} 条：{done.field} 保留“{done.value}”，将随同步包发回各笔记本"
+            if done.recorded else f"已将第 {done.conflict_id} 条标记为已处理")
+    doc = {"id": done.conflict_id, "kind": done.kind, "tbl": done.tbl, "row_id": done.row_id, "field": done.field,
+           "value": done.value, "recorded": done.recorded}
+    return _out(args, doc, [text])
 
 
 def _duplicates(args) -> int:

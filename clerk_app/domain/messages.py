@@ -48,6 +48,12 @@ MESSAGES: dict[str, str] = {
     "person.same_record": "请选择两条不同的记录",
     "person.district_only": "合并或区分重复登记的人员只能在区总工会（district 模式）的电脑上进行",
     "person.already_merged": "这条记录已并入另一条记录（{into}），请在保留的记录上操作",
+    "inbox.not_found": "冲突收件箱里没有第 {id} 条待处理的记录（可能已处理过）",
+    "inbox.bad_keep": "请选择保留哪一个值：mine（现值）、theirs（另一值），或直接写出新值",
+    "inbox.write_once": "“{field}”只能写一次，全区以最早登记的值为准，只能保留现值；如确有错误，请在会员资料中更正",
+    "inbox.no_free_value": "“{field}”只能在两个值中选一个（mine 或 theirs）",
+    "inbox.bad_value": "新值不合格：{problem}",
+    "inbox.row_gone": "这条记录已不存在（已删除或已合并），冲突无需再处理，已标记为已处理",
     "member.salary_invalid": "工资应为不小于 0 的金额，最多两位小数",
     # unions
     "union.name_required": "请填写工会名称",

@@ -4,7 +4,7 @@ Every service that shows a clerk more than the masked view (a member's full numb
 with them, a full export) calls :func:`require` before it writes its audit entry; so do clerk,
 key and backup management. Roles build on each other: 经办人 registers, issues cards and signs
 people in; 负责人 also reveals full ID and phone numbers, exports full lists and edits hardship
-files, and merges duplicate persons at the district; 管理员 also manages clerks, keys and
+files, and at the district merges duplicate persons and decides conflicts; 管理员 also manages clerks, keys and
 backups (on a one-clerk laptop that clerk is 管理员 and can do everything). The role is
 stored with the clerk in the encrypted database.
 
@@ -33,6 +33,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "hardship": (LEAD, "编辑困难职工档案"),
     "hardship_rules": (LEAD, "修改帮扶规则"),
     "merge_persons": (LEAD, "合并或区分重复登记的人员"),
+    "resolve_conflicts": (LEAD, "处理同步冲突"),
     "manage_clerks": (ADMIN, "管理经办人"),
     "manage_keys": (ADMIN, "管理密钥"),
     "backup": (ADMIN, "管理备份"),

@@ -23,13 +23,15 @@ TABLE_KINDS = {
     "hardship_files": "hardship", "hardship_household": "hardship", "hardship_history": "hardship",
     "hardship_ledger": "hardship", "hardship_rules": "hardship", "hardship_overrides": "hardship",
     "hardship_visits": "hardship", "hardship_attachments": "hardship",
+    # what the district's window lists: the inbox, duplicate persons, the laptops and the sync log
+    "sync_conflicts": "sync", "duplicate_pairs": "sync", "sync_alarms": "sync", "sync_peers": "sync",
+    "sync_packages": "sync",
 }
 # Bookkeeping every write adds to; nothing on screen shows them.
-# The merge's own tables (parked changes, the inbox, duplicate pairs, alarms, other laptops'
-# audit entries) are written by sync.merge, not through a context's recorder; the district's
-# window that will show them reads them when opened.
-NOT_SHOWN = frozenset({"change_log", "tombstones", "audit_log", "parked_changes", "sync_conflicts",
-                       "duplicate_pairs", "sync_alarms", "audit_remote", "sync_peers", "sync_packages",
+# The merge's parked changes and other laptops' audit entries are written by sync.merge, not
+# through a context's recorder. (The merge writes the inbox and duplicate pairs past the recorder
+# too: an import announces every kind, services.sync_packages.changes_after_import.)
+NOT_SHOWN = frozenset({"change_log", "tombstones", "audit_log", "parked_changes", "audit_remote",
                        "sync_attachment_files"})
 
 
@@ -42,6 +44,7 @@ class Changes:
     unions: bool = False
     settings: bool = False
     hardship: bool = False
+    sync: bool = False
 
     @classmethod
     def of_tables(cls, tables: Iterable[str]) -> "Changes":

@@ -146,6 +146,7 @@ def export_package(ctx: Context, folder: Path | str, to: str | None = None, *,
     path = write_atomically(folder / package_filename(label, seq, ctx.today()), data)
     with transaction(db):
         ledger.set_file(db, ledger.OUT, to, me.site_id, me.epoch, seq, str(path))
+        ctx.changes.note("sync_packages")
     progress(3, 3)
     return Exported(path, recipient.name, seq, {k: v for k, v in counts.items() if k != "_audit"}, n_audit, again,
                     n_files)
@@ -201,8 +202,12 @@ def import_package(ctx: Context, path: Path | str, *, progress: Progress = _no_p
     db = ctx.db
     path = Path(path)
     progress(0, 3)
-    pkg = read_package(path, me=me.site_id, keys=site_keys(ctx), registry=registry(ctx), max_schema=SCHEMA,
-                       rules=record_rules(db))
+    try:
+        pkg = read_package(path, me=me.site_id, keys=site_keys(ctx), registry=registry(ctx), max_schema=SCHEMA,
+                           rules=record_rules(db))
+    except PackageRefused as exc:
+        _refused(ctx, path, exc)
+        raise
     progress(1, 3)
     h, digest = pkg.header, pkg.digest.hex()
     name = pkg.sender.name or h.sender
@@ -210,14 +215,16 @@ def import_package(ctx: Context, path: Path | str, *, progress: Progress = _no_p
     if seen is not None:
         if seen.digest == digest:
             return Imported(path, name, h.seq, True)
-        _alarm(ctx, EQUIVOCATION, h, {"digest": digest, "held": seen.digest})
-        raise PackageRefused(EQUIVOCATION, sender=name, seq=h.seq)
+        refused = PackageRefused(EQUIVOCATION, sender=name, seq=h.seq)
+        _alarm(ctx, EQUIVOCATION, h, {"digest": digest, "held": seen.digest}, path, refused.message)
+        raise refused
     before = ledger.package(db, ledger.IN, h.sender, h.epoch, h.seq - 1, h.sender)
     after = ledger.package(db, ledger.IN, h.sender, h.epoch, h.seq + 1, h.sender)
     prev = pkg.manifest.prev.hex() if pkg.manifest.prev else ""
     if (before is not None and before.digest != prev) or (after is not None and after.prev != digest):
-        _alarm(ctx, FORK, h, {"digest": digest, "prev": prev})
-        raise PackageRefused(FORK, sender=name, seq=h.seq, prev=h.seq - 1 if before is not None else h.seq + 1)
+        refused = PackageRefused(FORK, sender=name, seq=h.seq, prev=h.seq - 1 if before is not None else h.seq + 1)
+        _alarm(ctx, FORK, h, {"digest": digest, "prev": prev}, path, refused.message)
+        raise refused
     held = set(ledger.imported_seqs(db, h.sender, h.epoch))
     missing = [s for s in range(1, h.seq) if s not in held]
     wall = ctx.clock.wall_ms()
@@ -250,11 +257,22 @@ def import_package(ctx: Context, path: Path | str, *, progress: Progress = _no_p
     return Imported(path, name, h.seq, False, missing, report, audit_alarms, warnings, n_files)
 
 
-def _alarm(ctx: Context, kind: str, h, detail: dict) -> None:
+def _alarm(ctx: Context, kind: str, h, detail: dict, path: Path, message: str) -> None:
     """A security alarm kept even though the package is refused (its own small transaction)."""
     with transaction(ctx.db):
         sync_store.add_alarm(ctx.db, kind, h.sender, h.epoch, h.seq, detail, ctx.now_stamp())
-        ctx.audit("refuse", "sync_package", h.sender, seq=h.seq, epoch=h.epoch, reason=kind)
+        ctx.changes.note("sync_alarms")
+        ctx.audit("refuse", "sync_package", h.sender, seq=h.seq, epoch=h.epoch, reason=kind, file=path.name,
+                  message=message)
+
+
+def _refused(ctx: Context, path: Path, exc: PackageRefused) -> None:
+    """The sync log's line for a package the container refused: when, which file, why. Only
+    the audit log is written (its own small transaction); the data is as before."""
+    sender = str(exc.params.get("sender", ""))
+    with transaction(ctx.db):
+        ctx.audit("refuse", "sync_package", sender, reason=exc.reason, file=path.name, message=exc.message)
+        ctx.changes.note("sync_packages")
 
 
 def _take_assigned_union(ctx: Context) -> None:
@@ -317,7 +335,7 @@ def status(ctx: Context) -> SyncStatus:
                                 ledger.last_package(db, ledger.OUT, p.site_id, me.site_id) if me.site_id else None,
                                 received, missing, ledger.pending_counts(db, p.acked_seq)))
     undecided = [d for d in sync_store.duplicate_pairs(db) if not d[3]]
-    return SyncStatus(me, peers, len(sync_store.alarms(db)), len(sync_store.conflicts(db)), len(undecided),
+    return SyncStatus(me, peers, len(sync_store.alarms(db)), sync_store.count_open_conflicts(db), len(undecided),
                       sync_store.parked_counts(db), clock_skew_ms(db, ctx.clock.wall_ms()))
 
 

@@ -170,6 +170,7 @@ def enrol_laptop(ctx: Context, request: bytes, *, union_name: str, card_code: st
         ledger.save_peer(ctx.db, site_id=site_id, name=sender.name, role=LAPTOP,
                          signing_public=sender.signing_public, encryption_public=sender.encryption_public,
                          epoch=epoch, union_id=union_id, card_code=card_code.strip().upper(), at=ctx.now_stamp())
+        ctx.changes.note("sync_peers")
         ctx.audit("create", "sync_enrolment", site_id, laptop=sender.name, epoch=epoch, union_id=union_id)
         write_atomically(out, data)
     return Enrolled(site_id, epoch, sender.name, union_id, union_name, card_code.strip().upper(),
@@ -187,6 +188,7 @@ def revoke(ctx: Context, site: str) -> ledger.Peer:
     seqs = ledger.imported_seqs(ctx.db, p.site_id, p.epoch)
     with transaction(ctx.db):
         ledger.revoke_peer(ctx.db, p.site_id, p.epoch, max(seqs, default=0))
+        ctx.changes.note("sync_peers")
         ctx.audit("update", "sync_revoke", p.site_id, laptop=p.name, after=max(seqs, default=0))
     return ledger.peer(ctx.db, p.site_id)
 

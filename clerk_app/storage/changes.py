@@ -181,12 +181,14 @@ class ChangeRecorder:
         known.put(self.db, _SEQ, seq + len(rows))
 
     def update(self, tbl: str, row_id: str, values: dict[str, Any], *,
-               touch: dict[str, Any] | None = None) -> dict[str, Any]:
+               touch: dict[str, Any] | None = None, force: bool = False) -> dict[str, Any]:
         """Write the fields whose value really changes; record only those. Returns them.
 
         ``touch`` (e.g. ``{"updated_at": now}``) is written and recorded in the same change
         record only when something in ``values`` changed, so an edit is one record and an
-        edit that changes nothing records nothing."""
+        edit that changes nothing records nothing. ``force`` records every field of ``values``
+        even when unchanged: a decision that confirms a value (the district keeping one side of
+        a conflict) still travels, with the version it saw as its base."""
         cols = list(values)
         if not cols:
             return {}
@@ -195,7 +197,7 @@ class ChangeRecorder:
         ).fetchone()
         if cur is None:
             raise KeyError(row_id)
-        changed = {c: values[c] for c, old in zip(cols, cur) if old != values[c]}
+        changed = {c: values[c] for c, old in zip(cols, cur) if force or old != values[c]}
         if changed:
             written = {**changed, **{k: v for k, v in (touch or {}).items() if k not in changed}}
             sets = ", ".join(f"{_q(c)} = ?" for c in written)

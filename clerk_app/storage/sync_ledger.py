@@ -188,3 +188,34 @@ def union_subtree(db: Database, union_id: str) -> set[str]:
         "WITH RECURSIVE tree(id) AS (SELECT ? UNION SELECT u.id FROM unions u JOIN tree t ON u.parent_id = t.id)"
         " SELECT id FROM tree", [union_id]).fetchall()
     return {r[0] for r in rows}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    at: str
+    sender: str        # the sender's site id as the package named it ('' if it could not be read)
+    seq: int
+    reason: str        # a reason code of sync.errors
+    message: str
+    file: str
+
+
+def refusals(db: Database, limit: int = 200) -> list[Refusal]:
+    """Packages this computer refused, newest first (kept as audit entries: action ``refuse``,
+    entity ``sync_package``; the refused package itself changed nothing)."""
+    rows = db.conn.execute("SELECT at, entity_id, detail FROM audit_log WHERE action = 'refuse'"
+                           " AND entity = 'sync_package' ORDER BY id DESC LIMIT ?", [limit]).fetchall()
+    found = []
+    for at, sender, detail in rows:
+        d = json.loads(detail)
+        found.append(Refusal(at, sender or "", int(d.get("seq") or 0), str(d.get("reason", "")),
+                             str(d.get("message", "")), str(d.get("file", ""))))
+    return found
+
+
+def origin_sites(db: Database) -> dict[str, str]:
+    """A laptop's own site id (what its change records and audit entries carry as origin) →
+    its sync site id (the enrolment's), read from the enrolment each laptop accepted: its
+    audit entry travelled up in the laptop's first package."""
+    return dict(db.conn.execute("SELECT site_id, entity_id FROM audit_remote WHERE entity = 'sync_enrolment'"
+                                " AND action = 'update' ORDER BY id").fetchall())

@@ -129,6 +129,46 @@ def conflicts(db: Database, kind: str | None = None) -> list[dict[str, Any]]:
             for r in db.conn.execute(sql + " ORDER BY kind, tbl, row_id, field, key", params)]
 
 
+def open_conflicts(db: Database) -> list[dict[str, Any]]:
+    """The inbox as a person works through it: undecided entries, oldest first, with their ids."""
+    return [{"id": r[0], "kind": r[1], "tbl": r[2], "row_id": r[3], "field": r[4], "key": r[5],
+             "detail": json.loads(r[6]), "found_at": r[7]}
+            for r in db.conn.execute("SELECT id, kind, tbl, row_id, field, key, detail, found_at FROM sync_conflicts"
+                                     " WHERE resolved_at IS NULL ORDER BY found_at, id")]
+
+
+def open_conflict(db: Database, conflict_id: int) -> dict[str, Any] | None:
+    return next((c for c in open_conflicts(db) if c["id"] == conflict_id), None)
+
+
+def count_open_conflicts(db: Database) -> int:
+    return db.conn.execute("SELECT count(*) FROM sync_conflicts WHERE resolved_at IS NULL").fetchone()[0]
+
+
+def resolve_conflict(db: Database, conflict_id: int, at: str) -> None:
+    db.conn.execute("UPDATE sync_conflicts SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL", [at, conflict_id])
+
+
+def uncounted_sign_ins(db: Database) -> list[tuple[str, str, int]]:
+    """(event, member, sign-ins) where one person has more than one sign-in that counts: a
+    breach of "one counted sign-in per person per event" (the merge normally prevents it)."""
+    return db.conn.execute(
+        "SELECT event_id, member_id, count(*) FROM attendance WHERE duplicate_of IS NULL AND member_id IS NOT NULL"
+        " AND member_id <> '' GROUP BY event_id, member_id HAVING count(*) > 1 ORDER BY event_id, member_id").fetchall()
+
+
+def duplicate_sign_ins(db: Database) -> int:
+    """Sign-ins kept as duplicates of an earlier one (they do not count)."""
+    return db.conn.execute("SELECT count(*) FROM attendance WHERE duplicate_of IS NOT NULL").fetchone()[0]
+
+
+def created_by(db: Database, tbl: str, row_id: str) -> str | None:
+    """The site whose change record made the row (its first create), None if not logged."""
+    row = db.conn.execute("SELECT site_id FROM change_log WHERE tbl = ? AND row_id = ? AND op = 'create'"
+                          " ORDER BY hlc, site_id LIMIT 1", [tbl, row_id]).fetchone()
+    return row[0] if row else None
+
+
 def add_alarm(db: Database, kind: str, origin: str, epoch: int, seq: int, detail: dict[str, Any], at: str) -> None:
     db.conn.execute(
         "INSERT INTO sync_alarms (kind, origin_site, origin_epoch, origin_seq, detail, found_at)"
