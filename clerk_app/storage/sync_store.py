@@ -129,12 +129,18 @@ def conflicts(db: Database, kind: str | None = None) -> list[dict[str, Any]]:
             for r in db.conn.execute(sql + " ORDER BY kind, tbl, row_id, field, key", params)]
 
 
+# Bookkeeping stamps two laptops always both change with an edit: their "conflict" is no one's
+# decision (the last writer's stamp stands), so the inbox does not list it.
+NOT_FOR_DECISION = ("updated_at",)
+_OPEN = f"resolved_at IS NULL AND field NOT IN ({', '.join(repr(f) for f in NOT_FOR_DECISION)})"
+
+
 def open_conflicts(db: Database) -> list[dict[str, Any]]:
     """The inbox as a person works through it: undecided entries, oldest first, with their ids."""
     return [{"id": r[0], "kind": r[1], "tbl": r[2], "row_id": r[3], "field": r[4], "key": r[5],
              "detail": json.loads(r[6]), "found_at": r[7]}
             for r in db.conn.execute("SELECT id, kind, tbl, row_id, field, key, detail, found_at FROM sync_conflicts"
-                                     " WHERE resolved_at IS NULL ORDER BY found_at, id")]
+                                     f" WHERE {_OPEN} ORDER BY found_at, id")]
 
 
 def open_conflict(db: Database, conflict_id: int) -> dict[str, Any] | None:
@@ -142,7 +148,7 @@ def open_conflict(db: Database, conflict_id: int) -> dict[str, Any] | None:
 
 
 def count_open_conflicts(db: Database) -> int:
-    return db.conn.execute("SELECT count(*) FROM sync_conflicts WHERE resolved_at IS NULL").fetchone()[0]
+    return db.conn.execute(f"SELECT count(*) FROM sync_conflicts WHERE {_OPEN}").fetchone()[0]
 
 
 def resolve_conflict(db: Database, conflict_id: int, at: str) -> None:

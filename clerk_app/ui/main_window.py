@@ -16,7 +16,7 @@ from ..services.context import Context
 from ..workspace import Workspace
 from . import backup_actions, crash
 from .audit_check import check_at_start
-from .pages import PAGES, PageSpec
+from .pages import PAGES, PageSpec, shown_pages
 from .tasks import Task, context_job, run_with_progress, runner
 from .screen_fit import fit_to_screen
 
@@ -42,7 +42,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
         self.counter: QWidget | None = None  # the page that counts members anyway (会员)
-        for spec in pages if pages is not None else PAGES:
+        for spec in shown_pages(ctx, pages if pages is not None else PAGES):
             widget = spec.factory(ctx, self)
             self.pages[spec.key] = widget
             self.stack.addWidget(widget)

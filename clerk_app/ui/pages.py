@@ -21,6 +21,12 @@ class PageSpec:
     key: str
     title: str
     factory: Callable[[Context, QWidget], QWidget]
+    shown: Callable[[Context], bool] | None = None  # None: on every computer
+
+
+def shown_pages(ctx: Context, pages: list[PageSpec]) -> list[PageSpec]:
+    """The pages this computer shows (the district's own page only in district mode)."""
+    return [p for p in pages if p.shown is None or p.shown(ctx)]
 
 
 def _members(ctx: Context, window: QWidget) -> QWidget:
@@ -53,10 +59,23 @@ def _sync(ctx: Context, window: QWidget) -> QWidget:
     return SyncPage(ctx)
 
 
+def _district(ctx: Context, window: QWidget) -> QWidget:
+    from .district_page import DistrictPage
+
+    return DistrictPage(ctx)
+
+
+def _is_district(ctx: Context) -> bool:
+    from ..services.sync_site import identity
+
+    return identity(ctx).is_district
+
+
 PAGES: list[PageSpec] = [
     PageSpec("members", "会员", _members),
     PageSpec("cards", "服务卡", _cards),
     PageSpec("events", "活动签到", _events),
     PageSpec("hardship", "困难职工", _hardship),
     PageSpec("sync", "同步", _sync),
+    PageSpec("district", "区级汇总", _district, _is_district),
 ]

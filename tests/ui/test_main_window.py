@@ -8,7 +8,7 @@ from PySide6.QtCore import QSize
 from clerk_app import APP_TITLE
 from clerk_app.services import members as member_service
 from clerk_app.ui.main_window import SETTINGS_FILE, build_main_window
-from clerk_app.ui.pages import PAGES
+from clerk_app.ui.pages import PAGES, shown_pages
 
 
 @pytest.fixture
@@ -23,7 +23,8 @@ def window(qtbot, workspace, ctx, add_members):
 def test_title_pages_and_status_bar(window):
     assert window.windowTitle() == f"{APP_TITLE} — 测试笔记本"
     titles = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert titles == [spec.title for spec in PAGES] and titles[:2] == ["会员", "服务卡"]
+    assert titles == [spec.title for spec in shown_pages(window.ctx, PAGES)] and titles[:2] == ["会员", "服务卡"]
+    assert "区级汇总" not in titles  # a laptop: the district's page is the district's only
     assert window.stack.currentWidget() is window.pages["members"]
     assert window.member_count.text() == "会员 12 名"
     texts = {w.text() for w in window.statusBar().findChildren(type(window.member_count))}
