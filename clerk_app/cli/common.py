@@ -34,12 +34,33 @@ def open_ready_workspace(args):
 
 @contextlib.contextmanager
 def ready_context(args) -> Iterator:
-    """``with ready_context(args) as ctx:`` the set-up laptop's context, closed afterwards."""
+    """``with ready_context(args) as ctx:`` the set-up laptop's context, closed afterwards (and a
+    clock warning on stderr when the command wrote something and the clock looks wrong)."""
     ws = open_ready_workspace(args)
     try:
-        yield ws.context()
+        ctx = ws.context()
+        audited = _last_audit(ctx)
+        yield ctx
+        _warn_clock(ctx, audited)
     finally:
         ws.close()
+
+
+def _last_audit(ctx) -> int:
+    from ..storage.sync_ledger import max_audit_id
+
+    return max_audit_id(ctx.db)
+
+
+def _warn_clock(ctx, audited: int) -> None:
+    """After a command that wrote (a record, or an audit entry: every write makes one of
+    them): a line on stderr when the computer's clock looks wrong."""
+    from ..services.clock_check import clock_warning
+
+    if ctx.changes.touched or _last_audit(ctx) != audited:
+        warning = clock_warning(ctx)
+        if warning:
+            print(warning, file=sys.stderr)
 
 
 def parse_date(text: str | None) -> _dt.date | None:

@@ -48,6 +48,8 @@ MESSAGES: dict[str, str] = {
     "person.same_record": "请选择两条不同的记录",
     "person.district_only": "合并或区分重复登记的人员只能在区总工会（district 模式）的电脑上进行",
     "person.already_merged": "这条记录已并入另一条记录（{into}），请在保留的记录上操作",
+    "clock.skew": "注意：本机最后一条记录的时间是 {stamp}，比电脑时钟（{now}）晚约 {days} 天。电脑的日期时间可能不对"
+                  "（或曾被调快过）：请核对电脑的日期时间；在此之前，新记录的时间都会排在 {stamp} 之后",
     "inbox.not_found": "冲突收件箱里没有第 {id} 条待处理的记录（可能已处理过）",
     "inbox.bad_keep": "请选择保留哪一个值：mine（现值）、theirs（另一值），或直接写出新值",
     "inbox.write_once": "“{field}”只能写一次，全区以最早登记的值为准，只能保留现值；如确有错误，请在会员资料中更正",

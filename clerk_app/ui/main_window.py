@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QDialog, QHBoxLayout, QInputDialog, QLabel, QList
 from .. import APP_TITLE, __version__, paths
 from ..domain.errors import UserError
 from ..services import members as member_service
+from ..services.clock_check import clock_warning
 from ..services.context import Context
 from ..workspace import Workspace
 from . import backup_actions, crash
@@ -63,6 +64,11 @@ class MainWindow(QMainWindow):
             outer.addWidget(self.banner)
         if workspace.health.stray_notice():  # a WAL that did not belong was set aside at start
             outer.addWidget(backup_actions.notice_banner(workspace.health.stray_notice()))
+        self.clock_banner = None
+        skew = clock_warning(ctx)
+        if skew:  # the last record is stamped more than a day after this computer's clock
+            self.clock_banner = backup_actions.notice_banner(skew)
+            outer.addWidget(self.clock_banner)
         layout = QHBoxLayout()
         layout.addWidget(self.nav)
         layout.addWidget(self.stack, 1)
