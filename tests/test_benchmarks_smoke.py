@@ -59,3 +59,12 @@ def test_startup_benchmark_prints_window_beside_bare(cache_dir):
     out = _run("benchmarks.bench_startup", cache_dir, "--runs", "1")
     assert re.search(r"^ratio startup: app/bare \(open \+ build \+ show\) = \d+\.\d+x", out, re.M), out
     assert "bare QMainWindow: construct + show" in out
+
+
+def test_sync_benchmark_prints_app_floor_and_ratio(cache_dir):
+    out = _run("benchmarks.bench_syncpkg", cache_dir, "--changes", "300", "--rounds", "2")
+    assert re.search(r"^[\d,]+ change records; package [\d,]+ bytes, plain json [\d,]+ bytes", out, re.M), out
+    for label in ("app: sync export (laptop)", "app: sync import (district)", "app: export + import",
+                  "floor: json + executemany"):
+        assert re.search(rf"^{re.escape(label)} +min +[\d.]+ s +median +[\d.]+ s +max +[\d.]+ s", out, re.M), out
+    assert re.search(r"^ratio app/floor: min \d+\.\d+x +median \d+\.\d+x +max \d+\.\d+x", out, re.M), out
