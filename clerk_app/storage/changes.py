@@ -21,6 +21,7 @@ field are concurrent when neither's base is the other's version.
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -69,6 +70,7 @@ def site_epoch(db: Database) -> int:
         return 0
 
 
+@functools.lru_cache(maxsize=512)
 def _q(name: str) -> str:
     if not name.replace("_", "").isalnum():
         raise ValueError(f"bad identifier {name!r}")
@@ -305,6 +307,39 @@ def log_merged(db: Database, change: Change) -> None:
         [change.hlc, change.site_id, change.tbl, change.row_id, change.op,
          json.dumps(change.data, ensure_ascii=False, sort_keys=True), change.origin_epoch, change.origin_seq,
          change.txn_id, json.dumps(change.base, sort_keys=True)])
+
+
+def log_merged_many(db: Database, changes: Iterable[Change]) -> None:
+    """:func:`log_merged` for many changes at once, in order (one statement)."""
+    db.conn.executemany(
+        "INSERT INTO change_log (hlc, site_id, tbl, row_id, op, data, origin_epoch, origin_seq, txn_id, base)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?)",
+        [[c.hlc, c.site_id, c.tbl, c.row_id, c.op, json.dumps(c.data, ensure_ascii=False, sort_keys=True),
+          c.origin_epoch, c.origin_seq, c.txn_id, json.dumps(c.base, sort_keys=True)] for c in changes])
+
+
+def held_origin_keys(db: Database, keys: Iterable[tuple[str, int, int]]) -> set[tuple[str, int, int]]:
+    """Those of ``keys`` (origin, epoch, origin sequence) this log already holds."""
+    return _keys_in(db, "change_log", "site_id", keys)
+
+
+def _keys_in(db: Database, table: str, site_col: str, keys: Iterable[tuple[str, int, int]]) -> set:
+    groups: dict[tuple[str, int], list[int]] = {}
+    for origin, epoch, seq in keys:
+        groups.setdefault((origin, epoch), []).append(seq)
+    found = set()
+    for (origin, epoch), seqs in groups.items():
+        for i in range(0, len(seqs), 500):
+            part = seqs[i:i + 500]
+            found.update((origin, epoch, r[0]) for r in db.conn.execute(
+                f"SELECT origin_seq FROM {table} WHERE {site_col} = ? AND origin_epoch = ?"
+                f" AND origin_seq IN ({', '.join('?' * len(part))})", [origin, epoch, *part]))
+    return found
+
+
+def parked_origin_keys(db: Database, keys: Iterable[tuple[str, int, int]]) -> set[tuple[str, int, int]]:
+    """Those of ``keys`` waiting in ``parked_changes``."""
+    return _keys_in(db, "parked_changes", "origin_site", keys)
 
 
 def row_history(db: Database, tbl: str, row_id: str) -> list[Change]:

@@ -207,9 +207,46 @@ def survivor(db: Database, member_id: str) -> str:
 
 
 def merged_members(db: Database, member_ids: Iterable[str]) -> list[str]:
-    """Those of ``member_ids`` that were merged into another record."""
-    return [m for m in member_ids if db.conn.execute(
-        "SELECT 1 FROM members WHERE id = ? AND merged_into IS NOT NULL", [m]).fetchone()]
+    """Those of ``member_ids`` that were merged into another record (in the order given)."""
+    ids = list(member_ids)
+    merged = set()
+    for i in range(0, len(ids), 500):
+        part = ids[i:i + 500]
+        merged.update(r[0] for r in db.conn.execute(
+            f"SELECT id FROM members WHERE merged_into IS NOT NULL AND id IN ({', '.join('?' * len(part))})", part))
+    return [m for m in ids if m in merged]
+
+
+def all_merged_members(db: Database) -> set[str]:
+    return {r[0] for r in db.conn.execute("SELECT id FROM members WHERE merged_into IS NOT NULL")}
+
+
+def existing_ids(db: Database, tbl: str, ids: Iterable[str]) -> set[str]:
+    """Those of ``ids`` that are rows of ``tbl``."""
+    ids = list(ids)
+    found: set[str] = set()
+    for i in range(0, len(ids), 500):
+        part = ids[i:i + 500]
+        found.update(r[0] for r in db.conn.execute(
+            f"SELECT id FROM {_q(tbl)} WHERE id IN ({', '.join('?' * len(part))})", part))
+    return found
+
+
+def tombstoned_ids(db: Database, row_ids: Iterable[str]) -> set[tuple[str, str]]:
+    """(table, id) of the tombstones of any of ``row_ids``."""
+    ids = list(row_ids)
+    found: set[tuple[str, str]] = set()
+    for i in range(0, len(ids), 500):
+        part = ids[i:i + 500]
+        found.update((r[0], r[1]) for r in db.conn.execute(
+            f"SELECT tbl, row_id FROM tombstones WHERE row_id IN ({', '.join('?' * len(part))})", part))
+    return found
+
+
+def waiting_rows(db: Database) -> set[tuple[str, str]]:
+    """(table, id) of the rows parked changes are waiting for."""
+    return {(r[0], r[1]) for r in db.conn.execute(
+        "SELECT DISTINCT wait_tbl, wait_id FROM parked_changes WHERE reason = 'waiting'")}
 
 
 def repoint(db: Database, tbl: str, fld: str, old: str, new: str) -> list[str]:

@@ -60,8 +60,10 @@ from ..storage.changes import (
     ERASED_JSON,
     changes_since,
     erase_payloads,
-    log_merged,
+    held_origin_keys,
+    log_merged_many,
     logged_by_origin,
+    parked_origin_keys,
     observe_stamp,
     redact_logged,
     row_history,
@@ -206,6 +208,15 @@ class _Merge:
         self.sign_ins: set[tuple[str, str]] = set()
         self.keys: set[str] = set()  # members whose search keys are rebuilt
         self._columns: dict[str, set[str]] = {}
+        # Set-based lookups (one query per table per chunk, not per record), kept true as the
+        # merge adds and removes rows; a miss falls back to asking the database.
+        self._exists: dict[str, set[str]] = {}
+        self._absent: dict[str, set[str]] = {}
+        self._tombs: set[tuple[str, str]] = set()
+        self._tomb_checked: set[str] = set()
+        self._waiting: set[tuple[str, str]] = set()
+        self._maybe_merged: set[str] = set()  # members that may have merged_into (survivor asked)
+        self._log: list[Change] = []  # change_log rows to write (executemany) before it is read
 
     def columns(self, tbl: str) -> set[str]:
         if tbl not in self._columns:
@@ -222,17 +233,21 @@ class _Merge:
                 raise ValueError(f"unknown fields of {rec['tbl']}: {sorted(unknown)}")
         incoming = store.take_parked(db, reason=CLOCK_AHEAD) + records
         fresh: list[dict[str, Any]] = []
-        seen: dict[tuple, str] = {}
-        for rec in incoming:
-            key = (rec["origin"], rec["epoch"], rec["seq"])
-            mine = digest(rec)
+        seen: dict[tuple, dict[str, Any]] = {}
+        keys = [(rec["origin"], rec["epoch"], rec["seq"]) for rec in incoming]
+        known_keys = held_origin_keys(db, keys) | parked_origin_keys(db, keys)
+        for key, rec in zip(keys, incoming):
             if key in seen:
-                if seen[key] != mine:
+                if digest(seen[key]) != digest(rec):
                     self.alarm("same_key_other_content", rec)
                 else:
                     self.report.already += 1
                 continue
-            seen[key] = mine
+            seen[key] = rec
+            if key not in known_keys:
+                fresh.append(rec)
+                continue
+            mine = digest(rec)
             held = logged_by_origin(db, *key)
             known = record_of(held) if held else store.parked_record(db, *key)
             if known is not None:
@@ -262,9 +277,62 @@ class _Merge:
                 accepted += group
         if accepted:
             observe_stamp(db, max((r["hlc"] for r in accepted), key=parse_stamp))
+        self.prefetch(accepted)
         for rec in sorted(accepted, key=_order):
             self.apply(rec)
         self.finish()
+        self.flush_log()
+
+    # -- set-based lookups
+
+    def prefetch(self, records: list[dict[str, Any]]) -> None:
+        by_tbl: dict[str, set[str]] = {}
+        for rec in records:
+            by_tbl.setdefault(rec["tbl"], set()).add(rec["row_id"])
+            for fld, parent in SYNC_POLICY[rec["tbl"]].parents.items():
+                value = rec["data"].get(fld)
+                if isinstance(value, str) and value:
+                    by_tbl.setdefault(parent, set()).add(value)
+            if rec["tbl"] == "members" and not _empty(rec["data"].get("merged_into")):
+                self._maybe_merged.add(rec["row_id"])
+        for tbl, ids in by_tbl.items():
+            found = store.existing_ids(self.db, tbl, ids)
+            self._exists[tbl] = found
+            self._absent[tbl] = ids - found
+        every = {i for ids in by_tbl.values() for i in ids}
+        self._tombs = store.tombstoned_ids(self.db, every)
+        self._tomb_checked = every
+        self._waiting = store.waiting_rows(self.db)
+        self._maybe_merged |= store.all_merged_members(self.db)
+
+    def row_exists(self, tbl: str, row_id: str) -> bool:
+        if row_id in self._exists.get(tbl, ()):
+            return True
+        if row_id in self._absent.get(tbl, ()):
+            return False
+        found = store.row_exists(self.db, tbl, row_id)
+        (self._exists if found else self._absent).setdefault(tbl, set()).add(row_id)
+        return found
+
+    def inserted(self, tbl: str, row_id: str) -> None:
+        self._exists.setdefault(tbl, set()).add(row_id)
+        self._absent.get(tbl, set()).discard(row_id)
+
+    def deleted(self, tbl: str, row_id: str) -> None:
+        self._absent.setdefault(tbl, set()).add(row_id)
+        self._exists.get(tbl, set()).discard(row_id)
+
+    def tombstoned(self, tbl: str, row_id: str) -> bool:
+        if (tbl, row_id) in self._tombs:
+            return True
+        if row_id in self._tomb_checked:
+            return False
+        return store.tombstoned(self.db, tbl, row_id)
+
+    def flush_log(self) -> None:
+        if self._log:
+            log_merged_many(self.db, self._log)
+            self._log = []
 
     def alarm(self, kind: str, rec: dict[str, Any], **detail: Any) -> None:
         store.add_alarm(self.db, kind, rec["origin"], rec["epoch"], rec["seq"],
@@ -272,12 +340,14 @@ class _Merge:
         self.report.alarms += 1
 
     def log(self, rec: dict[str, Any]) -> None:
-        log_merged(self.db, _change_of(rec))
+        self._log.append(_change_of(rec))
         self.report.applied += 1
 
     def park(self, rec: dict[str, Any], reason: str, tbl: str, row_id: str) -> None:
         store.park(self.db, rec, reason, tbl, row_id, self.at)
         self.report.parked += 1
+        if reason == WAITING:
+            self._waiting.add((tbl, row_id))
         if reason == PARENT_DELETED:
             for waiting in store.take_parked(self.db, reason=WAITING, wait_tbl=rec["tbl"], wait_id=rec["row_id"]):
                 self.park(waiting, PARENT_DELETED, rec["tbl"], rec["row_id"])  # its children go with it
@@ -289,7 +359,7 @@ class _Merge:
     def apply(self, rec: dict[str, Any]) -> None:
         db, tbl, row_id = self.db, rec["tbl"], rec["row_id"]
         policy = SYNC_POLICY[tbl]
-        if store.tombstoned(db, tbl, row_id):
+        if self.tombstoned(tbl, row_id):
             self.log(rec)  # deleted for good: kept in the log, not applied
             return
         if rec["op"] == DELETE:
@@ -298,7 +368,7 @@ class _Merge:
         if _erased(rec):
             self.log(rec)  # its row was deleted where it comes from: its delete follows
             return
-        exists = store.row_exists(db, tbl, row_id)
+        exists = self.row_exists(tbl, row_id)
         if not exists and rec["op"] == UPDATE:
             # its create has not arrived yet, or the row was set aside (its parent was deleted)
             self.park(rec, PARENT_DELETED if store.set_aside(db, tbl, row_id) else WAITING, tbl, row_id)
@@ -308,22 +378,30 @@ class _Merge:
         applied = self.follow_merges(rec, policy)  # the log keeps the record as it came
         if exists:
             self.merge_fields(applied, policy)
+            self.log(rec)
+            self.touch(tbl, row_id)
         else:
             cols = self.columns(tbl)
-            store.insert_row(db, tbl, {"id": row_id, **{k: v for k, v in applied["data"].items() if k in cols}})
-        self.log(rec)
-        self.touch(tbl, row_id)
-        if not exists:
-            for waiting in sorted(store.take_parked(db, reason=WAITING, wait_tbl=tbl, wait_id=row_id), key=_order):
-                self.apply(waiting)
+            row = {"id": row_id, **{k: v for k, v in applied["data"].items() if k in cols}}
+            store.insert_row(db, tbl, row)
+            self.inserted(tbl, row_id)
+            if tbl == "members" and not _empty(row.get("merged_into")):
+                self._maybe_merged.add(row_id)
+            self.log(rec)
+            self.touch(tbl, row_id, row)
+            if (tbl, row_id) in self._waiting:
+                self._waiting.discard((tbl, row_id))
+                for waiting in sorted(store.take_parked(db, reason=WAITING, wait_tbl=tbl, wait_id=row_id),
+                                      key=_order):
+                    self.apply(waiting)
 
     def missing_parent(self, rec: dict[str, Any], policy: TablePolicy) -> bool:
         for fld, parent in policy.parents.items():
             value = rec["data"].get(fld)
-            if _empty(value) or value == rec["row_id"] or store.row_exists(self.db, parent, value):
+            if _empty(value) or value == rec["row_id"] or self.row_exists(parent, value):
                 continue
             # a parent deleted, or itself set aside because its own parent was: set aside too
-            gone = store.tombstoned(self.db, parent, value) or store.set_aside(self.db, parent, value)
+            gone = self.tombstoned(parent, value) or store.set_aside(self.db, parent, value)
             reason = PARENT_DELETED if gone else WAITING
             self.park(rec, reason, parent, value)
             return True
@@ -335,7 +413,7 @@ class _Merge:
         moved = {}
         for fld, parent in policy.parents.items():
             value = rec["data"].get(fld)
-            if parent == "members" and not _empty(value):
+            if parent == "members" and not _empty(value) and value in self._maybe_merged:
                 keep = store.survivor(self.db, value)
                 if keep != value:
                     moved[fld] = keep
@@ -343,6 +421,9 @@ class _Merge:
 
     def merge_fields(self, rec: dict[str, Any], policy: TablePolicy) -> None:
         tbl, row_id = rec["tbl"], rec["row_id"]
+        if tbl == "members" and "merged_into" in rec["data"]:
+            self._maybe_merged.add(row_id)
+        self.flush_log()
         row = store.get_row(self.db, tbl, row_id) or {}
         history = [c for c in row_history(self.db, tbl, row_id) if c.op != DELETE]
         mine = (parse_stamp(rec["hlc"]), rec["origin"])
@@ -389,15 +470,18 @@ class _Merge:
 
     def delete(self, rec: dict[str, Any]) -> None:
         db, tbl, row_id = self.db, rec["tbl"], rec["row_id"]
-        if store.row_exists(db, tbl, row_id):
+        self.flush_log()
+        if self.row_exists(tbl, row_id):
             self.touch(tbl, row_id)
             for child_tbl, fld in children_of(tbl):
                 for child in store.ids_where(db, child_tbl, fld, row_id):
                     if child_tbl != tbl or child != row_id:
                         self.set_aside(child_tbl, child, tbl, row_id)
             store.delete_row(db, tbl, row_id)
+            self.deleted(tbl, row_id)
         erase_payloads(db, tbl, row_id)  # erasure travels: the values leave this log too
         store.add_tombstone(db, tbl, row_id, rec["hlc"], rec["origin"])
+        self._tombs.add((tbl, row_id))
         self.log(rec)
         for waiting in store.take_parked(db, reason=WAITING, wait_tbl=tbl, wait_id=row_id):
             if waiting["tbl"] == tbl and waiting["row_id"] == row_id:
@@ -419,11 +503,19 @@ class _Merge:
                     "data": {k: v for k, v in row.items() if k != "id"}, "base": {}}
         self.park(snapshot, PARENT_DELETED, parent_tbl, parent_id)
         store.delete_row(self.db, tbl, row_id)
+        self.deleted(tbl, row_id)
 
     # -- what follows from a merged row
 
-    def touch(self, tbl: str, row_id: str) -> None:
-        row = store.get_row(self.db, tbl, row_id)
+    _TOUCH_NEEDS = {"member_status_history": "member_id", "cards": "member_id", "card_events": "card_id",
+                    "attendance": "member_id"}
+
+    def touch(self, tbl: str, row_id: str, row: dict[str, Any] | None = None) -> None:
+        """Note what a changed row means for the derived values. ``row``: the row just inserted
+        (read from the database when not given, or when it lacks the field needed)."""
+        need = self._TOUCH_NEEDS.get(tbl)
+        if row is None or (need is not None and need not in row) or (tbl == "attendance" and "event_id" not in row):
+            row = store.get_row(self.db, tbl, row_id)
         if row is None:
             return
         if tbl == "members":
@@ -441,6 +533,7 @@ class _Merge:
 
     def finish(self) -> None:
         db = self.db
+        self.flush_log()
         for drop in store.merged_members(db, sorted(self.members)):
             # a person merged (here or at the district): whatever still points at the dropped
             # record follows the survivor, and the dropped record leaves search
