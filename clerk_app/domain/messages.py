@@ -290,6 +290,8 @@ MESSAGES: dict[str, str] = {
     "syncsite.already_laptop": "这台电脑已作为笔记本登记过，不能再设为区总工会",
     "syncsite.other_district": "本机已在“{name}”登记，不能再接受另一个区总工会的登记文件",
     "syncsite.not_enrolled": "本机还没有在区总工会登记，不能导出或导入同步包：请先生成登记申请，交区总工会签发后接受登记",
+    "syncsite.restored": "“{laptop}”登记后从备份恢复过，旧的同步登记已不能再用（区总工会已收到的包号会重复）："
+                         "请重新生成登记申请交区总工会签发，接受新的登记文件后再导出同步包",
     "syncsite.no_laptops": "还没有登记任何笔记本，没有可导出的同步包",
     "syncsite.no_folder": "导出文件夹不存在：{path}",
     "sync.already": "已导入：{sender} 的第 {seq} 号同步包以前已经导入过，这次没有任何改动",

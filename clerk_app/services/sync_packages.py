@@ -44,7 +44,8 @@ from . import backups, sync_attachments
 from .changes import Changes
 from .context import Context
 from .sync_scope import Scope
-from .sync_site import DISTRICT, LAPTOP, UNION_KEY, Identity, identity, known_peer, registry, site_keys
+from .sync_site import (DISTRICT, LAPTOP, UNION_KEY, Identity, identity, known_peer, registry,
+                        restored_since_enrolment, site_keys)
 
 SCHEMA = 1  # the data schema of the change records a package carries
 Progress = Callable[[int, int], None]
@@ -88,6 +89,8 @@ def export_package(ctx: Context, folder: Path | str, to: str | None = None, *,
     """Write one package for ``to`` (a peer's site id; a laptop's default: its district) into
     ``folder`` and return what was written."""
     me = _enrolled(ctx)
+    if not me.is_district and restored_since_enrolment(ctx):
+        raise UserError("syncsite.restored", laptop=me.name or "本机")
     folder = Path(folder)
     if not folder.is_dir():
         raise UserError("syncsite.no_folder", path=str(folder))

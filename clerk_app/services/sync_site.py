@@ -28,6 +28,7 @@ from ..domain.errors import UserError
 from ..domain.text import single_line
 from ..storage import sync_ledger as ledger
 from ..storage import unions_repo
+from ..storage.changes import site_epoch
 from ..storage.cipher import key_of
 from ..storage.db import database_file, transaction
 from ..storage.meta import get_meta, set_meta
@@ -42,6 +43,9 @@ _KEYS_LABEL = b"clerk-app site keys v1"
 ROLE_KEY, SITE_KEY, EPOCH_KEY = "sync_role", "sync_site_id", "sync_epoch"
 UNION_KEY, CODE_KEY, ENROLLED_KEY, DISTRICT_NAME_KEY = ("sync_union_id", "sync_card_code", "sync_enrolled_at",
                                                         "sync_district_name")
+# How many times this database had been restored when it was enrolled (storage.changes.site_epoch):
+# a restore since then means the enrolment (and its package sequence) belongs to the lost past.
+RESTORES_KEY = "sync_enrolled_restores"
 DISTRICT, LAPTOP = ledger.DISTRICT, ledger.LAPTOP
 
 
@@ -195,6 +199,14 @@ def revoke(ctx: Context, site: str) -> ledger.Peer:
 
 # ---------------------------------------------------------------------------------------- laptop
 
+def restored_since_enrolment(ctx: Context) -> bool:
+    """Whether this laptop was restored from a backup after it was enrolled: its packages would
+    repeat sequence numbers the district already holds, so it must be enrolled again (a new
+    epoch) before it exports."""
+    held = get_meta(ctx.db, RESTORES_KEY)
+    return held is not None and held.isdigit() and site_epoch(ctx.db) > int(held)
+
+
 def request_file(ctx: Context, out: Path | str) -> tuple[Path, str]:
     """On the laptop: the request file for the district (keys made the first time), and this
     laptop's fingerprint to read out by phone."""
@@ -231,6 +243,7 @@ def accept_enrolment(ctx: Context, data: bytes) -> enrolment_files.Enrolment:
         set_meta(ctx.db, CODE_KEY, got.card_code)
         set_meta(ctx.db, DISTRICT_NAME_KEY, got.district.name)
         set_meta(ctx.db, ENROLLED_KEY, ctx.now_stamp())
+        set_meta(ctx.db, RESTORES_KEY, str(site_epoch(ctx.db)))
         set_card_prefix(ctx, got.card_code)
         ctx.changes.note("meta")
         ctx.audit("update", "sync_enrolment", got.site_id, epoch=got.epoch, union=got.union_name,

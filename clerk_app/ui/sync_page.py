@@ -109,8 +109,10 @@ class SyncPage(QWidget):
         self.code_label.setText(st.card_code or "—")
         self.request_button.setVisible(not district)
         self.accept_button.setVisible(not district)
-        self.accept_button.setEnabled(not st.district)
-        self.request_button.setEnabled(not st.district)  # enrolled: a new request only via the district
+        # Enrolled: a new request only after a restore from a backup (the enrolment must be renewed).
+        again = not district and sync_site.restored_since_enrolment(self.ctx)
+        self.accept_button.setEnabled(not st.district or again)
+        self.request_button.setEnabled(not st.district or again)
         status = sync_packages.status(self.ctx)
         enrolled = bool(st.site_id)
         self.export_button.setEnabled(enrolled and bool(status.peers))
