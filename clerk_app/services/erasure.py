@@ -8,6 +8,10 @@ or sign-ins hang on it), erasure always succeeds and reaches everything that hol
   carry none (``storage.changes``: a delete blanks the row's earlier payloads);
 - the person's sign-ins stay as anonymous rows (an event's figures rest on them), their
   member link and any walk-in name and phone blanked, in the row and in its change records;
+- sync packages exported but not yet acknowledged may carry the person: their kept bytes are
+  dropped and their files removed where they still are (a copy already taken away on a USB
+  stick is out of reach: the result counts what was removed); the next export sends what the
+  district still lacks, without the person's values;
 - the audit entry names the record's UUID and counts only;
 - after the commit the write-ahead log is folded in and truncated; ``secure_delete`` already
   zeroes the freed pages, so the database file keeps no copy either.
@@ -19,9 +23,10 @@ rule (services.backups); the result says so, so the clerk can tell the member.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..domain.errors import UserError
-from ..storage import hardship_repo, members_repo, person_repo
+from ..storage import hardship_repo, members_repo, person_repo, sync_ledger
 from ..storage.changes import scrub_fields
 from ..storage.db import transaction
 from .context import Context
@@ -33,6 +38,7 @@ class ErasureResult:
     rows_deleted: int  # member row included
     sign_ins_anonymised: int
     wal_truncated: bool  # False: a reader kept the log open; it is truncated at the next checkpoint
+    packages_removed: int = 0  # files of unacknowledged sync packages removed
 
 
 def erase_member(ctx: Context, member_id: str, *, reason: str = "request") -> ErasureResult:
@@ -56,6 +62,15 @@ def erase_member(ctx: Context, member_id: str, *, reason: str = "request") -> Er
         for tbl, row_id in rows:
             ctx.changes.delete(tbl, row_id)
         ctx.changes.delete("members", member_id)
-        ctx.audit("erase", "member", member_id, reason=reason, rows=len(rows) + 1, sign_ins=len(attendance))
+        queued = sync_ledger.forget_queued(ctx.db)
+        ctx.audit("erase", "member", member_id, reason=reason, rows=len(rows) + 1, sign_ins=len(attendance),
+                  **({"queued_packages": len(queued)} if queued else {}))
+    removed = 0
+    for file in queued:
+        try:
+            Path(file).unlink()
+            removed += 1
+        except OSError:  # gone already, or the stick was taken away
+            pass
     truncated = person_repo.truncate_wal(ctx.db)
-    return ErasureResult(member_id, len(rows) + 1, len(attendance), truncated)
+    return ErasureResult(member_id, len(rows) + 1, len(attendance), truncated, removed)

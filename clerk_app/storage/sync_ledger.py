@@ -219,3 +219,13 @@ def origin_sites(db: Database) -> dict[str, str]:
     audit entry travelled up in the laptop's first package."""
     return dict(db.conn.execute("SELECT site_id, entity_id FROM audit_remote WHERE entity = 'sync_enrolment'"
                                 " AND action = 'update' ORDER BY id").fetchall())
+
+
+def forget_queued(db: Database) -> list[str]:
+    """Drop the bytes of every package sent but not yet acknowledged (an erasure: they may hold
+    the erased person's values); returns the files they were written to. The next export
+    carries everything unacknowledged again, under the next sequence."""
+    files = [r[0] for r in db.conn.execute(
+        "SELECT file FROM sync_packages WHERE direction = 'out' AND data IS NOT NULL ORDER BY seq")]
+    db.conn.execute("UPDATE sync_packages SET data = NULL WHERE direction = 'out' AND data IS NOT NULL")
+    return [f for f in files if f]
