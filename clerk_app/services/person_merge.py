@@ -7,8 +7,9 @@ dropped record's cards (their events follow the cards), sign-ins, status history
 are re-pointed to the kept record, and the dropped record gets ``merged_into`` — it stays, hidden
 from lists and search, so that an old package replayed later still has a row to land on and
 :mod:`clerk_app.sync.merge` moves what it brings to the survivor. Afterwards one person counts
-once per event (a re-pointed later sign-in is marked ``duplicate_of``); two active cards are not
-cancelled by the merge but named in the conflict inbox for a person to decide."""
+once per event (a re-pointed later sign-in is marked ``duplicate_of``); two active cards, or two
+hardship files (each laptop opened one), are not cancelled by the merge but named in the
+conflict inbox for a person to decide."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from ..domain import card as card_lifecycle
 from ..domain.errors import UserError
 from ..domain.records import Member
-from ..storage import members_repo
+from ..storage import hardship_repo, members_repo
 from ..storage import sync_store as store
 from ..storage.db import transaction
 from ..sync.policy import children_of
@@ -34,6 +35,7 @@ class MergeResult:
     drop_id: str
     moved: dict[str, int]          # table -> rows re-pointed to the kept record
     active_cards: tuple[str, ...]  # the kept record's active cards (two or more: in the inbox)
+    hardship_files: tuple[str, ...] = ()  # the kept record's hardship files (two or more: in the inbox)
 
 
 def _member(ctx: Context, member_id: str) -> Member:
@@ -76,9 +78,13 @@ def merge_persons(ctx: Context, keep_id: str, drop_id: str) -> MergeResult:
         if len(active) > 1:
             store.add_conflict(ctx.db, "two_active_cards", "members", keep_id, "", ",".join(active),
                                {"cards": active, "merged": drop_id}, now)
+        files = hardship_repo.files_of_member(ctx.db, keep_id)
+        if len(files) > 1:  # each laptop opened a hardship file for the person: a person decides
+            store.add_conflict(ctx.db, "two_hardship_files", "members", keep_id, "", ",".join(files),
+                               {"files": files, "merged": drop_id}, now)
         store.decide_pair(ctx.db, keep_id, drop_id, MERGED, now)
         ctx.audit("merge", "member", keep_id, dropped=drop_id, moved=moved)
-    return MergeResult(keep_id, drop_id, moved, tuple(active))
+    return MergeResult(keep_id, drop_id, moved, tuple(active), tuple(files))
 
 
 def _count_once(ctx: Context, member_id: str) -> None:

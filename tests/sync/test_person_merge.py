@@ -154,3 +154,26 @@ def test_only_the_district_merges(enrolled, tmp_path):
         person_merge.merge_persons(a, one, two)
     assert err.value.code == "person.district_only"
     assert store.get_row(a.db, "members", two)["merged_into"] is None
+
+
+def test_two_hardship_files_of_one_person_are_flagged_after_the_merge(enrolled, tmp_path):
+    from clerk_app.domain import hardship as hs
+    from clerk_app.services import hardship, sync_district
+    from tests.hardship.conftest import child_id
+
+    a, b, district = enrolled.a, enrolled.b, enrolled.district_ctx
+    same = make_id(seq="357")
+    ma, mb = enrolled.member(a, "赵困难", same), enrolled.member(b, "赵困难", same)
+    for ctx, member in ((a, ma), (b, mb)):
+        form = hs.FileInput(category="低保户", own_monthly_income="1000", sensitive_consent="书面",
+                            household=[hs.HouseholdInput(name="赵小", relation="子女", id_number=child_id(DAY),
+                                                         guardian_consent=True)])
+        hardship.file_member(ctx, member, form)
+        sent = sync_packages.export_package(ctx, _outbox(tmp_path, f"hs-{ctx.laptop_name}"))
+        sync_packages.import_package(district, sent.path)
+    done = person_merge.merge_persons(district, ma, mb)
+    assert len(done.hardship_files) == 2
+    [flag] = store.conflicts(district.db, "two_hardship_files")
+    assert flag["row_id"] == ma and sorted(flag["detail"]["files"]) == sorted(done.hardship_files)
+    [row] = [r for r in sync_district.inbox(district) if r.kind == "two_hardship_files"]
+    assert "两份困难职工档案" in row.what and "赵困难" in row.what
