@@ -355,6 +355,47 @@ def sign_ins_of(db: Database, event_id: str, member_id: str) -> list[str]:
         [event_id, member_id])]
 
 
+def _chunks(ids: Sequence[str], size: int = 500):
+    for i in range(0, len(ids), size):
+        part = list(ids[i:i + size])
+        yield part, ", ".join("?" * len(part))
+
+
+def rows_by_id(db: Database, tbl: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """:func:`get_row` for many rows: id -> row, for those that exist."""
+    found: dict[str, dict[str, Any]] = {}
+    for part, marks in _chunks(ids):
+        cur = db.conn.execute(f"SELECT * FROM {_q(tbl)} WHERE id IN ({marks})", part)
+        names = [d[0] for d in cur.description]
+        for row in cur:
+            values = dict(zip(names, row))
+            found[values["id"]] = values
+    return found
+
+
+def same_id_numbers(db: Database, member_ids: Sequence[str]) -> dict[str, list[str]]:
+    """:func:`same_id_number` for many members (member -> the others, by id)."""
+    found: dict[str, list[str]] = {}
+    for part, marks in _chunks(member_ids):
+        for mid, other in db.conn.execute(
+                "SELECT m.id, o.id FROM members m JOIN members o ON o.id_number = m.id_number AND o.id <> m.id"
+                f" WHERE m.id IN ({marks}) AND m.merged_into IS NULL AND o.merged_into IS NULL ORDER BY m.id, o.id",
+                part):
+            found.setdefault(mid, []).append(other)
+    return found
+
+
+def active_cards_of(db: Database, member_ids: Sequence[str], active: str) -> dict[str, list[str]]:
+    """:func:`active_cards` for many members (member -> card ids, by id)."""
+    found: dict[str, list[str]] = {}
+    for part, marks in _chunks(member_ids):
+        for mid, card in db.conn.execute(
+                f"SELECT member_id, id FROM cards WHERE status = ? AND member_id IN ({marks}) ORDER BY member_id, id",
+                [active, *part]):
+            found.setdefault(mid, []).append(card)
+    return found
+
+
 def active_cards(db: Database, member_id: str, active: str) -> list[str]:
     return [r[0] for r in db.conn.execute(
         "SELECT id FROM cards WHERE member_id = ? AND status = ? ORDER BY id", [member_id, active])]

@@ -564,8 +564,14 @@ class _Merge:
                 want = None if i == 0 else ids[0]
                 if row.get("duplicate_of") != want:
                     store.set_fields(db, "attendance", att, {"duplicate_of": want})
-        for member_id in sorted(self.members):
-            member = store.get_row(db, "members", member_id)
+        # What the checks below read of each member, fetched per chunk (nothing in the loop
+        # changes another member's row, ID number, merge or cards).
+        touched = sorted(self.members)
+        rows = store.rows_by_id(db, "members", touched)
+        same = store.same_id_numbers(db, touched)
+        active_of = store.active_cards_of(db, touched, card_lifecycle.ACTIVE)
+        for member_id in touched:
+            member = rows.get(member_id)
             if member is None:
                 continue
             status = store.status_from_history(db, member_id)
@@ -576,9 +582,9 @@ class _Merge:
                 continue  # hidden: its rows follow the survivor, checked there
             if member_id in self.keys:
                 members_repo.write_keys(db, member_id, member["name"], member["id_number"], member["phone"])
-            for other in store.same_id_number(db, member_id):
+            for other in same.get(member_id, []):
                 store.add_duplicate_pair(db, member_id, other, "id_number", self.at)
-            active = store.active_cards(db, member_id, card_lifecycle.ACTIVE)
+            active = active_of.get(member_id, [])
             if len(active) > 1:
                 store.add_conflict(db, "two_active_cards", "members", member_id, "", ",".join(active),
                                    {"cards": active}, self.at)
