@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..domain import card as card_lifecycle
+from ..domain import hardship as hardship_rules
 from ..domain.errors import UserError
 from ..domain.records import Member
 from ..storage import hardship_repo, members_repo
@@ -35,7 +36,7 @@ class MergeResult:
     drop_id: str
     moved: dict[str, int]          # table -> rows re-pointed to the kept record
     active_cards: tuple[str, ...]  # the kept record's active cards (two or more: in the inbox)
-    hardship_files: tuple[str, ...] = ()  # the kept record's hardship files (two or more: in the inbox)
+    hardship_files: tuple[str, ...] = ()  # the kept record's open hardship files (two or more: in the inbox)
 
 
 def _member(ctx: Context, member_id: str) -> Member:
@@ -78,8 +79,10 @@ def merge_persons(ctx: Context, keep_id: str, drop_id: str) -> MergeResult:
         if len(active) > 1:
             store.add_conflict(ctx.db, "two_active_cards", "members", keep_id, "", ",".join(active),
                                {"cards": active, "merged": drop_id}, now)
-        files = hardship_repo.files_of_member(ctx.db, keep_id)
+        files = [f for f in hardship_repo.files_of_member(ctx.db, keep_id)
+                 if (found := hardship_repo.get_file(ctx.db, f)) is not None and found.status in hardship_rules.OPEN]
         if len(files) > 1:  # each laptop opened a hardship file for the person: a person decides
+            # (services.hardship.double_files lists them on the 困难职工 page too)
             store.add_conflict(ctx.db, "two_hardship_files", "members", keep_id, "", ",".join(files),
                                {"files": files, "merged": drop_id}, now)
         store.decide_pair(ctx.db, keep_id, drop_id, MERGED, now)

@@ -44,7 +44,8 @@ SAME_FIELD, WRITE_ONCE = "same_field", "write_once"
 BREACHES = {
     "two_active_cards": ("一人有两张有效卡", "请到“服务卡”页把多余的一张挂失或注销，然后标记为已处理"),
     "active_card_left_union": ("已离会人员仍有有效卡", "请到“服务卡”页注销该卡（或核实会籍），然后标记为已处理"),
-    "two_hardship_files": ("合并后一人有两份困难职工档案", "请到“困难职工”页核对两份档案，保留一份、注销另一份，然后标记为已处理"),
+    "two_hardship_files": ("合并后一人有两份在档的困难职工档案",
+                           "两份都保留：请负责人到“困难职工”页核对，撤回其中一份（撤档并写明原因），然后标记为已处理"),
     "parent_deleted": ("所属记录已被另一台电脑删除", "这条记录已暂存未并入；请与删除它的笔记本核实，确认后标记为已处理"),
 }
 TABLE_LABELS = {"members": "会员", "unions": "工会", "events": "活动", "cards": "服务卡", "clerks": "经办人",

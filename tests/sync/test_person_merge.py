@@ -176,4 +176,4 @@ def test_two_hardship_files_of_one_person_are_flagged_after_the_merge(enrolled, 
     [flag] = store.conflicts(district.db, "two_hardship_files")
     assert flag["row_id"] == ma and sorted(flag["detail"]["files"]) == sorted(done.hardship_files)
     [row] = [r for r in sync_district.inbox(district) if r.kind == "two_hardship_files"]
-    assert "两份困难职工档案" in row.what and "赵困难" in row.what
+    assert "两份在档的困难职工档案" in row.what and "赵困难" in row.what
