@@ -64,6 +64,13 @@ MESSAGES: dict[str, str] = {
     "print.font_missing": "打印字体文件缺失或已损坏：{path}，请重新安装本程序",
     "print.missing_glyph": "{label}“{text}”中的“{chars}”（{codes}）打印字体里没有，打印出来会是空白，请核对",
     "print.nothing": "没有可打印的内容",
+    # supervisor reports (统计报表)
+    "report.bad_kind": "报表种类“{kind}”不对，只能是：{choices}",
+    "report.bad_format": "只能保存为 .pdf 或 .xlsx 文件：{path}",
+    "report.pdf_unavailable": "PDF 输出尚未可用，请先保存为 .xlsx 文件",
+    "report.unknown_township": "找不到该乡镇（街道）工会：{township}",
+    "report.bad_period": "统计期间不对：{detail}",
+    "report.no_township_here": "本机不是区总工会，没有按乡镇（街道）分列的报表",
     "print.card_not_active": "卡号 {card_no} 的状态是“{status}”，不能打印（只打印有效的卡）",
     "print.member_unknown": "找不到会员：{text}（请输入会员编号或 18 位身份证号码）",
     "print.save_failed": "无法保存文件：{path}（{detail}），请换一个位置或文件名",

@@ -1,9 +1,11 @@
 """Writing rows to .xlsx: the one writer every export uses.
 
-``export_rows`` writes a bold frozen header row, widths from the content, chosen columns
+``export_rows`` writes one list: a bold frozen header row, widths from the content, chosen columns
 stored as TEXT (``number_format '@'``, so Excel never turns an ID number into 1.10105E+17),
 and any text that Excel would read as a formula (= + - @ tab CR at the start) escaped with a
-leading apostrophe. The file is written beside the target and moved into place, so a failed
+leading apostrophe. ``write_sheets`` writes a workbook of several small tables (a report: a
+title line, the header, numbers as numbers — Decimal yuan with two decimals — and notes). The
+file is written beside the target and moved into place, so a failed
 export never leaves half a file under the real name. What goes into the rows (masking,
 audit) is the services' business.
 """
@@ -14,8 +16,9 @@ import datetime as _dt
 import os
 import unicodedata
 from decimal import Decimal
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import BinaryIO, Iterable, Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -127,3 +130,96 @@ def _discard(ws, tmp: Path) -> None:
     except Exception:  # noqa: BLE001 - cleanup after an error already being raised
         pass
     tmp.unlink(missing_ok=True)
+
+
+MONEY_FORMAT, COUNT_FORMAT = "#,##0.00", "#,##0"
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of :func:`write_sheets`: ``heading`` lines (bold, above the table), the column
+    header, the rows (text, int, Decimal, None), ``indent``: row indexes whose first cell is
+    indented (a sub-line), and ``notes`` below the table. Text is escaped like ``export_rows``."""
+
+    title: str
+    columns: Sequence[str]
+    rows: Sequence[Sequence[object]]
+    heading: Sequence[str] = ()
+    indent: frozenset[int] = frozenset()
+    notes: Sequence[str] = ()
+    widths: dict[int, int] = field(default_factory=dict)
+
+
+def _sheet_title(title: str, taken: set[str]) -> str:
+    base = "".join(ch for ch in strip_controls(title) if ch not in "[]:*?/\\")[:31] or "Sheet"
+    name, n = base, 2
+    while name in taken:
+        suffix = f"({n})"
+        name, n = base[:31 - len(suffix)] + suffix, n + 1
+    taken.add(name)
+    return name
+
+
+def write_sheets(target: str | Path | BinaryIO, sheets: Sequence[Sheet]) -> None:
+    """A workbook of ``sheets`` to ``target`` (a file path — written beside it and moved into
+    place — or a binary stream). Numbers stay numbers: int with a thousands format, Decimal as
+    a number with two decimals; None is an empty cell; everything else is text."""
+    wb = Workbook(write_only=True)
+    bold = Font(bold=True)
+    taken: set[str] = set()
+    for sheet in sheets:
+        ws = wb.create_sheet(title=_sheet_title(sheet.title, taken))
+        for i, header in enumerate(sheet.columns):
+            sample = [_display_width(str(r[i])) + (4 if i == 0 and n in sheet.indent else 0)
+                      for n, r in enumerate(sheet.rows) if i < len(r) and r[i] is not None]
+            width = sheet.widths.get(i) or max([_display_width(header) + 2, *[w + 2 for w in sample]])
+            ws.column_dimensions[get_column_letter(i + 1)].width = min(max(width, 8), MAX_WIDTH)
+        for line in sheet.heading:
+            cell = WriteOnlyCell(ws, value=safe_text(line))
+            cell.font = bold
+            ws.append([cell])
+        ws.append([_styled(ws, safe_text(h), font=bold) for h in sheet.columns])
+        for n, row in enumerate(sheet.rows):
+            ws.append([_report_cell(ws, v, indent=(i == 0 and n in sheet.indent)) for i, v in enumerate(row)])
+        for note in sheet.notes:
+            ws.append([safe_text(note)])
+    if isinstance(target, (str, Path)):
+        path = Path(target)
+        tmp = path.with_name(path.name + ".part")
+        try:
+            wb.save(tmp)
+            os.replace(tmp, path)
+        except BaseException as exc:
+            tmp.unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise UserError("roster.write_failed", path=str(path), detail=os_error_detail(exc)) from None
+            raise
+    else:
+        wb.save(target)
+
+
+def _styled(ws, value: object, *, font: Font | None = None, fmt: str | None = None,
+            align: Alignment | None = None) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=value)
+    if font is not None:
+        cell.font = font
+    if fmt is not None:
+        cell.number_format = fmt
+    if align is not None:
+        cell.alignment = align
+    return cell
+
+
+def _report_cell(ws, value: object, *, indent: bool) -> object:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, Decimal):
+        return _styled(ws, float(value), fmt=MONEY_FORMAT)
+    if isinstance(value, int):
+        return _styled(ws, value, fmt=COUNT_FORMAT)
+    text = safe_text(str(value))
+    cell = _styled(ws, text, align=Alignment(indent=2) if indent else None)
+    cell.data_type = "s"
+    return cell
