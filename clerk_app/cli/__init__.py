@@ -13,10 +13,10 @@ from ..domain.errors import UserError, is_disk_full
 from ..domain.messages import message
 from ..storage import cipher
 from . import (audit_cmd, backup_cmd, cards_cmd, check_id, clerks_cmd, db_cmd, demo, events_cmd, hardship_cmd,
-               members_cmd, print_cmd, roster_cmd, setup_cmd, sync_cmd)
+               members_cmd, print_cmd, report_cmd, roster_cmd, setup_cmd, sync_cmd)
 
 COMMANDS = [setup_cmd, cards_cmd, check_id, demo, roster_cmd, print_cmd, events_cmd, members_cmd, audit_cmd, db_cmd,
-            clerks_cmd, backup_cmd, sync_cmd, hardship_cmd]
+            clerks_cmd, backup_cmd, sync_cmd, hardship_cmd, report_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -70,6 +70,7 @@ MESSAGES: dict[str, str] = {
     "report.pdf_unavailable": "PDF 输出尚未可用，请先保存为 .xlsx 文件",
     "report.unknown_township": "找不到该乡镇（街道）工会：{township}",
     "report.bad_period": "统计期间不对：{detail}",
+    "report.no_output": "请用 --out 给出输出文件（.pdf 或 .xlsx），或用 --json 输出",
     "report.no_township_here": "本机不是区总工会，没有按乡镇（街道）分列的报表",
     "print.card_not_active": "卡号 {card_no} 的状态是“{status}”，不能打印（只打印有效的卡）",
     "print.member_unknown": "找不到会员：{text}（请输入会员编号或 18 位身份证号码）",

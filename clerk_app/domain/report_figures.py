@@ -20,9 +20,11 @@ already out, or 保留会籍 straight after leaving, breaks it, and the report s
 
 from __future__ import annotations
 
+import calendar
 import datetime as _dt
 
 from . import vocab
+from .reports import Period
 
 JOINED, REJOINED, TRANSFER_IN = "joined", "rejoined", "transfer_in"
 TRANSFERRED_OUT, WITHDRAWN, EXPELLED = vocab.TRANSFERRED_OUT, vocab.WITHDRAWN, vocab.EXPELLED
@@ -74,3 +76,18 @@ def ordered(found: set[str], known: tuple[str, ...], *, keep_known: bool, last: 
     head = [k for k in known if keep_known or k in found]
     rest = sorted(v for v in found if v not in known and v not in last)
     return head + rest + [v for v in last if v in found]
+
+
+def period_between(start: _dt.date, end: _dt.date) -> Period:
+    """The period ``start``..``end``, recognised as a month, quarter or year when it is exactly
+    one (so 上期 is the month, quarter or year before), else a custom range."""
+    if start.day == 1 and end.year == start.year:
+        last = calendar.monthrange(end.year, end.month)[1]
+        if end.day == last:
+            if end.month == start.month:
+                return Period.month(start.year, start.month)
+            if start.month % 3 == 1 and end.month == start.month + 2:
+                return Period.quarter(start.year, (start.month + 2) // 3)
+            if start.month == 1 and end.month == 12:
+                return Period.year(start.year)
+    return Period(start, end, "custom")
