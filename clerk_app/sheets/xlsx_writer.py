@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import re
 import unicodedata
 from decimal import Decimal
 from dataclasses import dataclass, field
@@ -133,6 +134,7 @@ def _discard(ws, tmp: Path) -> None:
 
 
 MONEY_FORMAT, COUNT_FORMAT = "#,##0.00", "#,##0"
+_CHANGE = re.compile(r"[+-][0-9][0-9,]*(\.[0-9]+)?%")
 
 
 @dataclass(frozen=True)
@@ -219,7 +221,9 @@ def _report_cell(ws, value: object, *, indent: bool) -> object:
         return _styled(ws, float(value), fmt=MONEY_FORMAT)
     if isinstance(value, int):
         return _styled(ws, value, fmt=COUNT_FORMAT)
-    text = safe_text(str(value))
+    text = str(value)
+    # a change such as "-3.0%" is the report's own figure, not a formula: shown as it is
+    text = strip_controls(text, multiline=True) if _CHANGE.fullmatch(text) else safe_text(text)
     cell = _styled(ws, text, align=Alignment(indent=2) if indent else None)
     cell.data_type = "s"
     return cell
