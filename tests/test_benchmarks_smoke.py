@@ -68,3 +68,9 @@ def test_sync_benchmark_prints_app_floor_and_ratio(cache_dir):
                   "floor: json + executemany"):
         assert re.search(rf"^{re.escape(label)} +min +[\d.]+ s +median +[\d.]+ s +max +[\d.]+ s", out, re.M), out
     assert re.search(r"^ratio app/floor: min \d+\.\d+x +median \d+\.\d+x +max \d+\.\d+x", out, re.M), out
+
+
+def test_report_benchmark_prints_app_beside_plain_sql(cache_dir):
+    out = _run("benchmarks.bench_report", cache_dir, "--events", "50", "--rounds", "1")
+    assert "equal to plain SQL" in out, out
+    assert re.search(r"^ratio report: app/raw median = \d+\.\d+x", out, re.M), out
