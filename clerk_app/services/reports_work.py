@@ -27,12 +27,11 @@ def work_report(ctx: Context, period: Period, *, township: str | None = None) ->
     """The 工作情况报表 of ``period`` for the whole database or one township."""
     scope = scope_of(ctx, township)
     periods = iso_periods(period)
-    end = [period.end.isoformat()]
-    members = rq.member_figures(ctx.db, detail_days=end, count_days=end, periods=periods, township=township)
+    recruits = rq.recruit_figures(ctx.db, periods, township)
     cards = rq.card_figures(ctx.db, periods, township)
     events = rq.event_figures(ctx.db, periods, township)
     hardship = rq.hardship_figures(ctx.db, periods, township)
-    sections: list[Table | Chart] = [_recruits(members["recruits"], events["events"]), _cards(cards)]
+    sections: list[Table | Chart] = [_recruits(recruits, events["events"]), _cards(cards)]
     sections += _events(events["events"])
     sections.append(_tallies(events["tallies"]))
     notes: tuple[str, ...] = ()
@@ -40,7 +39,7 @@ def work_report(ctx: Context, period: Period, *, township: str | None = None) ->
         sections += _hardship(hardship)
     else:
         notes = ("本范围内尚无困难职工档案，帮扶情况从略。",)
-    sections += _charts(members["recruits"], events["events"])
+    sections += _charts(recruits, events["events"])
     return Report(kind="work", title=REPORT_KINDS["work"], union_name=scope.union_name, period=period,
                   sections=tuple(sections), coverage=scope.coverage, printed_on=ctx.today(), clerk=ctx.clerk.name,
                   township=scope.township_name, notes=notes)

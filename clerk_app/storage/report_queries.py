@@ -143,6 +143,29 @@ def member_figures(db: Database, *, detail_days: Sequence[str], count_days: Sequ
             "recruits": recruits}
 
 
+def recruit_figures(db: Database, periods: Sequence[Period], township: str | None = None) -> dict[int, dict[str, dict[str, int]]]:
+    """Per period: the 新入会 (a member's first history line, in the union, not by transfer) by
+    channel and by occupation — the same lines ``member_figures`` counts as ``joined``, found
+    from the period's lines alone (no pass over the whole history)."""
+    periods_cte, p_params = _values("p", list(periods))
+    head, params = _with(township, periods_cte, f"""j AS MATERIALIZED (SELECT p.k,
+            coalesce(nullif(sh.channel, ''), m.join_channel) AS channel, m.occupation
+        FROM p JOIN member_status_history sh ON sh.effective_date BETWEEN p.c0 AND p.c1
+        JOIN members m ON m.id = sh.member_id
+        WHERE sh.status = 'active' AND m.merged_into IS NULL{_in_scope("m.union_id", township)}
+          AND NOT EXISTS (SELECT 1 FROM member_status_history x WHERE x.member_id = sh.member_id
+              AND (x.effective_date, x.recorded_at, x.rowid) < (sh.effective_date, sh.recorded_at, sh.rowid)))""")
+    sql = head + f"""
+        SELECT 'channel', k, channel, count(*) FROM j WHERE channel != '{rf.TRANSFER_CHANNEL}' GROUP BY k, channel
+        UNION ALL SELECT 'occupation', k, occupation, count(*) FROM j WHERE channel != '{rf.TRANSFER_CHANNEL}'
+            GROUP BY k, occupation"""
+    out: dict[int, dict[str, dict[str, int]]] = {j: {"channel": defaultdict(int), "occupation": defaultdict(int)}
+                                                  for j in range(len(periods))}
+    for dim, k, key, n in db.conn.execute(sql, params + p_params):
+        out[k][dim][key or ""] += n
+    return out
+
+
 def card_figures(db: Database, periods: Sequence[Period], township: str | None = None) -> dict[int, dict[str, int]]:
     """Per period: card lifecycle lines by kind (``issue`` counts new cards only, not the new
     card of a reissue) and ``active_at_end``: cards active on the period's last day."""
