@@ -9,7 +9,7 @@ the members (withdrawn, re-joined, transferred, retained), E events over the las
 sign-ins (members and walk-ins) and tallies, cards issued, lost and reissued. The cache itself is
 never written.
 
-    python -m benchmarks.bench_report [--members 200000] [--events 2000] [--rounds 7]
+    python -m benchmarks.bench_report [--members 200000] [--events 2000] [--rounds 7] [--data-folder DIR]
 """
 
 from __future__ import annotations
@@ -156,13 +156,15 @@ def main(argv: list[str] | None = None) -> int:
     common_args(parser)
     parser.add_argument("--events", type=int, default=2000, help="events added to the copy (default 2,000)")
     parser.add_argument("--rounds", type=int, default=7, help="timed rounds of each (default 7)")
+    parser.add_argument("--data-folder", type=Path, metavar="DIR",
+                        help="a built data folder to copy (default: the cached one for --members, built if missing)")
     args = parser.parse_args(argv)
 
     from clerk_app.domain import report_figures as rf
     from clerk_app.domain.reports import Period
     from clerk_app.services import reports
 
-    source = source_folder(args.members, args.seed, args.cache_dir)
+    source = args.data_folder or source_folder(args.members, args.seed, args.cache_dir)
     tmp = Path(tempfile.mkdtemp(prefix="bench-report-"))
     try:
         copy_data(source, tmp / "data")

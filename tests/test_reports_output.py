@@ -200,3 +200,13 @@ def test_period_between_recognises_month_quarter_year():
     assert period_between(dt.date(2025, 4, 1), dt.date(2025, 6, 30)) == Period.quarter(2025, 2)
     assert period_between(dt.date(2025, 1, 1), dt.date(2025, 12, 31)) == Period.year(2025)
     assert period_between(dt.date(2025, 1, 2), dt.date(2025, 1, 31)).kind == "custom"
+
+
+def test_any_clerk_may_build_and_save_a_report(world, tmp_path):
+    from clerk_app.services.context import Clerk, Context
+
+    ctx, _made, period = world
+    plain = Context(ctx.db, Clerk(ctx.clerk.id, "王经办", "经办人"), ctx.site_id, ctx.clock)
+    report = reports.members_report(plain, period)
+    assert report.clerk == "王经办" and report.printed_on == ctx.today()
+    assert reports.save_report(plain, report, tmp_path / "m.xlsx").is_file()
