@@ -66,7 +66,7 @@ def _band(age: str) -> str:
 
 # A status-history line with the dates it holds for (f: its day, t: the next line's day, or
 # for ever) and the status before it, of members not merged away, in the scope.
-_HISTORY = """h AS (SELECT sh.status, sh.effective_date AS f,
+_HISTORY = """h AS MATERIALIZED (SELECT sh.status, sh.effective_date AS f,
         coalesce(lead(sh.effective_date) OVER w, '{always}') AS t, lag(sh.status) OVER w AS prev,
         coalesce(nullif(sh.channel, ''), m.join_channel) AS channel,
         m.gender, m.birth_date, m.occupation, m.platform, m.join_channel, m.union_id
@@ -103,14 +103,20 @@ def member_figures(db: Database, *, detail_days: Sequence[str], count_days: Sequ
             f"""present AS MATERIALIZED (SELECT d.k, h.gender, {_band(_age('d.c0', 'h.birth_date'))} AS band,
                     h.occupation, h.platform, h.join_channel, h.union_id
                 FROM h JOIN d ON h.f <= d.c0 AND d.c0 < h.t WHERE h.status IN ({_IN_UNION}))""",
+            # In the union on day D: the lines in the union with f <= D < t, that is those begun
+            # by D less those ended by D (t >= f), summed over distinct days, not per member.
+            f"""starts AS MATERIALIZED (SELECT f AS day, count(*) AS n, sum(status = 'retained') AS r FROM h
+                WHERE status IN ({_IN_UNION}) GROUP BY f)""",
+            f"""ends AS MATERIALIZED (SELECT t AS day, count(*) AS n, sum(status = 'retained') AS r FROM h
+                WHERE status IN ({_IN_UNION}) GROUP BY t)""",
             f"""changed AS MATERIALIZED (SELECT p.k, {_CHANGE} AS kind, h.channel, h.occupation
                 FROM h JOIN p ON h.f >= p.c0 AND h.f <= p.c1)"""]
     head, _ = _with(township, *ctes)
     sql = head + f"""
-        SELECT 'stock', c.k, 'members', count(h.status) FROM c LEFT JOIN h
-            ON h.f <= c.c0 AND c.c0 < h.t AND h.status IN ({_IN_UNION}) GROUP BY c.k
-        UNION ALL SELECT 'stock', c.k, 'retained', count(h.status) FROM c LEFT JOIN h
-            ON h.f <= c.c0 AND c.c0 < h.t AND h.status = 'retained' GROUP BY c.k
+        SELECT 'stock', c.k, 'members', (SELECT coalesce(sum(n), 0) FROM starts WHERE day <= c.c0)
+            - (SELECT coalesce(sum(n), 0) FROM ends WHERE day <= c.c0) FROM c
+        UNION ALL SELECT 'stock', c.k, 'retained', (SELECT coalesce(sum(r), 0) FROM starts WHERE day <= c.c0)
+            - (SELECT coalesce(sum(r), 0) FROM ends WHERE day <= c.c0) FROM c
         UNION ALL SELECT 'gender', k, gender, count(*) FROM present GROUP BY k, gender
         UNION ALL SELECT 'age', k, band, count(*) FROM present GROUP BY k, band
         UNION ALL SELECT 'occupation', k, occupation, count(*) FROM present GROUP BY k, occupation
