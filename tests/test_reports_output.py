@@ -189,8 +189,10 @@ def test_district_reports_one_per_township_with_package_dates(ctx, today, tmp_pa
     whole = reports.members_report(ctx, period)
     end = {r.township: r.tables[0].rows[9][1] for r in found}
     assert sum(end.values()) == whole.tables[0].rows[9][1]  # the two townships hold every member
-    out = reports.save_reports(ctx, found[:1], tmp_path / "黄村.xlsx")
-    assert out.is_file()
+    out = reports.save_reports(ctx, found, tmp_path / "全区.xlsx")
+    names = load_workbook(out).sheetnames
+    assert len(names) == 2 * (len(home.tables) + 1)
+    assert names[0].startswith("大兴区黄村镇总工会·") and names[-1] == "西红门镇总工会·说明"
 
 
 def test_period_between_recognises_month_quarter_year():

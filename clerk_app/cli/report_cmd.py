@@ -1,7 +1,7 @@
 """``clerk-app report members|work``: the supervisor reports (基层工会会员报表, 工作情况报表) of a
 period, saved as PDF or .xlsx (audited, like every file that leaves the app) and/or printed as
-JSON for scripts. ``--by township`` at the district: one report per township (a PDF holds them
-one after another; .xlsx files are one per township, named after it)."""
+JSON for scripts. ``--by township`` at the district: one report per township, all in one file
+(a PDF one after another, each from a new page; an .xlsx with each township's sheets named after it)."""
 
 from __future__ import annotations
 
@@ -71,17 +71,6 @@ def report_json(report: Report) -> dict:
     }
 
 
-def _outputs(out: Path, reports: list[Report]) -> list[tuple[list[Report], Path]]:
-    """Where each report goes: one PDF for all; an .xlsx per report (named after its township
-    when there are several)."""
-    if out.suffix.lower() != ".xlsx" or len(reports) == 1:
-        return [(reports, out)]
-    from ..services.printouts import file_safe
-
-    return [([r], out.with_name(f"{out.stem}-{file_safe(r.township or r.union_name, '工会')}{out.suffix}"))
-            for r in reports]
-
-
 def _report(args) -> int:
     from ..services import reports as service
 
@@ -104,8 +93,7 @@ def _report(args) -> int:
             reports = [service.build_report(ctx, args.kind, period)]
         saved = []
         if args.out:
-            for batch, path in _outputs(Path(args.out), reports):
-                saved.append(service.save_reports(ctx, batch, path, make_folder=True))
+            saved.append(service.save_reports(ctx, reports, Path(args.out), make_folder=True))
     if args.json:
         print(json.dumps({"reports": [report_json(r) for r in reports], "saved": [str(p) for p in saved]},
                          ensure_ascii=False, indent=2))

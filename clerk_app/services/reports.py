@@ -95,16 +95,15 @@ def _pdf_bytes(reports: Sequence[Report]) -> bytes:
 
 
 def save_reports(ctx: Context, reports: Sequence[Report], path: str | Path, *, make_folder: bool = False) -> Path:
-    """Save ``reports`` to ``path``: .pdf (all of them, one after another) or .xlsx (one report
-    only). The audit entry first, then the file, written whole or not at all."""
+    """Save ``reports`` to ``path``: .pdf (one after another, each from a new page) or .xlsx (one
+    workbook; several reports' sheets named after their townships). The audit entry first, then
+    the file, written whole or not at all."""
     out = Path(path)
     fmt = _format_of(out)
     if not reports:
         raise UserError("print.nothing")
     if fmt == ".xlsx":
-        if len(reports) != 1:
-            raise ValueError("an .xlsx file holds one report")
-        data = report_xlsx_bytes(reports[0])
+        data = report_xlsx_bytes(list(reports))
     else:
         data = _pdf_bytes(reports)
     first = reports[0]

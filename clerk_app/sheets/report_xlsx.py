@@ -3,13 +3,14 @@ one writer (``sheets.xlsx_writer.write_sheets``): one sheet per table, each head
 report's title, union and period; numbers as numbers (counts as integers, yuan as numbers with
 two decimals), labels and 环比/同比 as text, "—" cells empty; then a sheet 说明 with the
 reconciliation, the notes, the data's coverage and the footer facts (union, clerk, date printed).
-Charts are left to the PDF: their figures are in the tables."""
+Charts are left to the PDF: their figures are in the tables. A district's reports (one per
+township) go into one workbook, each township's sheets named after it."""
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Sequence
 
 from ..domain.reports import Report
 from .xlsx_writer import Sheet, write_sheets
@@ -23,8 +24,10 @@ def heading(report: Report) -> list[str]:
     return [report.title, f"{union}　{report.period.label}"]
 
 
-def sheets_of(report: Report) -> list[Sheet]:
-    out = [Sheet(table.title, table.columns, table.rows, heading=heading(report) + [table.title],
+def sheets_of(report: Report, prefix: str = "") -> list[Sheet]:
+    """The sheets of one report; ``prefix`` (a township's name) goes before each sheet's name
+    when one workbook holds several reports."""
+    out = [Sheet(prefix + table.title, table.columns, table.rows, heading=heading(report) + [table.title],
                  indent=table.indent, notes=(table.note,) if table.note else ())
            for table in report.tables]
     facts: list[tuple[str, str]] = [("报表", report.title), ("工会", report.union_name)]
@@ -39,7 +42,7 @@ def sheets_of(report: Report) -> list[Sheet]:
         facts.append(("数据来源", f"{site.site_name}（{site.union_name}）：数据截至 {site.up_to or '尚无数据'}"))
     facts += [("经办人", report.clerk), ("打印日期", report.printed_on.isoformat()), ("单位盖章", ""),
               ("负责人签字", "")]
-    out.append(Sheet(FOOTER_SHEET, ("项目", "内容"), facts, heading=heading(report), widths={0: 14, 1: 60}))
+    out.append(Sheet(prefix + FOOTER_SHEET, ("项目", "内容"), facts, heading=heading(report), widths={0: 14, 1: 60}))
     return out
 
 
@@ -47,11 +50,19 @@ def _range(period) -> str:
     return f"{period.start.isoformat()} 至 {period.end.isoformat()}"
 
 
-def write_report_xlsx(report: Report, target: str | Path | BinaryIO) -> None:
-    write_sheets(target, sheets_of(report))
+def write_report_xlsx(reports: Report | Sequence[Report], target: str | Path | BinaryIO) -> None:
+    """One report, or a district's several (each township's sheets named after it, in turn)."""
+    batch = [reports] if isinstance(reports, Report) else list(reports)
+    if len(batch) == 1:
+        write_sheets(target, sheets_of(batch[0]))
+        return
+    sheets: list[Sheet] = []
+    for report in batch:
+        sheets += sheets_of(report, prefix=f"{report.township or report.union_name}·")
+    write_sheets(target, sheets)
 
 
-def report_xlsx_bytes(report: Report) -> bytes:
+def report_xlsx_bytes(reports: Report | Sequence[Report]) -> bytes:
     buffer = io.BytesIO()
-    write_report_xlsx(report, buffer)
+    write_report_xlsx(reports, buffer)
     return buffer.getvalue()
