@@ -108,9 +108,12 @@ def member_figures(db: Database, *, detail_days: Sequence[str], count_days: Sequ
     periods_cte, periods_params = _values("p", list(periods))
     history = _HISTORY.format(always=_ALWAYS, scope=_in_scope("m.union_id", township))
     ctes = [days_cte, counts_cte, periods_cte, history,
+            # one sort into a small cube of every combination, then each dimension from the cube
+            # (a GROUP BY per dimension over every member-day sorted the members six times)
             f"""present AS MATERIALIZED (SELECT d.k, h.gender, {_band(_age('d.c0', 'h.birth_date'))} AS band,
-                    h.occupation, h.platform, h.join_channel, h.union_id
-                FROM h JOIN d ON h.f <= d.c0 AND d.c0 < h.t WHERE h.status IN ({_IN_UNION}))""",
+                    h.occupation, h.platform, h.join_channel, h.union_id, count(*) AS n
+                FROM h JOIN d ON h.f <= d.c0 AND d.c0 < h.t WHERE h.status IN ({_IN_UNION})
+                GROUP BY 1, 2, 3, 4, 5, 6, 7)""",
             # In the union on day D: the lines in the union with f <= D < t, that is those begun
             # by D less those ended by D (t >= f), summed over distinct days, not per member.
             f"""starts AS MATERIALIZED (SELECT f AS day, count(*) AS n, sum(status = 'retained') AS r FROM h
@@ -126,12 +129,12 @@ def member_figures(db: Database, *, detail_days: Sequence[str], count_days: Sequ
             - (SELECT coalesce(sum(n), 0) FROM ends WHERE day <= c.c0) FROM c
         UNION ALL SELECT 'stock', c.k, 'retained', (SELECT coalesce(sum(r), 0) FROM starts WHERE day <= c.c0)
             - (SELECT coalesce(sum(r), 0) FROM ends WHERE day <= c.c0) FROM c
-        UNION ALL SELECT 'gender', k, gender, count(*) FROM present GROUP BY k, gender
-        UNION ALL SELECT 'age', k, band, count(*) FROM present GROUP BY k, band
-        UNION ALL SELECT 'occupation', k, occupation, count(*) FROM present GROUP BY k, occupation
-        UNION ALL SELECT 'platform', k, platform, count(*) FROM present GROUP BY k, platform
-        UNION ALL SELECT 'channel', k, join_channel, count(*) FROM present GROUP BY k, join_channel
-        UNION ALL SELECT 'union', pr.k, coalesce(u.name, ''), count(*) FROM present pr
+        UNION ALL SELECT 'gender', k, gender, sum(n) FROM present GROUP BY k, gender
+        UNION ALL SELECT 'age', k, band, sum(n) FROM present GROUP BY k, band
+        UNION ALL SELECT 'occupation', k, occupation, sum(n) FROM present GROUP BY k, occupation
+        UNION ALL SELECT 'platform', k, platform, sum(n) FROM present GROUP BY k, platform
+        UNION ALL SELECT 'channel', k, join_channel, sum(n) FROM present GROUP BY k, join_channel
+        UNION ALL SELECT 'union', pr.k, coalesce(u.name, ''), sum(pr.n) FROM present pr
             LEFT JOIN unions u ON u.id = pr.union_id GROUP BY pr.k, u.name
         UNION ALL SELECT 'change', k, kind, count(*) FROM changed WHERE kind IS NOT NULL GROUP BY k, kind
         UNION ALL SELECT 'recruit_channel', k, channel, count(*) FROM changed WHERE kind = '{rf.JOINED}'
@@ -161,11 +164,12 @@ def member_figures(db: Database, *, detail_days: Sequence[str], count_days: Sequ
 def recruit_figures(db: Database, periods: Sequence[Period], township: str | None = None) -> dict[int, dict[str, dict[str, int]]]:
     """Per period: the 新入会 (a member's first history line, in the union, not by transfer) by
     channel and by occupation — the same lines ``member_figures`` counts as ``joined``, found
-    from the period's lines alone (no pass over the whole history)."""
+    from the period's lines alone: one scan of the history (CROSS JOIN keeps it the outer loop,
+    not one scan per period), members looked up for those lines only."""
     periods_cte, p_params = _values("p", list(periods))
     head, params = _with(township, periods_cte, f"""j AS MATERIALIZED (SELECT p.k,
             coalesce(nullif(sh.channel, ''), m.join_channel) AS channel, m.occupation
-        FROM p JOIN member_status_history sh ON sh.effective_date BETWEEN p.c0 AND p.c1
+        FROM member_status_history sh CROSS JOIN p ON sh.effective_date BETWEEN p.c0 AND p.c1
         JOIN members m ON m.id = sh.member_id
         WHERE sh.status = 'active' AND m.merged_into IS NULL{_in_scope("m.union_id", township)}
           AND NOT EXISTS (SELECT 1 FROM member_status_history x WHERE x.member_id = sh.member_id
