@@ -107,6 +107,23 @@ def event_report(ctx: Context, event_id: str) -> Printout:
                     file_name=f"{file_safe(summary.event.title, '活动')}-活动报告.pdf")
 
 
+def supervisor_report(ctx: Context, reports) -> Printout:
+    """统计报表 (one report, or a district's several one after another) as a printout. Counts
+    only: there is nothing to mask and nothing to reveal. Reads no database (the reports are
+    made already), so a worker may lay them out."""
+    from ..printing.reports import report_document
+
+    batch = list(reports) if isinstance(reports, (list, tuple)) else [reports]
+    first = batch[0]
+    result = report_document(batch)
+    towns = f"-{len(batch)}个乡镇" if len(batch) > 1 else (f"-{first.township}" if first.township else "")
+    name = file_safe(f"{first.title}-{first.period.label}{towns}.pdf", "统计报表.pdf")
+    extra = {"report": first.kind, "from": first.period.start.isoformat(), "to": first.period.end.isoformat(),
+             "parts": len(batch)}
+    return Printout(result, "report", first.kind, title=f"{first.title}（{first.period.label}）", file_name=name,
+                    audit_extra=extra)
+
+
 def member_roster(ctx: Context, query: str = "", progress: Progress = None, cancel: Cancel = None) -> Printout:
     """会员花名册 of the members page's list for ``query`` (masked; see ``printing.roster``).
     Long: call it in the background with ``progress(done, total)`` and ``cancel()``."""

@@ -53,6 +53,12 @@ def _hardship(ctx: Context, window: QWidget) -> QWidget:
     return HardshipPage(ctx)
 
 
+def _reports(ctx: Context, window: QWidget) -> QWidget:
+    from .reports_page import ReportsPage
+
+    return ReportsPage(ctx)
+
+
 def _sync(ctx: Context, window: QWidget) -> QWidget:
     from .sync_page import SyncPage
 
@@ -76,6 +82,7 @@ PAGES: list[PageSpec] = [
     PageSpec("cards", "服务卡", _cards),
     PageSpec("events", "活动签到", _events),
     PageSpec("hardship", "困难职工", _hardship),
+    PageSpec("reports", "统计报表", _reports),
     PageSpec("sync", "同步", _sync),
     PageSpec("district", "区级汇总", _district, _is_district),
 ]
