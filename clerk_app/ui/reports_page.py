@@ -15,7 +15,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QDate, QIODevice, QStandardPaths
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QFormLayout, QFrame, QGroupBox, QHBoxLayout,
-                               QLabel, QMessageBox, QPushButton, QScrollArea, QSpinBox, QStackedWidget, QVBoxLayout,
+                               QLabel, QMessageBox, QPushButton, QScrollArea, QSizePolicy, QSpinBox, QStackedWidget, QVBoxLayout,
                                QWidget)
 
 from ..domain.errors import Cancelled, UserError, os_error_detail
@@ -250,6 +250,7 @@ class ReportsPage(QWidget):
         self.from_edit.setDate(_qdate(start.start))
         self.to_edit.setDate(_qdate(start.end))
         self.choose_month(start.start)
+        self._period_kind_changed(self.period_box.currentIndex())
         self._set_outputs(False)
         follow(self, ctx, self.SHOWS)
 
@@ -270,6 +271,10 @@ class ReportsPage(QWidget):
 
     def _period_kind_changed(self, index: int) -> None:
         self.pickers.setCurrentIndex(max(0, index))
+        for i in range(self.pickers.count()):  # as tall as the pickers shown, not the tallest
+            policy = QSizePolicy.Policy.Preferred if i == self.pickers.currentIndex() else QSizePolicy.Policy.Ignored
+            self.pickers.widget(i).setSizePolicy(QSizePolicy.Policy.Preferred, policy)
+        self.pickers.adjustSize()
         self._choice_changed()
 
     def chosen_kind(self) -> str:
