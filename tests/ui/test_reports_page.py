@@ -188,3 +188,13 @@ def test_tab_walks_the_choices_in_order(qtbot, page):
         order.append(page.focusWidget())
     assert order == [page.kind_box, page.period_box, page.this_month_button, page.last_month_button,
                      page.month_edit]
+
+
+def test_a_change_to_the_data_says_the_pages_may_be_out_of_date(qtbot, page, ctx, member_input):
+    from clerk_app.services.members import register_member
+
+    _built(qtbot, page, page.build())
+    assert "已生成" in page.status.text()
+    register_member(ctx, member_input())  # e.g. at the desk meanwhile
+    qtbot.waitUntil(lambda: "数据已有变动" in page.status.text(), timeout=5000)
+    assert page.save_button.isEnabled()  # what was built can still be saved as it is
