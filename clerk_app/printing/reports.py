@@ -53,6 +53,7 @@ CHART_HEIGHT = 68 * mm
 SERIES_COLOURS = (colors.HexColor("#1f4e79"), colors.HexColor("#f0a030"), colors.HexColor("#7a7a7a"),
                   colors.HexColor("#2e8b57"), colors.HexColor("#b03a2e"))
 FOOTER_SIZE = 7.5
+KEEP_WHOLE_ROWS = 12  # tables up to this many rows stay on one page (with their heading)
 COVERAGE_LINES = 2
 
 
@@ -328,8 +329,10 @@ def report_story(report: Report, index: int = 0, outline: bool = False) -> list:
             parts = [_heading(section.title), table_flowable(section)]
             if section.note:
                 parts.append(para(printable(section.note), small))
-            # a heading is not left alone at a page's foot: it goes with the table's first rows
-            story += [CondPageBreak(30 * mm)] + parts
+            if len(section.rows) <= KEEP_WHOLE_ROWS:  # a short table is not split over two pages
+                story.append(KeepTogether(parts))
+            else:  # a long one may split, but its heading is not left alone at a page's foot
+                story += [CondPageBreak(40 * mm)] + parts
         else:
             story.append(KeepTogether([_heading(section.title), chart_drawing(section)]))
     body = st.body.clone("rep_body", fontSize=11, leading=18, spaceBefore=3 * mm)
