@@ -358,8 +358,6 @@ MESSAGES: dict[str, str] = {
     "keys.bad_passphrase": "密钥文件的口令不对",
     # 统计报表 (the window's page)
     "reportpage.bad_range": "开始日期 {start} 晚于结束日期 {end}，请重新选择报表期间",
-    "reportpage.unavailable": "本版本尚不能生成统计报表（缺少统计模块），请更新本程序",
-    "reportpage.xlsx_unavailable": "本版本尚不能导出 Excel 报表，请先保存为 PDF",
     "reportpage.nothing": "没有可生成的报表：本机数据中没有乡镇（街道）总工会",
 }
 

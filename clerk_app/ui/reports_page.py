@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import QBuffer, QByteArray, QDate, QIODevice, QStandardPaths, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -18,53 +19,42 @@ from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QFormLayout, Q
                                QLabel, QMessageBox, QPushButton, QScrollArea, QSizePolicy, QSpinBox, QStackedWidget, QVBoxLayout,
                                QWidget)
 
-from ..domain.errors import Cancelled, UserError, os_error_detail
+from ..domain.errors import Cancelled, UserError
 from ..domain.reports import REPORT_KINDS, Period, Report
 from ..services import documents
 from ..services.changes import Changes
 from ..services.context import Context
 from ..services.printouts import Printout, save_printout
 from ..services.sync_site import identity
-from ..services.unions import list_unions
 from . import crash
 from .changes import follow
 from .print_preview import FIT_PAGE, FIT_WIDTH, ZOOMS, PageImages, PrintPreviewDialog, QPdfView
 from .tasks import Task, context_job, run_with_progress
 
-try:  # the figures (services.reports); without them 生成 says the module is missing
-    from ..services import reports as report_service
-except ImportError:  # pragma: no cover - depends on what has been merged
-    report_service = None
-try:  # the .xlsx writer; without it 导出Excel is disabled and says why
-    from ..sheets.report_xlsx import write_report_xlsx
-except ImportError:  # pragma: no cover - depends on what has been merged
-    write_report_xlsx = None
+from ..services import reports as report_service
 
 ALL_TOWNSHIPS = "*"  # district mode: every township, one after another
-TOWNSHIP_KIND = "乡镇街道总工会"
 MONTH, QUARTER, YEAR, CUSTOM = "month", "quarter", "year", "custom"
 PERIOD_KINDS = ((MONTH, "月度"), (QUARTER, "季度"), (YEAR, "年度"), (CUSTOM, "自定义"))
 QUARTERS = ("第一季度", "第二季度", "第三季度", "第四季度")
-XLSX_MISSING_TIP = "本版本尚不能导出 Excel 报表，请先保存为 PDF"
 
 
-def build_reports(ctx: Context, kind: str, period: Period, township: str | None) -> list[Report]:
+def build_reports(ctx: Context, kind: str, period: Period, township: str | None,
+                  progress: Callable[[int, int], None] | None = None) -> list[Report]:
     """The figures, through the one seam to ``services.reports``: this laptop's (township None),
-    one township's (its union id), or every township's (ALL_TOWNSHIPS, district mode)."""
-    if report_service is None:
-        raise UserError("reportpage.unavailable")
+    one township's (its union id), or every township's (ALL_TOWNSHIPS, district mode;
+    ``progress(done, total)`` after each)."""
     if township == ALL_TOWNSHIPS:
-        return list(report_service.district_reports(ctx, kind, period))
-    make = report_service.members_report if kind == "members" else report_service.work_report
-    return [make(ctx, period, township=township)]
+        return list(report_service.district_reports(ctx, kind, period, progress=progress))
+    return [report_service.build_report(ctx, kind, period, township=township)]
 
 
-def townships(ctx: Context) -> list | None:
-    """The townships a district report can be asked for (unions by id and name), or None when
-    this is not the district's installation."""
+def townships(ctx: Context) -> list[tuple[str, str]] | None:
+    """(union id, name) of the townships a district report can be asked for (those with an
+    enrolled laptop), or None when this is not the district's installation."""
     if not identity(ctx).is_district:
         return None
-    return [u for u in list_unions(ctx) if u.kind == TOWNSHIP_KIND and u.id != ctx.home_union_id]
+    return report_service.townships(ctx)
 
 
 def last_month(today: _dt.date) -> Period:
@@ -138,8 +128,8 @@ class ReportsPage(QWidget):
         self.district = found is not None
         if self.district:
             self.township_box.addItem("全部乡镇（逐个乡镇分页）", ALL_TOWNSHIPS)
-            for union in found:
-                self.township_box.addItem(union.name, union.id)
+            for union_id, name in found:
+                self.township_box.addItem(name, union_id)
         self.township_box.setVisible(self.district)
         self.township_label.setVisible(self.district)
         self.build_button = QPushButton("生成（Enter）")
@@ -166,10 +156,7 @@ class ReportsPage(QWidget):
         self.print_button = QPushButton("打印…")
         self.save_button = QPushButton("保存PDF…")
         self.xlsx_button = QPushButton("导出Excel…")
-        if write_report_xlsx is None:
-            self.xlsx_button.setToolTip(XLSX_MISSING_TIP)
-        else:
-            self.xlsx_button.setToolTip("每张表一个工作表，数字为数值格式")
+        self.xlsx_button.setToolTip("每张表一个工作表，数字为数值格式；区报表各乡镇的表以乡镇名开头")
         out = QVBoxLayout()
         for button in (self.print_button, self.save_button, self.xlsx_button):
             out.addWidget(button)
@@ -322,15 +309,19 @@ class ReportsPage(QWidget):
         kind, township = self.chosen_kind(), self.chosen_township()
 
         def work(worker_ctx, progress, cancel):
+            def counted(done: int, total: int) -> None:  # the figures, then one more step: the pages
+                progress(done, total + 1)
+                if cancel():
+                    raise Cancelled()
+
             progress(0, 2)
-            reports = build_reports(worker_ctx, kind, period, township)
+            reports = build_reports(worker_ctx, kind, period, township, counted)
             if cancel():
                 raise Cancelled()
             if not reports:
                 raise UserError("reportpage.nothing")
-            progress(1, 2)
             printout = documents.supervisor_report(worker_ctx, reports)
-            progress(2, 2)
+            progress(1, 1)
             return reports, printout
 
         label = f"正在生成{REPORT_KINDS[kind]}（{period.label}）……"
@@ -376,7 +367,7 @@ class ReportsPage(QWidget):
     def _set_outputs(self, ready: bool) -> None:
         self.print_button.setEnabled(ready)
         self.save_button.setEnabled(ready)
-        self.xlsx_button.setEnabled(ready and write_report_xlsx is not None)
+        self.xlsx_button.setEnabled(ready)
 
     def _apply_zoom(self, *_args) -> None:
         zoom = self.zoom_box.currentData()
@@ -421,21 +412,17 @@ class ReportsPage(QWidget):
         return path
 
     def export_xlsx(self) -> Path | None:
-        """导出Excel…: the same reports as a workbook (one sheet per table)."""
-        if write_report_xlsx is None or not self.reports or self.printout is None:
+        """导出Excel…: the same reports as a workbook (one sheet per table; audited first)."""
+        if not self.reports or self.printout is None:
             return None
         path = self._ask_path("导出Excel", str(Path(self.printout.file_name).with_suffix(".xlsx")),
                               "Excel 工作簿 (*.xlsx)", ".xlsx")
         if path is None:
             return None
         try:
-            write_report_xlsx(self.reports[0] if len(self.reports) == 1 else self.reports, path)
+            report_service.save_reports(self.ctx, self.reports, path)
         except UserError as exc:
             QMessageBox.warning(self, "未能导出", exc.message)
-            return None
-        except OSError as exc:
-            QMessageBox.warning(self, "未能导出", UserError("print.save_failed", path=str(path),
-                                                          detail=os_error_detail(exc)).message)
             return None
         self.status.setText(f"已导出：{path}")
         return path

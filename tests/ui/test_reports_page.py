@@ -12,7 +12,9 @@ from PySide6.QtWidgets import QFileDialog
 from clerk_app.domain.errors import UserError
 from clerk_app.domain.reports import Period
 from clerk_app.printing.reports import report_document
+from clerk_app.services import reports as report_service
 from clerk_app.services import sync_site
+from clerk_app.storage import sync_ledger
 from clerk_app.services.unions import add_union
 from clerk_app.ui import reports_page
 from clerk_app.ui.reports_page import ALL_TOWNSHIPS, ReportsPage, last_month
@@ -27,7 +29,7 @@ class Figures:
     def __init__(self, ctx, error: Exception | None = None):
         self.ctx, self.error, self.asked = ctx, error, []
 
-    def __call__(self, worker_ctx, kind, period, township):
+    def __call__(self, worker_ctx, kind, period, township, progress=None):
         self.asked.append((kind, period, township))
         if self.error is not None:
             raise self.error
@@ -133,38 +135,19 @@ def test_a_chinese_message_not_a_traceback_when_the_figures_cannot_be_made(qtbot
     told = []  # the box the clerk sees (its text), shown once the worker has failed
     monkeypatch.setattr("clerk_app.ui.reports_page.QMessageBox.warning",
                         lambda _parent, title, text: told.append((title, text)))
-    figures.error = UserError("reportpage.unavailable")
+    figures.error = UserError("reportpage.nothing")
     page.build()
     qtbot.waitUntil(lambda: bool(told), timeout=10_000)
-    assert told == [("不能生成报表", "本版本尚不能生成统计报表（缺少统计模块），请更新本程序")]
+    assert told == [("不能生成报表", "没有可生成的报表：本机数据中没有乡镇（街道）总工会")]
     assert page.printout is None and not page.save_button.isEnabled()
-
-
-def test_excel_export_disabled_with_a_reason_when_the_writer_is_missing(qtbot, ctx, figures, monkeypatch):
-    monkeypatch.setattr(reports_page, "write_report_xlsx", None)
-    widget = ReportsPage(ctx)
-    qtbot.addWidget(widget)
-    _built(qtbot, widget, widget.build())
-    assert not widget.xlsx_button.isEnabled() and "尚不能导出" in widget.xlsx_button.toolTip()
-    assert widget.save_button.isEnabled()
-
-
-def test_excel_export_hands_the_reports_to_the_writer(qtbot, ctx, figures, tmp_path, monkeypatch):
-    written = []
-    monkeypatch.setattr(reports_page, "write_report_xlsx", lambda reports, path: written.append((reports, path)))
-    widget = ReportsPage(ctx)
-    qtbot.addWidget(widget)
-    _built(qtbot, widget, widget.build())
-    assert widget.xlsx_button.isEnabled()
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "r"), ""))
-    assert widget.export_xlsx() == tmp_path / "r.xlsx"
-    assert written == [(widget.reports[0], tmp_path / "r.xlsx")]
 
 
 def test_district_chooses_all_townships_or_one(qtbot, ctx, figures):
     sync_site.become_district(ctx)
     town = add_union(ctx, "礼贤镇总工会", "乡镇街道总工会", ctx.home_union_id)
-    add_union(ctx, "某某公司工会", "基层工会", town.id)  # not a township: not offered
+    add_union(ctx, "榆垡镇总工会", "乡镇街道总工会", ctx.home_union_id)  # no laptop enrolled there: not offered
+    sync_ledger.save_peer(ctx.db, site_id="site-1", name="礼贤镇笔记本", role=sync_ledger.LAPTOP, signing_public=b"s",
+                          encryption_public=b"e", epoch=1, union_id=town.id, at=ctx.now_stamp())
     widget = ReportsPage(ctx)
     qtbot.addWidget(widget)
     widget.show()
@@ -198,3 +181,33 @@ def test_a_change_to_the_data_says_the_pages_may_be_out_of_date(qtbot, page, ctx
     register_member(ctx, member_input())  # e.g. at the desk meanwhile
     qtbot.waitUntil(lambda: "数据已有变动" in page.status.text(), timeout=5000)
     assert page.save_button.isEnabled()  # what was built can still be saved as it is
+
+
+def test_a_real_report_from_a_real_database(qtbot, ctx, today, tmp_path, monkeypatch):
+    """No stand-in: the page asks services.reports over a generated history, shows its pages,
+    saves the PDF and the workbook (each behind its audit entry)."""
+    from openpyxl import load_workbook
+
+    from clerk_app.printing.reports import printable
+    from tests import report_data
+
+    made = report_data.build(ctx, today, members_count=40)
+    period = report_data.report_period(today)
+    widget = ReportsPage(ctx)
+    qtbot.addWidget(widget)
+    assert widget.chosen_period() == period
+    _built(qtbot, widget, widget.build())
+    expected = report_service.build_report(ctx, "members", period)
+    assert widget.reports == [expected]
+    assert widget.page_count() == report_document(expected).pages
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "real.pdf"), ""))
+    text = squeeze(pdf_text(widget.save_pdf().read_bytes()))
+    end = next(row for row in expected.tables[0].rows if row[0] == "期末会员数")
+    assert "期末会员数" in text and f"{end[1]:,}" in text and squeeze(printable(expected.reconciliation)) in text
+    assert not any(name in text for name in made.names) and not any(n in text for n in made.id_numbers)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "real.xlsx"), ""))
+    book = load_workbook(widget.export_xlsx())
+    assert len(book.sheetnames) >= len(expected.tables)
+    actions = [row[0] for row in ctx.db.conn.execute(
+        "SELECT action FROM audit_log WHERE entity = 'report' ORDER BY id").fetchall()]
+    assert actions == ["print", "export"]  # the PDF saved, then the workbook
