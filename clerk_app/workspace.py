@@ -164,7 +164,7 @@ class Workspace:
         validate(inp)
         if self.keyring.claimed and self.ready:
             raise RuntimeError("this laptop is already set up")
-        clerk_id = new_id()
+        clerk_id = new_id(self.clock)
         new_key = os.urandom(KEY_BYTES)
         ring = Keyring(setup_key=self.key)  # still unclaimed: a crash before the re-key keeps the old key
         ring.set_clerk(clerk_id, inp.clerk_name.strip(), inp.password, new_key, self.kdf)

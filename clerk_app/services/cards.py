@@ -216,13 +216,13 @@ def _take_number(ctx: Context) -> str:
 
 
 def _event(ctx: Context, card_id: str, event: str, day: str, reason: str, other: str | None, now: str) -> None:
-    ctx.changes.insert("card_events", {"id": new_id(), "card_id": card_id, "event": event, "event_date": day,
+    ctx.changes.insert("card_events", {"id": new_id(ctx.clock), "card_id": card_id, "event": event, "event_date": day,
                                        "reason": reason, "other_card_id": other, "recorded_at": now})
 
 
 def _insert_card(ctx: Context, member_id: str, day: str, event_id: str | None, reason: str,
                  replaces: str | None) -> str:
-    card_id, now = new_id(), ctx.now_stamp()
+    card_id, now = new_id(ctx.clock), ctx.now_stamp()
     ctx.changes.insert("cards", {
         "id": card_id, "card_no": _take_number(ctx), "member_id": member_id, "status": lifecycle.ACTIVE,
         "issue_date": day, "issued_at": now, "status_date": None, "replaced_by_card_id": None,

@@ -24,7 +24,7 @@ def add_clerk(ctx: Context, name: str, role: str) -> str:
         raise UserError("auth.bad_role", role=role)
     if any(c.name == name and c.active for c in repo.list_clerks(ctx.db)):
         raise UserError("auth.clerk_exists", name=name)
-    clerk_id = new_id()
+    clerk_id = new_id(ctx.clock)
     with transaction(ctx.db):
         repo.insert_clerk(ctx.db, clerk_id, name, ctx.now_stamp(), role=role)
         ctx.audit("create", "clerk", clerk_id, role=role)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-import uuid
 from dataclasses import dataclass
 
 from sqlite_utils import Database
 
 from ..clock import SYSTEM, Clock
+from ..domain.ids import uuid7_at
 from ..domain.errors import Cancelled  # noqa: F401 - services import it from here
 from ..storage.audit import write_audit, write_audit_many
 from ..storage.changes import ChangeRecorder
@@ -63,8 +63,11 @@ class Context:
         return get_meta(self.db, "home_union_id", "") or ""
 
 
-def new_id() -> str:
-    return str(uuid.uuid4())
+def new_id(clock: Clock = SYSTEM) -> str:
+    """A new record id: a time-ordered UUID (v7, :mod:`..domain.ids`) stamped by ``clock``.
+    Services pass ``ctx.clock`` (tests/test_ids.py checks every call names its clock; the
+    default only keeps a caller written before the clock argument working)."""
+    return uuid7_at(clock.wall_ms())
 
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)

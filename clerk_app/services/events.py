@@ -122,7 +122,7 @@ def new_event_input(ctx: Context, day: _dt.date | None = None) -> ev.EventInput:
 def create_event(ctx: Context, inp: ev.EventInput, *, today: _dt.date | None = None) -> Event:
     with transaction(ctx.db):
         values = _clean_or_raise(ctx, inp, today)
-        event_id, now = new_id(), ctx.now_stamp()
+        event_id, now = new_id(ctx.clock), ctx.now_stamp()
         ctx.changes.insert("events", {"id": event_id, **values, "created_at": now, "updated_at": now})
         ctx.audit("create", "event", event_id, type=values["type"])
         return require_event(ctx, event_id)
@@ -196,7 +196,7 @@ def add_tally(ctx: Context, event_id: str, kind: str, label: str, delta: int = 1
         current = repo.tally_total(ctx.db, event_id, kind, label)
         step = max(delta, -max(current, 0))
         if step:
-            row_id = new_id()
+            row_id = new_id(ctx.clock)
             ctx.changes.insert("event_tallies", {"id": row_id, "event_id": event_id, "kind": kind, "label": label,
                                                  "delta": step, "recorded_at": ctx.now_stamp()})
             ctx.audit("create", "event_tally", row_id, event_id=event_id, kind=kind, delta=step)

@@ -126,7 +126,7 @@ def _consents(ctx: Context, member_id: str) -> list[tuple[str, str]]:
 def _add_consent(ctx: Context, member_id: str, kind: str, method: str, subject_id: str = "", basis: str = "") -> None:
     now = ctx.now_stamp()
     ctx.changes.insert("consents", {
-        "id": new_id(), "member_id": member_id, "notice_version": vocab.NOTICE_VERSION, "consented_at": now,
+        "id": new_id(ctx.clock), "member_id": member_id, "notice_version": vocab.NOTICE_VERSION, "consented_at": now,
         "method": method, "clerk_id": ctx.clerk.id, "basis": basis, "kind": kind, "subject_id": subject_id})
 
 
@@ -151,7 +151,7 @@ def _check_consents(ctx: Context, member_id: str, clean: hs.CleanFile, inp: hs.F
 
 def _history(ctx: Context, file_id: str, event: str, day: _dt.date, reason: str = "") -> None:
     ctx.changes.insert("hardship_history", {
-        "id": new_id(), "file_id": file_id, "event": event, "effective_date": day.isoformat(), "reason": reason,
+        "id": new_id(ctx.clock), "file_id": file_id, "event": event, "effective_date": day.isoformat(), "reason": reason,
         "clerk_id": ctx.clerk.id, "recorded_at": ctx.now_stamp()})
 
 
@@ -171,8 +171,8 @@ def _write_household(ctx: Context, file_id: str, clean: hs.CleanFile, row_ids: l
         ctx.changes.delete("hardship_household", gone)
 
 
-def _row_ids(inp: hs.FileInput) -> list[str]:
-    return [h.id or new_id() for h in inp.household]
+def _row_ids(ctx: Context, inp: hs.FileInput) -> list[str]:
+    return [h.id or new_id(ctx.clock) for h in inp.household]
 
 
 def _changed_names(values: dict) -> str:
@@ -194,9 +194,9 @@ def file_member(ctx: Context, member_id: str, inp: hs.FileInput, *, filed: _dt.d
         if repo.files_of_member(ctx.db, member_id) and any(
                 repo.get_file(ctx.db, fid).status in hs.OPEN for fid in repo.files_of_member(ctx.db, member_id)):
             raise UserError("hardship.already_filed", name=member.name)
-        row_ids = _row_ids(inp)
+        row_ids = _row_ids(ctx, inp)
         _check_consents(ctx, member_id, clean, inp, row_ids)
-        file_id, now = new_id(), ctx.now_stamp()
+        file_id, now = new_id(ctx.clock), ctx.now_stamp()
         worker_no = _take_worker_no(ctx)
         ctx.changes.insert("hardship_files", {
             "id": file_id, "member_id": member_id, "worker_no": worker_no, **clean.values,
@@ -215,7 +215,7 @@ def update_file(ctx: Context, ref: str, inp: hs.FileInput) -> FileSaved:
     f = find_file(ctx, ref)
     clean = hs.validate_file(inp, ctx.today())
     with transaction(ctx.db):
-        row_ids = _row_ids(inp)
+        row_ids = _row_ids(ctx, inp)
         _check_consents(ctx, f.member_id, clean, inp, row_ids)
         changed = ctx.changes.update("hardship_files", f.id, clean.values, touch={"updated_at": ctx.now_stamp()})
         _write_household(ctx, f.id, clean, row_ids)

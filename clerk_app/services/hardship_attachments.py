@@ -44,7 +44,7 @@ def add_attachment(ctx: Context, file_ref: str, source: str | Path, kind: str, n
     digest = store.store(_folder(ctx), data, key_of(ctx.db.conn))
     label = single_line(name or source.name)[:100]
     with transaction(ctx.db):
-        aid = new_id()
+        aid = new_id(ctx.clock)
         ctx.changes.insert("hardship_attachments", {
             "id": aid, "file_id": f.id, "kind": kind, "name": label, "sha256": digest, "size": len(data),
             "clerk_id": ctx.clerk.id, "recorded_at": ctx.now_stamp()})

@@ -116,7 +116,7 @@ def set_rules(ctx: Context, new: rules_mod.Rules, note: str = "") -> int:
         if new == current_rules(ctx)[1]:
             raise UserError("ledger.rules_unchanged")
         version = current_rules(ctx)[0] + 1
-        rid = new_id()
+        rid = new_id(ctx.clock)
         ctx.changes.insert("hardship_rules", {"id": rid, "version": version, "rules": new.to_json(),
                                               "note": single_line(note, "NFKC")[:TEXT_MAX],
                                               "clerk_id": ctx.clerk.id, "recorded_at": ctx.now_stamp()})
@@ -174,7 +174,7 @@ def pay(ctx: Context, file_ref: str, inp: PaymentInput) -> LedgerEntry:
         checked = check_payment(ctx, f.id, inp.kind, amount, inp.paid_date, inp.recipient_id)
         if checked.breaches and not reason:
             raise UserError("ledger.rule_broken", detail=checked.message)
-        entry_id, now = new_id(), ctx.now_stamp()
+        entry_id, now = new_id(ctx.clock), ctx.now_stamp()
         ctx.changes.insert("hardship_ledger", {
             "id": entry_id, "file_id": f.id, "kind": inp.kind, "amount_fen": amount,
             "paid_date": inp.paid_date.isoformat(), "fund": fund, "approver": approver,
@@ -183,13 +183,13 @@ def pay(ctx: Context, file_ref: str, inp: PaymentInput) -> LedgerEntry:
             "recorded_at": now})
         for breach in checked.breaches:
             ctx.changes.insert("hardship_overrides", {
-                "id": new_id(), "entry_id": entry_id, "rule": breach.rule, "detail": breach.detail,
+                "id": new_id(ctx.clock), "entry_id": entry_id, "rule": breach.rule, "detail": breach.detail,
                 "reason": reason[:TEXT_MAX * 2], "clerk_id": ctx.clerk.id, "recorded_at": now})
         if f.status == hs.APPROVED:  # the first payment of an approved file: now 帮扶中
             ctx.changes.update("hardship_files", f.id, {"status": hs.ASSISTING}, touch={"updated_at": now})
             since = max([h.effective_date for h in repo.history(ctx.db, f.id)] + [inp.paid_date.isoformat()])
             ctx.changes.insert("hardship_history", {
-                "id": new_id(), "file_id": f.id, "event": hs.ASSISTING, "effective_date": since,
+                "id": new_id(ctx.clock), "file_id": f.id, "event": hs.ASSISTING, "effective_date": since,
                 "reason": "首次发放", "clerk_id": ctx.clerk.id, "recorded_at": now})
         ctx.audit("pay", "hardship_ledger", entry_id, file=f.id, kind=inp.kind,
                   overridden=",".join(b.rule for b in checked.breaches))
@@ -213,7 +213,7 @@ def reverse(ctx: Context, entry_id: str, reason: str, *, day: _dt.date | None = 
         day = day or ctx.today()
         if day > ctx.today():
             raise UserError("hardship.date_future", label="冲销日期")
-        rid, now = new_id(), ctx.now_stamp()
+        rid, now = new_id(ctx.clock), ctx.now_stamp()
         version = current_rules(ctx)[0]
         ctx.changes.insert("hardship_ledger", {
             "id": rid, "file_id": original.file_id, "kind": original.kind, "amount_fen": -original.amount_fen,
@@ -237,7 +237,7 @@ def record_visit(ctx: Context, file_ref: str, *, day: _dt.date, visitors: str, f
     visitors = _text(visitors, "走访人")
     findings, given = multi_line(findings).strip()[:1000], multi_line(given).strip()[:1000]
     with transaction(ctx.db):
-        vid = new_id()
+        vid = new_id(ctx.clock)
         ctx.changes.insert("hardship_visits", {"id": vid, "file_id": f.id, "visit_date": day.isoformat(),
                                                "visitors": visitors, "findings": findings, "given": given,
                                                "clerk_id": ctx.clerk.id, "recorded_at": ctx.now_stamp()})

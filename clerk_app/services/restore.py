@@ -201,7 +201,7 @@ def restore_backup(folder: Path, backup: BackupFile, clock: Clock = SYSTEM, *, k
 
 def _new_epoch(db: Database, state: EpochState | None, backup: BackupFile, clock: Clock) -> str:
     old = load_context(db, clock)
-    new_site = new_id()
+    new_site = new_id(clock)
     ctx = Context(db, old.clerk, new_site, clock)
     with transaction(db):
         now = clock.stamp()

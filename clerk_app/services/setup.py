@@ -67,8 +67,8 @@ def set_up(db: Database, inp: SetupInput, clock: Clock = SYSTEM, *, clerk_id: st
     inp = normalised(inp)
     validate(inp)
     now = clock.stamp()
-    site_id = new_id()
-    clerk = Clerk(clerk_id or new_id(), inp.clerk_name.strip(), ADMIN)
+    site_id = new_id(clock)
+    clerk = Clerk(clerk_id or new_id(clock), inp.clerk_name.strip(), ADMIN)
     with transaction(db):
         if is_set_up(db):  # a second set-up would give the laptop a new identity: a caller's bug
             raise RuntimeError("this laptop is already set up")
@@ -77,7 +77,7 @@ def set_up(db: Database, inp: SetupInput, clock: Clock = SYSTEM, *, clerk_id: st
         insert_clerk(db, clerk.id, clerk.name, now, role=clerk.role)
         set_meta(db, "clerk_id", clerk.id)
         ctx = Context(db, clerk, site_id, clock)
-        union_id = new_id()
+        union_id = new_id(clock)
         ctx.changes.insert("unions", {"id": union_id, "name": inp.union_name.strip(),
                                       "kind": inp.union_kind, "parent_id": None, "created_at": now})
         set_meta(db, "home_union_id", union_id)

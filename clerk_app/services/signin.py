@@ -201,7 +201,7 @@ def _insert(ctx: Context, event_id: str, method: str, sub_venue: str | None, *, 
     built from the values written and ``member`` (the member's columns, as
     ``events_repo.member_at_event`` gives them), read back only when those are not at hand."""
     before = _count(ctx, event_id) if known.inside(ctx.db) else None
-    row_id, now = new_id(), ctx.now_stamp()
+    row_id, now = new_id(ctx.clock), ctx.now_stamp()
     row = {"id": row_id, "event_id": event_id, "member_id": member_id, "is_walk_in": 0 if walk_in is None else 1,
            "method": method, "sub_venue": sub_venue, "signed_in_at": now}
     if walk_in is not None:

@@ -162,11 +162,11 @@ def enrol_laptop(ctx: Context, request: bytes, *, union_name: str, card_code: st
     with transaction(ctx.db):
         union_id = next((u.id for u in unions_repo.all_unions(ctx.db) if u.name == union_name), None)
         if union_id is None:
-            union_id = new_id()
+            union_id = new_id(ctx.clock)
             ctx.changes.insert("unions", {"id": union_id, "name": union_name, "kind": "乡镇街道总工会",
                                           "parent_id": ctx.home_union_id or None, "created_at": ctx.now_stamp()})
         again = next((p for p in ledger.peers(ctx.db, LAPTOP) if p.signing_public == req.signing_public), None)
-        site_id, epoch = (again.site_id, again.epoch + 1) if again else (new_id(), 1)
+        site_id, epoch = (again.site_id, again.epoch + 1) if again else (new_id(ctx.clock), 1)
         data, sender = enrolment_files.enrol(
             request, district_keys=keys, district_site_id=me.site_id, district_name=me.name or "区总工会",
             site_id=site_id, epoch=epoch, union_id=union_id, union_name=union_name, card_code=card_code,

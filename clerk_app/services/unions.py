@@ -27,7 +27,7 @@ def add_union(ctx: Context, name: str, kind: str, parent_id: str | None) -> Unio
     with transaction(ctx.db):
         if parent_id and not repo.union_exists(ctx.db, parent_id):
             raise UserError("union.parent_missing")
-        union = Union(new_id(), name, kind, parent_id, ctx.now_stamp())
+        union = Union(new_id(ctx.clock), name, kind, parent_id, ctx.now_stamp())
         ctx.changes.insert("unions", {"id": union.id, "name": name, "kind": kind,
                                       "parent_id": parent_id, "created_at": union.created_at})
         ctx.audit("create", "union", union.id)
