@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import uuid
 
 import pytest
 from pypinyin import lazy_pinyin
@@ -172,3 +174,50 @@ def test_generating_again_adds_new_people_without_duplicates(ctx):
     again = generate_members(ctx, 150, seed=5, today=TODAY)
     assert again.rejected == [] and len(again.saved) == 150
     assert ms.count(ctx) == 300
+
+
+def _shape(db, member_ids: list[str]):
+    """Every row a registration wrote for ``member_ids``, without what differs by design
+    (record ids, clock stamps, hashes, sequence numbers, the site)."""
+    volatile = {"id", "member_id", "created_at", "updated_at", "recorded_at", "consented_at", "clerk_id",
+                "row_id", "seq", "origin_seq", "hlc", "site_id", "txn_id", "at", "entity_id", "hash", "prev_hash"}
+
+    def rows(sql):
+        return [{k: v for k, v in r.items() if k not in volatile} for r in _rows(db, sql)]
+
+    keys = [r["key"] for r in _rows(db, "SELECT key FROM member_keys ORDER BY key")]
+    return {"members": rows("SELECT * FROM members ORDER BY id_number"),
+            "history": rows("SELECT * FROM member_status_history"), "consents": rows("SELECT * FROM consents"),
+            "keys": keys, "changes": rows("SELECT * FROM change_log WHERE tbl NOT IN ('unions') ORDER BY seq"),
+            "audit": rows("SELECT * FROM audit_log WHERE entity = 'member' ORDER BY id")}
+
+
+def test_demo_members_are_saved_with_exactly_the_rows_a_registration_writes(ctx, tmp_path):
+    """The bulk save (one executemany per table) writes what register_member writes, row for
+    row: the same member, keys, history, consent, change records and audit entries."""
+    other = open_workspace(tmp_path / "other")
+    try:
+        ctx2 = other.set_up(SETUP)
+        made = generate_members(ctx, 3, seed=4, today=TODAY).saved
+        for form in demo_inputs(ctx2, 3, seed=4, today=TODAY):
+            ms.register_member(ctx2, form, today=TODAY)
+        ids2 = [r[0] for r in ctx2.db.conn.execute("SELECT id FROM members")]
+        bulk, one_by_one = _shape(ctx.db, made), _shape(ctx2.db, ids2)
+        for part in bulk:  # the union ids differ per laptop: compare everything else
+            assert len(bulk[part]) == len(one_by_one[part]), part
+        strip = ("union_id",)
+        assert [{k: v for k, v in r.items() if k not in strip} for r in bulk["members"]] == \
+            [{k: v for k, v in r.items() if k not in strip} for r in one_by_one["members"]]
+        assert bulk["keys"] == one_by_one["keys"]
+        assert bulk["history"] == one_by_one["history"] and bulk["consents"] == one_by_one["consents"]
+        assert [(c["tbl"], c["op"], sorted(json.loads(c["data"]))) for c in bulk["changes"]] == \
+            [(c["tbl"], c["op"], sorted(json.loads(c["data"]))) for c in one_by_one["changes"]]
+        assert bulk["audit"] == one_by_one["audit"]
+        stamps = [r[0] for r in ctx.db.conn.execute("SELECT hlc FROM change_log ORDER BY seq")]
+        assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)
+        assert ctx.db.conn.execute("SELECT count(*) FROM change_log WHERE origin_seq != seq").fetchone()[0] == 0
+        assert verify_chain(ctx.db) is None
+        for member_id in made:
+            assert uuid.UUID(member_id).version == 7
+    finally:
+        other.close()

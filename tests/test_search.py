@@ -135,3 +135,42 @@ def test_rows_carry_list_columns(ctx, people):
     assert row.id == people["王小明"]
     assert (row.gender, row.birth_date, row.union_name, row.status) == ("男", "1990-03-07", "大兴区黄村镇总工会", "active")
     assert row.phone == "13812345678" and row.id_number == PEOPLE[0][1]
+
+
+def test_fragments_of_one_two_and_three_characters_come_newest_first(ctx, people, member_input):
+    later = [ms.register_member(ctx, member_input(name=name, id_number=make_id(seq=seq)), today=TODAY).member_id
+             for name, seq in (("张小明远", "801"), ("小明", "802"), ("欧阳小明", "803"))]
+    assert [r.name for r in ms.search(ctx, "明")] == ["欧阳小明", "小明", "张小明远", "徐明", "王小明"]
+    assert [r.name for r in ms.search(ctx, "小明")] == ["小明", "欧阳小明", "张小明远", "王小明"]  # exact first
+    assert [r.name for r in ms.search(ctx, "阳小明")] == ["欧阳小明"]
+    assert [r.name for r in ms.search(ctx, "小明远")] == ["张小明远"]
+    assert [r.name for r in ms.search(ctx, "张明")] == []  # both pairs' characters, not side by side
+    assert [r.name for r in ms.search(ctx, "明", limit=2)] == ["欧阳小明", "小明"]
+    assert [r.name for r in ms.search(ctx, "古丽·买")] == ["阿依古丽·买买提"]
+    assert [r.id for r in ms.search(ctx, "小明远")] == [later[0]]
+
+
+def test_latin_letters_in_a_name_match_in_either_case(ctx, member_input):
+    saved = ms.register_member(ctx, member_input(name="Anna李", id_number=make_id(seq="804")), today=TODAY)
+    assert [r.id for r in ms.search(ctx, "a李")] == [saved.member_id]
+    assert [r.id for r in ms.search(ctx, "NA李")] == [saved.member_id]
+
+
+def test_a_renamed_member_is_found_by_the_new_name_only(ctx, people, member_input):
+    member_id = people["王晓红"]
+    form = member_input(name="刘晓燕", id_number=PEOPLE[1][1], phone=PEOPLE[1][2])
+    ms.update_member(ctx, member_id, form, today=TODAY)
+    for old in ("晓红", "红", "王晓红"):
+        assert member_id not in [r.id for r in ms.search(ctx, old)], old
+    for new in ("晓燕", "燕", "刘", "刘晓燕", "lxy"):
+        assert [r.id for r in ms.search(ctx, new)] == [member_id], new
+
+
+def test_an_erased_member_leaves_no_key_to_be_found_by(ctx, people):
+    from clerk_app.services.erasure import erase_member
+
+    member_id = people["单田芳"]
+    erase_member(ctx, member_id)
+    for query in ("田芳", "芳", "单", "stf", PEOPLE[2][1][-6:], PEOPLE[2][2][-4:]):
+        assert member_id not in [r.id for r in ms.search(ctx, query)], query
+    assert ctx.db.conn.execute("SELECT count(*) FROM member_keys WHERE member_id = ?", [member_id]).fetchone()[0] == 0

@@ -13,7 +13,12 @@ join dates fall in the last three years, and the names include the polyphonic su
 The same seed on the same starting database gives the same members (ID numbers, names,
 phones, everything but the record UUIDs). ID numbers, phones and name+birth-date pairs
 never repeat, also not against members already in the database, so no row is rejected as a
-duplicate: the duplicate rules run for real and are not switched off.
+duplicate. Forms are made a chunk at a time: repeats within the chunk are caught in memory,
+repeats of members already saved by asking the indexes about the whole chunk at once
+(storage.demo_store), and a form that clashes is made anew. Nothing holds every member's
+identity in memory (at 1,000,000 members the sets took over 500 MB). Each chunk is saved
+in one transaction by :func:`.demo_save.save_chunk`: the rows ``register_member`` writes,
+a table at a time.
 """
 
 from __future__ import annotations
@@ -31,13 +36,16 @@ from stdnum.cn import ric
 from ..domain.idnumber import check_id
 from ..domain.member import MemberInput
 from ..domain.phone import normalise_phone
-from ..storage import members_repo
+from ..storage import demo_store
+from ..storage.db import transaction
 from . import demo_data as data
 from .context import Context
-from .members import BulkResult, Cancelled, register_many
+from .demo_save import save_chunk
+from .members import BulkResult, Cancelled
 from .unions import add_union, list_unions
 
 MIN_AGE, MAX_AGE = 18, 60
+BULK_CACHE_MIB = 128  # page cache while generating (SQLite's default is 2 MB)
 JOIN_WINDOW_DAYS = 3 * 365
 # The first members show every edge case at a fixed rhythm, so even a 300-member demo has
 # them; after that they come at natural rates (the polyphonic surnames by their weights).
@@ -121,7 +129,16 @@ class _Maker:
         self.channels = _Weighted(data.JOIN_CHANNEL_WEIGHTS)
         self.home_union = ctx.home_union_id
         self.branch_of = _branch_unions(ctx)
-        self.used_ids, self.used_phones, self.used_name_birth = _taken(ctx)
+        # what this chunk's forms use so far (the database is asked about the chunk as a whole)
+        self.used_ids: set[str] = set()
+        self.used_phones: set[str] = set()
+        self.used_name_birth: set[tuple[str, str]] = set()
+
+    def forget(self) -> None:
+        """Start a new chunk: what earlier chunks used is in the database by now."""
+        self.used_ids.clear()
+        self.used_phones.clear()
+        self.used_name_birth.clear()
 
     # -- the person ---------------------------------------------------------------------
     def _birth(self, place: _Place) -> tuple[_dt.date, str]:
@@ -268,21 +285,36 @@ def _branch_unions(ctx: Context) -> dict[str, str]:
     return routes
 
 
-def _taken(ctx: Context) -> tuple[set[str], set[str], set[tuple[str, str]]]:
-    ids: set[str] = set()
-    phones: set[str] = set()
-    name_birth: set[tuple[str, str]] = set()
-    for id_number, phone, name, birth in members_repo.identities(ctx.db):
-        ids.add(id_number)
-        phones.add(phone)
-        name_birth.add((name, birth))
-    return ids, phones, name_birth
+def _clashes(ctx: Context, forms: dict[int, MemberInput]) -> list[int]:
+    """The indices of ``forms`` whose ID number, phone, or name + birth date a saved member has."""
+    ids = demo_store.taken_id_numbers(ctx.db, [f.id_number for f in forms.values()])
+    phones = demo_store.taken_phones(ctx.db, [f.phone for f in forms.values()])
+    births = {i: _birth_of(f.id_number) for i, f in forms.items()}
+    pairs = demo_store.taken_name_births(ctx.db, [(f.name, births[i]) for i, f in forms.items()])
+    return [i for i, f in forms.items()
+            if f.id_number in ids or f.phone in phones or (f.name, births[i]) in pairs]
+
+
+def _birth_of(id_number: str) -> str:
+    return f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}"
+
+
+def _forms(ctx: Context, maker: _Maker, start: int, stop: int) -> list[MemberInput]:
+    """Forms ``start`` .. ``stop`` - 1, none repeating another or a saved member."""
+    maker.forget()
+    forms = {i: maker.member(i) for i in range(start, stop)}
+    clashes = _clashes(ctx, forms)
+    while clashes:  # rare: made anew (the maker's sets keep them apart from the rest of the chunk)
+        again = {i: maker.member(i) for i in clashes}
+        forms.update(again)
+        clashes = _clashes(ctx, again)
+    return [forms[i] for i in range(start, stop)]
 
 
 def demo_inputs(ctx: Context, n: int, *, seed: int = 2026, today: _dt.date | None = None) -> list[MemberInput]:
     """The forms :func:`generate_members` would register (creates the branch unions)."""
     maker = _Maker(ctx, seed, today or ctx.today())
-    return [maker.member(i) for i in range(n)]
+    return _forms(ctx, maker, 0, n)
 
 
 def generate_members(ctx: Context, n: int, *, seed: int = 2026,
@@ -291,26 +323,27 @@ def generate_members(ctx: Context, n: int, *, seed: int = 2026,
                      today: _dt.date | None = None) -> BulkResult:
     """Register ``n`` synthetic members, ``chunk`` at a time, each chunk one transaction.
 
-    Every chunk goes through :func:`register_many` as one all-or-nothing batch, so a
-    cancel keeps exactly the chunks already committed and drops the one under way; the
-    returned result lists what was saved (indices of rejected rows count from 0 over all
-    ``n``). Forms are made chunk by chunk, so 200,000 members never sit in memory at once."""
+    A cancel keeps exactly the chunks already committed: it is asked before each chunk and
+    once more after a chunk is written, before its commit (then that chunk is rolled back).
+    The returned result lists what was saved (indices of rejected rows count from 0 over all
+    ``n``). Forms are made chunk by chunk, so 1,000,000 members never sit in memory at once."""
     today = today or ctx.today()
     maker = _Maker(ctx, seed, today)
     result = BulkResult()
-    for start in range(0, n, chunk):
-        if cancel is not None and cancel():
-            break
-        inputs = [maker.member(i) for i in range(start, min(start + chunk, n))]
-
-        def step(done: int, _total: int, _start: int = start) -> None:
-            if progress is not None:
-                progress(_start + done, n)
-
-        try:
-            part = register_many(ctx, inputs, today=today, progress=step, cancel=cancel)
-        except Cancelled:
-            break
-        result.saved.extend(part.saved)
-        result.rejected.extend((start + i, issues) for i, issues in part.rejected)
+    with demo_store.bulk_cache(ctx.db, BULK_CACHE_MIB):
+        for start in range(0, n, chunk):
+            if cancel is not None and cancel():
+                break
+            stop = min(start + chunk, n)
+            try:
+                with transaction(ctx.db):
+                    saved, rejected = save_chunk(ctx, _forms(ctx, maker, start, stop), today, offset=start)
+                    if progress is not None:
+                        progress(stop, n)
+                    if cancel is not None and cancel():
+                        raise Cancelled()
+            except Cancelled:
+                break
+            result.saved.extend(saved)
+            result.rejected.extend(rejected)
     return result

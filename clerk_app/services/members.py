@@ -61,16 +61,16 @@ def _member_rows(ctx: Context, values: dict, consent_method: str, basis: str,
     the 入会 line of its status history, its consent. An unknown join date (a roster that did
     not say) gives the 入会 line an empty date: it sorts first and no later date is checked
     against it."""
-    member_id = new_id()
+    member_id = new_id(ctx.clock)
     return member_id, [
         ("members", {"id": member_id, **values, "status": vocab.ACTIVE,
                      "created_at": now, "updated_at": now, "merged_into": None}),
         ("member_status_history", {
-            "id": new_id(), "member_id": member_id, "status": vocab.ACTIVE,
+            "id": new_id(ctx.clock), "member_id": member_id, "status": vocab.ACTIVE,
             "effective_date": values["join_date"] or "", "reason": "入会",
             "channel": values["join_channel"], "recorded_at": now}),
         ("consents", {
-            "id": new_id(), "member_id": member_id, "notice_version": vocab.NOTICE_VERSION,
+            "id": new_id(ctx.clock), "member_id": member_id, "notice_version": vocab.NOTICE_VERSION,
             "consented_at": now, "method": consent_method, "clerk_id": ctx.clerk.id, "basis": basis,
             "kind": "general", "subject_id": ""}),
     ]
@@ -280,7 +280,7 @@ def change_status(ctx: Context, member_id: str, target: str, *, effective: _dt.d
         now = ctx.now_stamp()
         ctx.changes.update("members", member_id, {"status": target}, touch={"updated_at": now})
         ctx.changes.insert("member_status_history", {
-            "id": new_id(), "member_id": member_id, "status": target,
+            "id": new_id(ctx.clock), "member_id": member_id, "status": target,
             "effective_date": effective.isoformat(), "reason": multi_line(reason), "channel": channel,
             "recorded_at": now})
         ctx.audit("update", "member", member_id, status=target)

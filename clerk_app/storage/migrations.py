@@ -440,6 +440,25 @@ def _sync_attachment_files(db: Database) -> None:
         seq INTEGER NOT NULL DEFAULT 0, acked INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (peer, sha256))""")
 
+
+@migrations(name="0014_name_grams")
+def _name_grams(db: Database) -> None:
+    """Name fragments found through the search keys: each member's name characters and pairs
+    of neighbouring characters (``c:`` / ``b:`` keys with the member's rowid, see
+    :func:`.members_repo.name_grams`), so a fragment is an index range instead of a scan of
+    the name index. Merged (hidden) members have no keys, as before."""
+    from .members_repo import gram_keys
+
+    conn = db.conn
+    cursor = conn.execute("SELECT rowid, id, name FROM members WHERE merged_into IS NULL")
+    while True:
+        part = cursor.fetchmany(5000)
+        if not part:
+            break
+        conn.executemany("INSERT OR IGNORE INTO member_keys (key, member_id) VALUES (?, ?)",
+                         [(k, member_id) for rowid, member_id, name in part for k in gram_keys(name, rowid)])
+
+
 def _unknown_applied(db: Database) -> list[str]:
     known = {m.name for m in migrations._migrations}
     return [m.name for m in migrations.applied(db) if m.name not in known]
