@@ -27,7 +27,7 @@ from clerk_app.storage.migrations import migrations  # noqa: E402
 DEFAULT_MEMBERS = 200_000
 DEFAULT_SEED = 2026
 DEFAULT_ROOT = REPO / "bench-data"
-DATA_VERSION = 2  # bump when the generator changes in a way that matters to the benchmarks
+DATA_VERSION = 3  # bump when the generator changes in a way that matters to the benchmarks
 _MARKER = "complete.json"
 
 
@@ -110,7 +110,7 @@ def ensure_data(members: int, seed: int = DEFAULT_SEED, root: Path = DEFAULT_ROO
     from clerk_app.services.demo import generate_members
     from clerk_app.workspace import ensure_context, open_workspace
 
-    started = time.perf_counter()
+    started, cpu, written = time.perf_counter(), time.process_time(), _written_bytes()
     ws = open_workspace(folder)
     try:
         ctx = ensure_context(ws)
@@ -124,17 +124,41 @@ def ensure_data(members: int, seed: int = DEFAULT_SEED, root: Path = DEFAULT_ROO
                 log(f"  {done:,}/{total:,} members ({rate:,.0f}/s)")
 
         result = generate_members(ctx, members, seed=seed, progress=progress)
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        written = _written_bytes() - written
         if result.rejected or len(result.saved) != members:
             raise RuntimeError(f"demo generator: {len(result.saved)} saved, {len(result.rejected)} rejected")
     finally:
         ws.close()
     info = {"members": members, "seed": seed, "seconds": round(elapsed, 2),
             "members_per_second": round(members / elapsed, 1),
+            "cpu_seconds": round(cpu, 2), "members_per_cpu_second": round(members / cpu, 1),
+            "disk_write_bytes": written, "disk_write_per_member": round(written / members),
+            "peak_rss_mib": round(_peak_rss_mib()),
             "db_bytes": (folder / DB_FILENAME).stat().st_size}
     (folder / _MARKER).write_text(json.dumps(info, indent=2))
-    log(f"  built in {elapsed:,.1f} s ({members / elapsed:,.0f} members/s)")
+    log(f"  built in {elapsed:,.1f} s ({members / elapsed:,.0f} members/s; {members / cpu:,.0f} per CPU second;"
+        f" {written / members / 1024:,.1f} KiB written to disk per member; peak memory {_peak_rss_mib():,.0f} MiB)")
     return folder
+
+
+def _written_bytes() -> int:
+    """Bytes this process caused to be written to disk so far (Linux /proc; 0 elsewhere)."""
+    try:
+        for line in Path("/proc/self/io").read_text().splitlines():
+            if line.startswith("write_bytes:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _peak_rss_mib() -> float:
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0.0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def build_info(folder: Path) -> dict:
@@ -158,6 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"data folder: {folder}")
     print(f"generation: {info['members']:,} members in {info['seconds']:,.1f} s "
           f"= {info['members_per_second']:,.0f} members/s; database {info['db_bytes'] / 2**20:,.0f} MiB")
+    if "disk_write_per_member" in info:
+        print(f"  {info['members_per_cpu_second']:,.0f} members per CPU second; "
+              f"{info['disk_write_per_member'] / 1024:,.1f} KiB written per member; peak {info['peak_rss_mib']} MiB")
     return 0
 
 
