@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import shutil
 import sys
 import time
@@ -29,6 +30,17 @@ DEFAULT_SEED = 2026
 DEFAULT_ROOT = REPO / "bench-data"
 DATA_VERSION = 3  # bump when the generator changes in a way that matters to the benchmarks
 _MARKER = "complete.json"
+_BUILDING = "building.pid"
+
+
+def _alive(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def open_data(folder: Path, **kwargs):
@@ -102,9 +114,16 @@ def ensure_data(members: int, seed: int = DEFAULT_SEED, root: Path = DEFAULT_ROO
     folder = folder_for(members, seed, root)
     if (folder / _MARKER).exists():
         return folder
-    for stale in Path(root).glob(f"members-{members}-seed-{seed}-*"):
-        shutil.rmtree(stale)  # an older schema, version, or an interrupted build
+    # Only this exact folder, left by an interrupted build, is removed: folders of other data
+    # versions or schemas may belong to another checkout sharing the cache (and may be under
+    # construction right now), so they are left alone.
+    building = folder / _BUILDING
+    if building.exists() and _alive(building.read_text().strip()):
+        raise RuntimeError(f"{folder} is being built by process {building.read_text().strip()}: wait for it")
+    if folder.exists():
+        shutil.rmtree(folder)
     folder.mkdir(parents=True)
+    building.write_text(str(os.getpid()))
     log(f"building benchmark data: {members:,} members, seed {seed} -> {folder}")
 
     from clerk_app.services.demo import generate_members
@@ -137,6 +156,7 @@ def ensure_data(members: int, seed: int = DEFAULT_SEED, root: Path = DEFAULT_ROO
             "peak_rss_mib": round(_peak_rss_mib()),
             "db_bytes": (folder / DB_FILENAME).stat().st_size}
     (folder / _MARKER).write_text(json.dumps(info, indent=2))
+    building.unlink(missing_ok=True)
     log(f"  built in {elapsed:,.1f} s ({members / elapsed:,.0f} members/s; {members / cpu:,.0f} per CPU second;"
         f" {written / members / 1024:,.1f} KiB written to disk per member; peak memory {_peak_rss_mib():,.0f} MiB)")
     return folder
