@@ -30,10 +30,21 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from stdnum import numdb as _numdb
-from stdnum.cn import ric as _ric
-
 from .messages import message
+
+
+# python-stdnum is imported on first use, not when the window starts (tests/ui/test_startup_imports.py)
+def _ric():
+    from stdnum.cn import ric
+
+    return ric
+
+
+def _numdb():
+    from stdnum import numdb
+
+    return numdb
+
 
 _PERMIT_PREFIXES = {"81": "香港居民居住证", "82": "澳门居民居住证", "83": "台湾居民居住证"}
 _STRIP = re.compile(r"[\s\-\u200b\u200c\u200d\ufeff]")
@@ -105,7 +116,7 @@ def normalise(raw: str) -> str:
 def convert_15_to_18(number15: str) -> str:
     """The GB 11643 rule: insert the century ``19`` and append the check character."""
     body = number15[:6] + "19" + number15[6:]
-    return body + _ric.calc_check_digit(body + "0")
+    return body + _ric().calc_check_digit(body + "0")
 
 
 def mask(number: str) -> str:
@@ -148,7 +159,7 @@ def check_id(raw: str, today: _dt.date) -> IdCheck:
         return _fail(raw, number, "id.bad_length", length=len(number))
     if not number[:17].isdigit():
         return _fail(raw, number, "id.x_position")
-    expected = _ric.calc_check_digit(number)
+    expected = _ric().calc_check_digit(number)
     if number[17] != expected:
         return _fail(raw, number, "id.bad_checksum")
     prefix = number[:2]
@@ -179,7 +190,7 @@ def check_id(raw: str, today: _dt.date) -> IdCheck:
 @functools.lru_cache(maxsize=128)
 def _is_province(prefix: str) -> bool:
     """True when ``prefix`` (two digits) is a province-level code in the division table."""
-    return any(part == prefix and props.get("province") for part, props in _numdb.get("cn/loc").info(prefix))
+    return any(part == prefix and props.get("province") for part, props in _numdb().get("cn/loc").info(prefix))
 
 
 def _latest_name(value: str) -> tuple[str, bool]:
@@ -207,7 +218,7 @@ def region_name(code: str) -> str | None:
     several names gets its most recent one; an abolished code is marked （已撤销）. Cached on
     the code (the table look-up was a seventh of a bulk registration's time)."""
     try:
-        found = _numdb.get("cn/loc").info(code)
+        found = _numdb().get("cn/loc").info(code)
     except Exception:  # noqa: BLE001 - a broken table only means "region unknown"
         return None
     if not found or sum(len(part) for part, _ in found) != len(code) or not found[-1][1]:

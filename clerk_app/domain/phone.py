@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import phonenumbers
-
 from .errors import Issue
 
 # A well-formed mainland mobile (11 ASCII digits, 1[3-9]...) that the library's own metadata
@@ -31,6 +29,8 @@ def normalise_phone(raw: str) -> tuple[str, Issue | None]:
 def by_library(text: str) -> tuple[str, Issue | None]:
     """:func:`normalise_phone` of NFKC-normalised, stripped, non-empty ``text`` without the
     mobile fast path: what phonenumbers alone says."""
+    import phonenumbers  # on first use: not loaded when the window starts
+
     try:
         parsed = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException:

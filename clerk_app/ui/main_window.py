@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Iterator, Mapping
 
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -41,18 +42,16 @@ class MainWindow(QMainWindow):
         self.nav.setStyleSheet("QListWidget#nav::item { padding: 10px 8px; }")
         self.nav.setFixedWidth(self.fontMetrics().horizontalAdvance("国" * 6) + 32)
         self.stack = QStackedWidget()
-        self.pages: dict[str, QWidget] = {}
         self.counter: QWidget | None = None  # the page that counts members anyway (会员)
-        for spec in shown_pages(ctx, pages if pages is not None else PAGES):
-            widget = spec.factory(ctx, self)
-            self.pages[spec.key] = widget
-            self.stack.addWidget(widget)
+        specs = list(shown_pages(ctx, pages if pages is not None else PAGES))
+        for spec in specs:
+            self.stack.addWidget(QWidget())  # a stand-in until the page is first shown
             self.nav.addItem(spec.title)
-            if hasattr(widget, "counted"):  # its figure, not a second count of 200,000 rows
-                widget.counted.connect(self.show_count)
-                self.counter = widget
+        # Pages are built when first shown or asked for: the window opens on the first one
+        # without importing the others (cards, events, print preview ... load on first use).
+        self.pages = LazyPages(specs, self._build_page)
         self.runner.data_changed.connect(self._data_changed)
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._show_page)
         self.nav.setCurrentRow(0)
 
         central = QWidget()
@@ -97,6 +96,25 @@ class MainWindow(QMainWindow):
         except (TypeError, ValueError):
             minutes = DEFAULT_IDLE_MINUTES
         self.idle_lock = IdleLock(self, workspace, int(minutes * 60_000))
+
+    def _build_page(self, index: int, spec: PageSpec) -> QWidget:
+        widget = spec.factory(self.ctx, self)
+        stand_in = self.stack.widget(index)
+        current = self.stack.currentIndex()
+        self.stack.insertWidget(index, widget)
+        self.stack.removeWidget(stand_in)
+        stand_in.deleteLater()
+        if current == index:
+            self.stack.setCurrentIndex(index)
+        if hasattr(widget, "counted"):  # its figure, not a second count of 200,000 rows
+            widget.counted.connect(self.show_count)
+            self.counter = widget
+        return widget
+
+    def _show_page(self, row: int) -> None:
+        if 0 <= row < len(self.pages):
+            self.pages.at(row)  # built now if this is its first showing
+        self.stack.setCurrentIndex(row)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("文件(&F)")
@@ -339,6 +357,40 @@ class MainWindow(QMainWindow):
         self.settings.setValue("main/state", self.saveState())
         self.settings.sync()
         super().closeEvent(event)
+
+
+class LazyPages(Mapping[str, QWidget]):
+    """The window's pages by key, in navigation order; each is built by ``build(index, spec)``
+    the first time it is shown or looked up (``"cards" in pages`` and ``list(pages)`` build
+    nothing)."""
+
+    def __init__(self, specs: list[PageSpec], build: Callable[[int, PageSpec], QWidget]):
+        self._specs = specs
+        self._index = {spec.key: i for i, spec in enumerate(specs)}
+        self._build = build
+        self._built: dict[str, QWidget] = {}
+
+    def at(self, index: int) -> QWidget:
+        return self[self._specs[index].key]
+
+    def built(self) -> dict[str, QWidget]:
+        """The pages built so far."""
+        return dict(self._built)
+
+    def __getitem__(self, key: str) -> QWidget:
+        if key not in self._built:
+            i = self._index[key]  # KeyError for a page that does not exist
+            self._built[key] = self._build(i, self._specs[i])
+        return self._built[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._index
 
 
 def build_main_window(workspace: Workspace) -> MainWindow:

@@ -29,7 +29,6 @@ from ..services import cards as card_service
 from ..services import members as member_service
 from ..services.context import Context
 from ..services.reveal import RevealedMember, reveal_member
-from .card_dialogs import IssueCardDialog, ensure_card_prefix
 from .card_models import history_lines
 from .feedback import ask_choice, run_modal
 from .member_models import StatusHistoryModel
@@ -228,6 +227,8 @@ class MemberDetail(QWidget):
 
     def issue_card(self) -> card_service.Card | None:
         """发卡: needs the laptop's card code; afterwards offers to print the card."""
+        from .card_dialogs import IssueCardDialog, ensure_card_prefix  # on first use
+
         if self.record is None or not ensure_card_prefix(self, self.ctx):
             return None
         dialog = IssueCardDialog(self.ctx, self.record.member.id, self)

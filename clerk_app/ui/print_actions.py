@@ -6,6 +6,7 @@ only the cards read before)."""
 from __future__ import annotations
 
 import datetime as _dt
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -15,8 +16,16 @@ from ..services import documents
 from ..services.context import Context
 from ..services.printouts import file_safe  # noqa: F401 - the window's modules import it from here
 from . import crash
-from .print_preview import PrintPreviewDialog, show_preview
 from .tasks import Task, context_job, run_with_progress
+
+if TYPE_CHECKING:  # the preview (QtPdf and its widgets) loads when something is first previewed
+    from .print_preview import PrintPreviewDialog
+
+
+def show_preview(parent, ctx: Context, printout) -> "PrintPreviewDialog | None":
+    from .print_preview import show_preview as show
+
+    return show(parent, ctx, printout)
 
 
 def refuse_print(parent: QWidget | None, exc: UserError) -> None:
