@@ -36,6 +36,7 @@ from stdnum.cn import ric
 from ..domain.idnumber import check_id
 from ..domain.member import MemberInput
 from ..domain.phone import normalise_phone
+from ..domain.pinyin_keys import name_keys
 from ..storage import demo_store
 from ..storage.db import transaction
 from . import demo_data as data
@@ -358,4 +359,5 @@ def generate_members(ctx: Context, n: int, *, seed: int = 2026,
                 break
             result.saved.extend(saved)
             result.rejected.extend(rejected)
+            name_keys.cache_clear()  # a million distinct names would keep ~100 MB of keys cached
     return result
