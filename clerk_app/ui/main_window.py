@@ -17,7 +17,8 @@ from ..services.clock_check import clock_warning
 from ..services.context import Context
 from ..workspace import Workspace
 from . import backup_actions, crash
-from .audit_check import check_at_start
+from ..services.audit_trail import ChainCheck
+from .audit_check import check_in_background
 from .pages import PAGES, PageSpec, shown_pages
 from .tasks import Task, context_job, run_with_progress, runner
 from .screen_fit import fit_to_screen
@@ -87,7 +88,8 @@ class MainWindow(QMainWindow):
             self.update_status()
         self._restore_geometry()
         self.audit_box = None
-        self.audit_check = check_at_start(self, ctx.db)
+        self.audit_check: ChainCheck | None = None  # known once the background check is done
+        check_in_background(self, ctx, self.runner, self._audit_checked)
         from .idle_lock import DEFAULT_IDLE_MINUTES, IdleLock
 
         minutes = self.settings.value("security/idle_minutes", DEFAULT_IDLE_MINUTES)
@@ -96,6 +98,9 @@ class MainWindow(QMainWindow):
         except (TypeError, ValueError):
             minutes = DEFAULT_IDLE_MINUTES
         self.idle_lock = IdleLock(self, workspace, int(minutes * 60_000))
+
+    def _audit_checked(self, check: ChainCheck) -> None:
+        self.audit_check = check
 
     def _build_page(self, index: int, spec: PageSpec) -> QWidget:
         widget = spec.factory(self.ctx, self)

@@ -101,6 +101,7 @@ def test_audit_check_at_start_up_and_from_the_menu(qtbot, workspace, ctx, add_me
     add_members(3)
     win = build_main_window(workspace)
     qtbot.addWidget(win)
+    qtbot.waitUntil(lambda: win.audit_check is not None)  # checked on the worker, after start-up
     assert win.audit_check.ok and win.audit_box is None  # nothing to say when it holds
     box = win.verify_audit()
     assert "审计记录完整" in box.text() and "审计锚点" in box.informativeText()
@@ -113,6 +114,7 @@ def test_tampered_audit_log_is_reported_at_start_up(qtbot, workspace, ctx, add_m
     ctx.db.conn.execute("UPDATE audit_log SET action = 'view' WHERE id = ?", [target])  # as with the sqlite3 CLI
     win = build_main_window(workspace)
     qtbot.addWidget(win)
+    qtbot.waitUntil(lambda: win.audit_check is not None)  # checked on the worker, after start-up
     assert not win.audit_check.ok
     assert f"第 {target} 条" in win.audit_box.text() and win.audit_box.isVisible()
     warning = win.statusBar().findChild(type(win.member_count), "audit_warning")
