@@ -35,7 +35,6 @@ from stdnum.cn import ric
 
 from ..domain.idnumber import check_id
 from ..domain.member import MemberInput
-from ..domain.phone import normalise_phone
 from ..domain.pinyin_keys import name_keys
 from ..storage import demo_store
 from ..storage.db import transaction
@@ -134,7 +133,6 @@ class _Maker:
         self.used_ids: set[str] = set()
         self.used_phones: set[str] = set()
         self.used_name_birth: set[tuple[str, str]] = set()
-        self.blocks: dict[str, bool] = {}  # 7-digit mobile block -> the phone check passes
 
     def forget(self) -> None:
         """Start a new chunk: what earlier chunks used is in the database by now."""
@@ -209,23 +207,9 @@ class _Maker:
     def _phone(self) -> str:
         while True:
             raw = self.rng.choice(data.MOBILE_PREFIXES) + f"{self.rng.randrange(10 ** 8):08d}"
-            if raw in self.used_phones:
-                continue
-            if self._mobile_block_ok(raw[:7]):
+            if raw not in self.used_phones and _valid_mobile(raw):
                 self.used_phones.add(raw)
                 return raw
-
-    def _mobile_block_ok(self, block: str) -> bool:
-        """Whether numbers of this 7-digit block (号段 + H code) pass the phone check. China's
-        mobile numbering assigns whole blocks (the last four digits never decide), so the
-        check runs once per block, not once per member; validate_member still checks each
-        number when it is saved."""
-        ok = self.blocks.get(block)
-        if ok is None:
-            sample = block + "0000"
-            digits, problem = normalise_phone(sample)
-            ok = self.blocks[block] = problem is None and digits == sample
-        return ok
 
     # -- the work -------------------------------------------------------------------------
     def _work(self, occupation: str) -> dict[str, str]:
@@ -277,6 +261,15 @@ class _Maker:
             join_date=join, join_channel=channel, salary=salary, ethnicity=ethnicity,
             household_type=household, education=self.education.pick(rng), political_status=political,
             native_place=place.label, consent_method=consent, **work)
+
+
+def _valid_mobile(raw: str) -> bool:
+    """Whether phonenumbers takes the 11 digits as a valid mainland number: the rule
+    validate_member applies (through normalise_phone, which also parses and formats; a
+    generated number is digits only, so the validity check alone decides)."""
+    import phonenumbers
+
+    return phonenumbers.is_valid_number(phonenumbers.PhoneNumber(country_code=86, national_number=int(raw)))
 
 
 def _add_years(day: _dt.date, years: int) -> _dt.date:
