@@ -5,7 +5,7 @@ its per-page reserve), SQLite's ``dbstat`` gives each table's and index's size. 
 bytes per member, each object's share (the change log and its indexes together), and two
 measurements made on scratch copies, each followed by ``VACUUM``:
 
-* the name-fragment keys (``c:`` / ``b:`` rows of ``member_keys``, migration 0013) removed:
+* the name-fragment keys (``c:`` / ``b:`` rows of ``member_keys``, migration 0014) removed:
   what they cost;
 * change-log payloads compacted: every record's ``data`` reduced to its field names (values
   null), as could be done for records the district has acknowledged (``sync_peers.acked_seq``)
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     compact = _vacuumed(plain, [], compact_payloads=True)
     print(f"\nmeasured on vacuumed scratch copies ({vacuumed / 2**20:,.1f} MiB as it is):")
     grams = vacuumed - no_grams
-    print(f"  name-fragment keys (c:/b:, migration 0013): {grams / 2**20:,.1f} MiB = {grams / members:,.0f} bytes"
+    print(f"  name-fragment keys (c:/b:, migration 0014): {grams / 2**20:,.1f} MiB = {grams / members:,.0f} bytes"
           f" per member ({grams / vacuumed:.0%} of the file)")
     saved = vacuumed - compact
     print(f"  change-log payloads reduced to field names: saves {saved / 2**20:,.1f} MiB = {saved / members:,.0f}"
