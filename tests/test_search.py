@@ -174,3 +174,9 @@ def test_an_erased_member_leaves_no_key_to_be_found_by(ctx, people):
     for query in ("田芳", "芳", "单", "stf", PEOPLE[2][1][-6:], PEOPLE[2][2][-4:]):
         assert member_id not in [r.id for r in ms.search(ctx, query)], query
     assert ctx.db.conn.execute("SELECT count(*) FROM member_keys WHERE member_id = ?", [member_id]).fetchone()[0] == 0
+
+
+def test_a_letter_whose_lower_case_is_two_letters_is_still_found(ctx, member_input):
+    saved = ms.register_member(ctx, member_input(name="İlham", id_number=make_id(seq="805")), today=TODAY)
+    assert [r.id for r in ms.search(ctx, "İ李") if r.id == saved.member_id] == []
+    assert saved.member_id in [r.id for r in ms.search(ctx, "İl")]

@@ -44,9 +44,15 @@ GRAM_SEP = "\x1f"
 _ROWID_DIGITS = 12
 
 
+def _fold(text: str) -> str:
+    """Lower-cased character by character (a character whose lower case is two, such as
+    "İ", stays as it is, so grams and the fragment keep their lengths)."""
+    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+
+
 def name_grams(text: str) -> set[str]:
     """The character and pair grams of ``text`` (lower-cased): ``c:X`` and ``b:XY``."""
-    text = text.lower()
+    text = _fold(text)
     grams = {"c:" + ch for ch in text}
     grams.update("b:" + text[i:i + 2] for i in range(len(text) - 1))
     return grams
@@ -177,7 +183,7 @@ def _rarest_gram(db: Database, fragment: str) -> str:
     characters, else the rarest of its pairs (counted up to a cap, each a short index read)."""
     grams = sorted(g for g in name_grams(fragment) if g.startswith("b:")) or sorted(name_grams(fragment))
     if len(fragment) <= 2 or len(grams) == 1:
-        return ("c:" if len(fragment) == 1 else "b:") + fragment.lower()
+        return ("c:" if len(fragment) == 1 else "b:") + _fold(fragment)
     best, fewest = grams[0], None
     for gram in grams:
         low, high = gram_range(gram)
