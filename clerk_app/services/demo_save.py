@@ -40,23 +40,24 @@ def save_chunk(ctx: Context, forms: Sequence[MemberInput], today: _dt.date, *, o
     creates: list[tuple[str, dict]] = []
     for values, method in good:
         member_id, now = new_id(ctx.clock), ctx.now_stamp()
-        member = {"id": member_id, **values, "status": vocab.ACTIVE,
-                  "created_at": now, "updated_at": now, "merged_into": None}
+        new_row = {"id": member_id, **values, "status": vocab.ACTIVE,
+                   "created_at": now, "updated_at": now, "merged_into": None}
         line = {"id": new_id(ctx.clock), "member_id": member_id, "status": vocab.ACTIVE,
                 "effective_date": values["join_date"] or "", "reason": "入会",
                 "channel": values["join_channel"], "recorded_at": now}
         consent = {"id": new_id(ctx.clock), "member_id": member_id, "notice_version": vocab.NOTICE_VERSION,
                    "consented_at": now, "method": method, "clerk_id": ctx.clerk.id, "basis": "",
                    "kind": "general", "subject_id": ""}
-        members.append(member)
+        members.append(new_row)
         history.append(line)
         consents.append(consent)
-        creates += [("members", member), ("member_status_history", line), ("consents", consent)]
+        creates += [("members", new_row), ("member_status_history", line), ("consents", consent)]
         keys += [(k, member_id) for k in search_keys(values["name"], values["id_number"], values["phone"])]
         audit.append(("create", "member", member_id, {"channel": values["join_channel"]}, now))
         saved.append(member_id)
     rowids = store.insert_members(ctx.db, members)
-    keys += [(k, m["id"]) for m in members for k in gram_keys(m["name"], rowids[m["id"]])]
+    names = {values["id"]: values["name"] for values in members}
+    keys += [(k, member_id) for member_id, name in names.items() for k in gram_keys(name, rowids[member_id])]
     store.insert_keys(ctx.db, keys)
     store.insert_rows(ctx.db, "member_status_history", history)
     store.insert_rows(ctx.db, "consents", consents)
