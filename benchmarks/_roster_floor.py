@@ -40,7 +40,7 @@ def floor_import(ctx, path: Path) -> int:
     from clerk_app.storage.changes import HLC_KEY
     from clerk_app.storage.db import transaction
     from clerk_app.storage.hlc import HybridClock
-    from clerk_app.storage.members_repo import search_keys
+    from clerk_app.storage.members_repo import gram_keys, search_keys
 
     wb = CalamineWorkbook.from_path(str(path))
     data = wb.get_sheet_by_index(0).to_python()
@@ -128,8 +128,12 @@ def floor_import(ctx, path: Path) -> int:
                 log += [changes("members", member), changes("member_status_history", hist),
                         changes("consents", consent)]
                 entries.append(audit(now, "create", "member", member_id, {"channel": values["join_channel"]}))
+            last = conn.execute("SELECT coalesce(max(rowid), 0) FROM members").fetchone()[0]
             conn.executemany(f"INSERT INTO members ({', '.join(member_cols)}) VALUES"
                              f" ({', '.join('?' * len(member_cols))})", members)
+            # the name-fragment keys carry each member's rowid (migration 0014_name_grams)
+            keys.extend((k, member_id) for member_id, rowid, name in conn.execute(
+                "SELECT id, rowid, name FROM members WHERE rowid > ?", [last]) for k in gram_keys(name, rowid))
             conn.executemany("INSERT INTO member_status_history (id, member_id, status, effective_date, reason,"
                              " channel, recorded_at) VALUES (?,?,?,?,?,?,?)", history)
             conn.executemany("INSERT INTO consents (id, member_id, notice_version, consented_at, method, clerk_id,"

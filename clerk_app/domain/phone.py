@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -13,7 +14,15 @@ from .errors import Issue
 # Anything else (landlines, +86, spaces, numbers outside the mobile ranges) goes through the
 # full parse, so phonenumbers still decides every answer.
 _MOBILE_SHAPE = re.compile(r"1[3-9]\d{9}", re.ASCII)
-_CN_MOBILE = re.compile(phonenumbers.PhoneMetadata.metadata_for_region("CN").mobile.national_number_pattern)
+
+
+@functools.lru_cache(maxsize=1)
+def _cn_mobile() -> re.Pattern:
+    """The library's pattern for China's mobile numbers (phonenumbers loads on first use, not
+    when the window starts: tests/ui/test_startup_imports.py)."""
+    import phonenumbers
+
+    return re.compile(phonenumbers.PhoneMetadata.metadata_for_region("CN").mobile.national_number_pattern)
 
 
 def normalise_phone(raw: str) -> tuple[str, Issue | None]:
@@ -21,7 +30,7 @@ def normalise_phone(raw: str) -> tuple[str, Issue | None]:
     text = unicodedata.normalize("NFKC", raw or "").strip()
     if not text:
         return "", None
-    if _MOBILE_SHAPE.fullmatch(text) and _CN_MOBILE.fullmatch(text):
+    if _MOBILE_SHAPE.fullmatch(text) and _cn_mobile().fullmatch(text):
         return text, None
     return by_library(text)
 
