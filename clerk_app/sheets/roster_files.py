@@ -252,9 +252,62 @@ def _scan_xml_text(text: str, extent: _XmlSheetExtent, final: bool = False) -> s
         if subset != -1 and (close == -1 or subset < close):
             raise ImportRejected("roster.xml_unsafe")
         start = body.find("<!doctype", start + 9)
-    for m in _SHEET_TAG.finditer(body):
-        extent.tag(m.group(1) == "/", m.group(2), m.group(3), m.group(4) == "/")
+    if not _scan_cells_fast(body, extent):
+        for m in _SHEET_TAG.finditer(body):
+            extent.tag(m.group(1) == "/", m.group(2), m.group(3), m.group(4) == "/")
     return text[cut:]
+
+
+# The common SpreadsheetML layout: every row and cell names itself first, written plainly
+# (<row r="7">, <c r="B7" ...>), with no namespace prefix, no OpenDocument table, every
+# attribute value in double quotes with no "<" in it, and no cell past the limits. A chunk
+# like that is checked with string counts and a few searches for a fixed prefix, in C,
+# instead of a Python call per tag; anything else goes through the per-tag scan, which has
+# the last word.
+_CELL_HEAD, _ROW_HEAD = '<c r="', '<row r="'
+_ODD_CELL_REF = re.compile(r'<c r="(?![a-z]{1,7}\d{1,12}")')
+_ODD_ROW_REF = re.compile(r'<row r="(?!\d{1,12}")')
+_LT_IN_VALUE = re.compile(r'="[^"<]*<')
+_ROW_NUMBER = re.compile(r'<row r="(\d{1,12})"')
+_CELL_LETTERS = re.compile(r'<c r="([a-z]{1,7})')
+
+
+def _far_pattern(max_rows: int, max_cols: int) -> re.Pattern[str]:
+    """A cell or row reference that may lie past ``max_rows`` x ``max_cols`` (it may also
+    flag a few just inside: those go to the per-tag scan, which is exact)."""
+    if max_cols != 200 or max_rows < 199_999:
+        raise RuntimeError("the far-reference pattern is written for 200 columns and rows from 200,000")
+    # columns past GR (= 200): three letters, a first letter past G, or G then S-Z;
+    # rows of 200000 and more: six digits from 2, or seven and more (leading zeros too).
+    rows = r"(?:[2-9]\d{5}|\d{7})"
+    return re.compile(r'<c r="(?:[a-z]{3}|[h-z][a-z]|g[s-z]|[a-z]{1,2}' + rows + r')|<row r="' + rows)
+
+
+def _column(letters: str) -> int:
+    col = 0
+    for letter in letters:
+        col = col * 26 + ord(letter) - 96
+    return col
+
+
+def _scan_cells_fast(body: str, extent: _XmlSheetExtent) -> bool:
+    """Check ``body`` the cheap way if it is plain enough for the answer to be the per-tag
+    scan's: then no cell in it reaches past the limits (so its exact reach is not needed:
+    only a reach past them is ever reported), and the row and column it ends in are carried
+    as the per-tag scan would. Return False to leave it to the per-tag scan."""
+    if ("table" in body or ":c" in body or ":row" in body
+            or body.count("<c") != body.count(_CELL_HEAD) + body.count("<col")
+            or body.count("<row") != body.count(_ROW_HEAD)
+            or body.count("=") != body.count('="') or _LT_IN_VALUE.search(body)
+            or _ODD_CELL_REF.search(body) or _ODD_ROW_REF.search(body) or _FAR_REF.search(body)):
+        return False
+    after = body.rfind(_ROW_HEAD)
+    if after != -1:
+        extent.xl_row, extent.xl_col = int(_ROW_NUMBER.match(body, after).group(1)), 0
+    cell = body.rfind(_CELL_HEAD)
+    if cell > after:
+        extent.xl_col = _column(_CELL_LETTERS.match(body, cell).group(1))
+    return True
 
 
 def _count(attrs: str, name: str) -> int:
@@ -310,6 +363,7 @@ class _XmlSheetExtent:
                 self.row_end = self.col_pos
 
 
+_FAR_REF = _far_pattern(MAX_ROWS + HEADER_SEARCH_ROWS, MAX_COLUMNS)
 _BRT_BEGIN_SHEET = b"\x81\x01"
 
 
