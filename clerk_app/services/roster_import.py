@@ -443,8 +443,15 @@ def _commit(ctx: Context, preview: ImportPreview, progress: Progress | None,
     # The preview validated every good row (with the same ``today``); the save does not repeat
     # it, only the duplicate checks, which depend on the database as it is now.
     validated = [g.values for g in preview.good] if all(g.values for g in preview.good) else None
+
+    def step(done: int, total: int) -> None:
+        if done % _FREEZE_EVERY == 0:
+            gc.freeze()  # what the save has built so far (its duplicate maps grow with it)
+        if progress is not None:
+            progress(done, total)
+
     with transaction(ctx.db):
-        bulk = register_many(ctx, inputs, chunk=None, today=preview.today, progress=progress, cancel=cancel,
+        bulk = register_many(ctx, inputs, chunk=None, today=preview.today, progress=step, cancel=cancel,
                              confirm_possible_duplicates=preview.options.allow_possible_duplicates,
                              validated=validated, roster=True, basis=preview.basis)
         for index, issues in bulk.rejected:  # changed since the preview (another window, a sync)

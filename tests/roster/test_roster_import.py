@@ -226,3 +226,25 @@ def test_progress_reaches_the_total(ctx, tmp_path):
     preview = _preview(ctx, path, progress=lambda d, t: seen.append((d, t)))
     ri.commit_import(ctx, preview, progress=lambda d, t: seen.append((d, t)))
     assert seen[-1] == (30, 30) and (30, 30) in seen[:-1]
+
+
+def test_collector_spared_while_importing_and_given_everything_back(ctx, tmp_path):
+    """The file's cells and the preview are out of the cycle collector's sight (gc.freeze)
+    while the preview is built and while it is saved, and nothing stays hidden after
+    either call, cancelled or not."""
+    import gc
+
+    path = write_csv(tmp_path / "g.csv", [person(n) for n in range(1, 6)])
+    seen = []
+    preview = _preview(ctx, path, progress=lambda done, total: seen.append(("preview", gc.get_freeze_count())))
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(ri.Cancelled):
+        _preview(ctx, path, cancel=lambda: True)
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(ri.Cancelled):
+        ri.commit_import(ctx, preview, cancel=lambda: True)
+    assert gc.get_freeze_count() == 0 and ms.count(ctx) == 0
+    result = ri.commit_import(ctx, preview, progress=lambda done, total: seen.append(("commit", gc.get_freeze_count())))
+    assert gc.get_freeze_count() == 0 and len(result.saved) == 5
+    assert {"preview", "commit"} == {step for step, _frozen in seen}
+    assert all(frozen > 0 for _step, frozen in seen)
