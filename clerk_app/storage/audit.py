@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,15 +126,23 @@ def _append(db: Database, clerk_id: str, site_id: str, action: str, entity: str,
 
 def write_audit_many(db: Database, *, clerk_id: str, site_id: str,
                      entries: list[tuple[str, str, str, dict[str, Any]]], at: str) -> None:
-    """Append many entries ``(action, entity, entity_id, detail)`` at once, chained exactly as
-    :func:`write_audit` one by one would chain them: the last hash and the anchor are read
-    once, the chain is carried in memory, the rows go in with one ``executemany`` and the
-    anchor moves on once. Call inside the business action's transaction."""
+    """Append many entries ``(action, entity, entity_id, detail)`` at once, all stamped ``at``,
+    chained exactly as :func:`write_audit` one by one would chain them (see :func:`append_many`).
+    Call inside the business action's transaction."""
+    append_many(db, clerk_id=clerk_id, site_id=site_id,
+                entries=[(action, entity, entity_id, detail, at) for action, entity, entity_id, detail in entries])
+
+
+def append_many(db: Database, *, clerk_id: str, site_id: str,
+                entries: Sequence[tuple[str, str, str, dict[str, Any] | None, str]]) -> None:
+    """Append entries ``(action, entity, entity_id, detail, at)`` in order: the last hash and
+    the anchor are read once, the chain is carried in memory, the rows go in with one
+    ``executemany`` and the anchor moves on once."""
     if not entries:
         return
     prev, count = _tail(db)
     rows = []
-    for action, entity, entity_id, detail in entries:
+    for action, entity, entity_id, detail, at in entries:
         detail_json = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)
         digest = digest_v2(prev, site_id, at, clerk_id, action, entity, entity_id, detail_json)
         rows.append((at, site_id, clerk_id, action, entity, entity_id, detail_json, prev, digest))

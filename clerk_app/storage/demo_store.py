@@ -16,7 +16,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from sqlite_utils import Database
 
-from .audit import _stored_anchor, digest_v2, set_anchor
+from . import audit
 from .changes import CREATE, HLC_KEY, ChangeRecorder
 from .db import current_txn_id
 from .meta import set_meta
@@ -127,17 +127,4 @@ def append_audit(db: Database, *, clerk_id: str, site_id: str,
                  entries: Sequence[tuple[str, str, str, dict[str, Any], str]]) -> None:
     """(action, entity, entity id, detail, at) entries appended to the hash chain in order,
     each hash over the one before, and the anchor moved on once."""
-    if not entries:
-        return
-    row = db.conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
-    prev = row[0] if row else ""
-    rows = []
-    for action, entity, entity_id, detail, at in entries:
-        detail_json = json.dumps(detail, ensure_ascii=False, sort_keys=True)
-        digest = digest_v2(prev, site_id, at, clerk_id, action, entity, entity_id, detail_json)
-        rows.append((at, site_id, clerk_id, action, entity, entity_id, detail_json, prev, digest))
-        prev = digest
-    db.conn.executemany(
-        "INSERT INTO audit_log (at, site_id, clerk_id, action, entity, entity_id, detail, prev_hash, hash)"
-        " VALUES (?,?,?,?,?,?,?,?,?)", rows)
-    set_anchor(db, _stored_anchor(db)[0] + len(rows), prev)
+    audit.append_many(db, clerk_id=clerk_id, site_id=site_id, entries=entries)

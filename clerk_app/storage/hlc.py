@@ -39,14 +39,7 @@ class HybridClock:
 
     def now(self) -> str:
         """A stamp greater than every stamp this clock has given or observed."""
-        physical = self._wall()
-        if physical > self._physical:
-            self._physical, self._counter = physical, 0
-        elif self._counter >= _COUNTER_MAX:
-            self._physical, self._counter = self._physical + 1, 0
-        else:
-            self._counter += 1
-        return self.last
+        return self.stamps(1)[0]
 
     def stamps(self, n: int) -> list[str]:
         """``n`` stamps in increasing order, as ``n`` calls of :meth:`now` give them, reading

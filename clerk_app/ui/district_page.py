@@ -156,7 +156,6 @@ class DistrictPage(QWidget):
 
     # --- building ---------------------------------------------------------------------------
     def _inbox_tab(self) -> QWidget:
-        tab = QWidget()
         split = QSplitter(Qt.Orientation.Vertical)
         self.inbox = InboxModel(self)
         self.inbox_view = row_table(self.inbox, {0: (18, 0), 1: (12, 0), 2: (12, 0)})
@@ -177,7 +176,6 @@ class DistrictPage(QWidget):
         self.conflict_hint = QLabel()
         self.conflict_hint.setWordWrap(True)
         d.addWidget(self.conflict_hint)
-        buttons = QHBoxLayout()
         self.keep_mine_button = QPushButton("保留现值")
         self.keep_mine_button.clicked.connect(lambda: self.resolve(sync_district.MINE))
         self.keep_theirs_button = QPushButton("改用另一值")
@@ -186,20 +184,11 @@ class DistrictPage(QWidget):
         self.new_value_button.clicked.connect(self.ask_value)
         self.handled_button = QPushButton("标记为已处理")
         self.handled_button.clicked.connect(lambda: self.resolve(sync_district.MINE))
-        for b in (self.keep_mine_button, self.keep_theirs_button, self.new_value_button, self.handled_button):
-            buttons.addWidget(b)
-            if not self.may_decide:
-                b.setToolTip("需要负责人或管理员处理")
-        buttons.addStretch(1)
-        d.addLayout(buttons)
-        split.addWidget(detail)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        QVBoxLayout(tab).addWidget(split)
-        return tab
+        _decision_row(d, (self.keep_mine_button, self.keep_theirs_button, self.new_value_button,
+                          self.handled_button), allowed=self.may_decide)
+        return _list_over_detail(split, detail)
 
     def _duplicates_tab(self) -> QWidget:
-        tab = QWidget()
         split = QSplitter(Qt.Orientation.Vertical)
         self.duplicates = DuplicatesModel(self)
         self.duplicates_view = row_table(self.duplicates, {0: (0, 20), 1: (5, 0), 2: (5, 0), 3: (14, 0)})
@@ -214,22 +203,12 @@ class DistrictPage(QWidget):
         sides.addWidget(self.keep_box)
         sides.addWidget(self.drop_box)
         d.addLayout(sides)
-        buttons = QHBoxLayout()
         self.merge_button = QPushButton("合并为同一人")
         self.merge_button.clicked.connect(self.merge_pair)
         self.distinct_button = QPushButton("不是同一人")
         self.distinct_button.clicked.connect(self.mark_distinct)
-        for b in (self.merge_button, self.distinct_button):
-            buttons.addWidget(b)
-            if not self.may_merge:
-                b.setToolTip("需要负责人或管理员处理")
-        buttons.addStretch(1)
-        d.addLayout(buttons)
-        split.addWidget(detail)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        QVBoxLayout(tab).addWidget(split)
-        return tab
+        _decision_row(d, (self.merge_button, self.distinct_button), allowed=self.may_merge)
+        return _list_over_detail(split, detail)
 
     @staticmethod
     def _person_box(title: str) -> tuple[QGroupBox, dict[str, QLabel]]:
@@ -391,3 +370,24 @@ class DistrictPage(QWidget):
         a, b = row.keep_id, row.drop_id
         return self._run(lambda ctx, _p, _c: person_merge.not_same_person(ctx, a, b),
                          lambda _none: self._say(f"已确认不是同一人：{row.names[0]} / {row.names[1]}"))
+
+
+def _decision_row(layout: QVBoxLayout, buttons: tuple[QPushButton, ...], *, allowed: bool) -> None:
+    """A row of decision buttons under a detail; a clerk without the role sees why on hover."""
+    row = QHBoxLayout()
+    for b in buttons:
+        row.addWidget(b)
+        if not allowed:
+            b.setToolTip("需要负责人或管理员处理")
+    row.addStretch(1)
+    layout.addLayout(row)
+
+
+def _list_over_detail(split: QSplitter, detail: QWidget) -> QWidget:
+    """A tab: the list (already in ``split``) over its detail, the list taller."""
+    split.addWidget(detail)
+    split.setStretchFactor(0, 3)
+    split.setStretchFactor(1, 2)
+    tab = QWidget()
+    QVBoxLayout(tab).addWidget(split)
+    return tab

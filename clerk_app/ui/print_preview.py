@@ -110,6 +110,22 @@ class PageImages(QScrollArea):
         self.setWidget(holder)
 
 
+def load_pdf(owner, document: QPdfDocument, pdf: bytes, old: QBuffer | None, view) -> QBuffer:
+    """Show ``pdf`` in ``document`` (and in ``view`` when it is the page-image fallback). The
+    returned buffer, owned by ``owner``, must be kept: QPdfDocument reads from the device. The
+    ``old`` buffer is released."""
+    buffer = QBuffer(owner)
+    buffer.setData(QByteArray(pdf))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    document.close()
+    document.load(buffer)
+    if old is not None:
+        old.deleteLater()
+    if isinstance(view, PageImages):
+        view.set_document(document)
+    return buffer
+
+
 class PrintPreviewDialog(QDialog):
     """Preview of a :class:`~clerk_app.services.printouts.Printout` with 打印…, 另存为PDF…, 关闭;
     显示完整号码 when the printout has a full-number version."""
@@ -207,16 +223,7 @@ class PrintPreviewDialog(QDialog):
     def _load(self, printout: Printout) -> None:
         self.printout = printout
         result = printout.result
-        buffer = QBuffer(self)
-        buffer.setData(QByteArray(result.pdf))
-        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-        self.document.close()
-        self.document.load(buffer)
-        if self._buffer is not None:
-            self._buffer.deleteLater()
-        self._buffer = buffer  # QPdfDocument reads from the device: keep it alive
-        if isinstance(self.view, PageImages):
-            self.view.set_document(self.document)
+        self._buffer = load_pdf(self, self.document, result.pdf, self._buffer, self.view)
         count = self.page_count()
         self.pages_label.setText(f"共 {count} 页" + ("（含完整号码）" if result.revealed else ""))
         texts = [w.message for w in result.warnings]

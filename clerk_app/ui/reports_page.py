@@ -12,7 +12,7 @@ import datetime as _dt
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QBuffer, QByteArray, QDate, QIODevice, QStandardPaths, Qt
+from PySide6.QtCore import QBuffer, QDate, QStandardPaths, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QFormLayout, QFrame, QGroupBox, QHBoxLayout,
@@ -28,7 +28,7 @@ from ..services.printouts import Printout, save_printout
 from ..services.sync_site import identity
 from . import crash
 from .changes import follow
-from .print_preview import FIT_PAGE, FIT_WIDTH, ZOOMS, PageImages, PrintPreviewDialog, QPdfView
+from .print_preview import FIT_PAGE, FIT_WIDTH, ZOOMS, PageImages, PrintPreviewDialog, QPdfView, load_pdf
 from .tasks import Task, context_job, run_with_progress
 
 from ..services import reports as report_service
@@ -347,16 +347,7 @@ class ReportsPage(QWidget):
 
     def show_printout(self, printout: Printout) -> None:
         self.printout = printout
-        buffer = QBuffer(self)
-        buffer.setData(QByteArray(printout.pdf))
-        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-        self.document.close()
-        self.document.load(buffer)
-        if self._buffer is not None:
-            self._buffer.deleteLater()
-        self._buffer = buffer  # QPdfDocument reads from the device: keep it alive
-        if isinstance(self.view, PageImages):
-            self.view.set_document(self.document)
+        self._buffer = load_pdf(self, self.document, printout.pdf, self._buffer, self.view)
         self.pages_label.setText(f"{printout.title}　共 {self.page_count()} 页")
         self._apply_zoom()
         self._set_outputs(self.page_count() > 0)
