@@ -110,6 +110,19 @@ class PageImages(QScrollArea):
         self.setWidget(holder)
 
 
+def apply_zoom(view, zoom) -> None:
+    """A zoom choice (FIT_WIDTH, FIT_PAGE or a factor) applied to a QPdfView or the page images."""
+    if isinstance(view, PageImages):
+        view.set_zoom(zoom)
+    elif zoom == FIT_WIDTH:
+        view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+    elif zoom == FIT_PAGE:
+        view.setZoomMode(QPdfView.ZoomMode.FitInView)
+    else:
+        view.setZoomMode(QPdfView.ZoomMode.Custom)
+        view.setZoomFactor(float(zoom))
+
+
 def load_pdf(owner, document: QPdfDocument, pdf: bytes, old: QBuffer | None, view) -> QBuffer:
     """Show ``pdf`` in ``document`` (and in ``view`` when it is the page-image fallback). The
     returned buffer, owned by ``owner``, must be kept: QPdfDocument reads from the device. The
@@ -241,17 +254,7 @@ class PrintPreviewDialog(QDialog):
         fit_to_screen(self, 1000, 1000)
 
     def _apply_zoom(self, *_args) -> None:
-        zoom = self.zoom_box.currentData()
-        if isinstance(self.view, PageImages):
-            self.view.set_zoom(zoom)
-            return
-        if zoom == FIT_WIDTH:
-            self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
-        elif zoom == FIT_PAGE:
-            self.view.setZoomMode(QPdfView.ZoomMode.FitInView)
-        else:
-            self.view.setZoomMode(QPdfView.ZoomMode.Custom)
-            self.view.setZoomFactor(float(zoom))
+        apply_zoom(self.view, self.zoom_box.currentData())
 
     def _step_zoom(self, step: int) -> None:
         first_fixed = 2  # after 适合页宽 and 整页

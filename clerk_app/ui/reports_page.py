@@ -28,7 +28,7 @@ from ..services.printouts import Printout, save_printout
 from ..services.sync_site import identity
 from . import crash
 from .changes import follow
-from .print_preview import FIT_PAGE, FIT_WIDTH, ZOOMS, PageImages, PrintPreviewDialog, QPdfView, load_pdf
+from .print_preview import ZOOMS, PageImages, PrintPreviewDialog, QPdfView, apply_zoom, load_pdf
 from .tasks import Task, context_job, run_with_progress
 
 from ..services import reports as report_service
@@ -361,16 +361,7 @@ class ReportsPage(QWidget):
         self.xlsx_button.setEnabled(ready)
 
     def _apply_zoom(self, *_args) -> None:
-        zoom = self.zoom_box.currentData()
-        if isinstance(self.view, PageImages):
-            self.view.set_zoom(zoom)
-        elif zoom == FIT_WIDTH:
-            self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
-        elif zoom == FIT_PAGE:
-            self.view.setZoomMode(QPdfView.ZoomMode.FitInView)
-        else:
-            self.view.setZoomMode(QPdfView.ZoomMode.Custom)
-            self.view.setZoomFactor(float(zoom))
+        apply_zoom(self.view, self.zoom_box.currentData())
 
     def reload(self) -> None:
         """Data the report counts changed: the pages on screen may be out of date (they are not

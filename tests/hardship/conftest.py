@@ -6,8 +6,10 @@ import datetime as dt
 
 import pytest
 
+from clerk_app.domain import assistance, hardship as hs
 from clerk_app.domain.hardship import FileInput, HouseholdInput
-from clerk_app.services import cards, hardship, members
+from clerk_app.services import cards, hardship, hardship_ledger, members
+from clerk_app.services.hardship_ledger import PaymentInput
 from tests.conftest import make_id
 
 
@@ -39,3 +41,16 @@ def file_input(today):
 @pytest.fixture
 def filed(ctx, worker, file_input):
     return hardship.file_member(ctx, worker, file_input())
+
+
+def pay(ctx, file_id, kind=assistance.EMERGENCY, amount="10000", day=None, **kw):
+    """A payment with the usual fund and approver (a rule breach raises, as in the window)."""
+    return hardship_ledger.pay(ctx, file_id, PaymentInput(kind=kind, amount=amount, paid_date=day or ctx.today(),
+                                                          fund="工会经费", approver="张主席", **kw))
+
+
+@pytest.fixture
+def fid(ctx, filed):
+    """The filed worker's file, approved (payments need an approved file)."""
+    hardship.change_status(ctx, filed.file_id, hs.APPROVED)
+    return filed.file_id

@@ -13,19 +13,9 @@ from clerk_app.domain import hardship as hs
 from clerk_app.domain.errors import UserError
 from clerk_app.services import hardship
 from clerk_app.services import hardship_ledger as ledger
-from clerk_app.services.hardship_ledger import PaymentInput
 from clerk_app.storage.changes import changes_since
+from tests.hardship.conftest import pay as _pay
 
-
-def _pay(ctx, file_id, kind=rules_mod.EMERGENCY, amount="10000", day=None, **kw):
-    return ledger.pay(ctx, file_id, PaymentInput(kind=kind, amount=amount, paid_date=day or ctx.today(),
-                                                 fund="工会经费", approver="张主席", **kw))
-
-
-@pytest.fixture
-def fid(ctx, filed):
-    hardship.change_status(ctx, filed.file_id, hs.APPROVED)
-    return filed.file_id
 
 
 @pytest.mark.parametrize("amount", ["4999.99", "50000.01", "0.01"])
