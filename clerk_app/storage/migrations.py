@@ -460,6 +460,21 @@ def _name_grams(db: Database) -> None:
                          [(k, member_id) for rowid, member_id, name in part for k in gram_keys(name, rowid)])
 
 
+
+@migrations(name="0015_report_indexes")
+def _report_indexes(db: Database) -> None:
+    """What the supervisor reports read, in the order they read it, without touching the wide
+    member rows: each member's status lines in history order (member, effective date, recorded
+    at; the rowid that breaks ties is every index's last column) carrying the status and channel
+    (this also serves every look-up by member, so the old one-column index goes); the lines of a
+    period by date; and the member columns the reports break down by, in id order."""
+    db.execute("DROP INDEX IF EXISTS idx_status_history_member")
+    db.execute("CREATE INDEX idx_status_history_order ON member_status_history"
+               "(member_id, effective_date, recorded_at, status, channel)")
+    db.execute("CREATE INDEX idx_status_history_date ON member_status_history(effective_date)")
+    db.execute("CREATE INDEX idx_members_report ON members"
+               "(id, merged_into, gender, birth_date, occupation, platform, join_channel, union_id)")
+
 def _applied_names(db: Database) -> list[str] | None:
     """The names of the steps applied, in order, in one query (None before the first step)."""
     try:

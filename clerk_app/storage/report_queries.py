@@ -164,12 +164,12 @@ def member_figures(db: Database, *, detail_days: Sequence[str], count_days: Sequ
 def recruit_figures(db: Database, periods: Sequence[Period], township: str | None = None) -> dict[int, dict[str, dict[str, int]]]:
     """Per period: the 新入会 (a member's first history line, in the union, not by transfer) by
     channel and by occupation — the same lines ``member_figures`` counts as ``joined``, found
-    from the period's lines alone: one scan of the history (CROSS JOIN keeps it the outer loop,
-    not one scan per period), members looked up for those lines only."""
+    from the period's lines alone: each period's lines through the history's date index (CROSS
+    JOIN keeps the periods the outer loop), members looked up for those lines only."""
     periods_cte, p_params = _values("p", list(periods))
     head, params = _with(township, periods_cte, f"""j AS MATERIALIZED (SELECT p.k,
             coalesce(nullif(sh.channel, ''), m.join_channel) AS channel, m.occupation
-        FROM member_status_history sh CROSS JOIN p ON sh.effective_date BETWEEN p.c0 AND p.c1
+        FROM p CROSS JOIN member_status_history sh ON sh.effective_date BETWEEN p.c0 AND p.c1
         JOIN members m ON m.id = sh.member_id
         WHERE sh.status = 'active' AND m.merged_into IS NULL{_in_scope("m.union_id", township)}
           AND NOT EXISTS (SELECT 1 FROM member_status_history x WHERE x.member_id = sh.member_id
