@@ -103,17 +103,31 @@ def member_figures(db: Database, *, detail_days: Sequence[str], count_days: Sequ
     * ``changes[j][kind]``: the history lines of ``periods[j]`` by kind of change;
     * ``recruits[j]["channel" | "occupation"][value]``: the 新入会 of ``periods[j]``."""
     scope_sql, params = _with(township)
-    days_cte, days_params = _values("d", [(d,) for d in detail_days])
     counts_cte, counts_params = _values("c", [(d,) for d in count_days])
     periods_cte, periods_params = _values("p", list(periods))
     history = _HISTORY.format(always=_ALWAYS, scope=_in_scope("m.union_id", township))
-    ctes = [days_cte, counts_cte, periods_cte, history,
-            # one sort into a small cube of every combination, then each dimension from the cube
-            # (a GROUP BY per dimension over every member-day sorted the members six times)
-            f"""present AS MATERIALIZED (SELECT d.k, h.gender, {_band(_age('d.c0', 'h.birth_date'))} AS band,
-                    h.occupation, h.platform, h.join_channel, h.union_id, count(*) AS n
-                FROM h JOIN d ON h.f <= d.c0 AND d.c0 < h.t WHERE h.status IN ({_IN_UNION})
-                GROUP BY 1, 2, 3, 4, 5, 6, 7)""",
+    days = [_quoted([d]) for d in detail_days]
+    bands = ", ".join(f"{_band(_age(d, 'h.birth_date'))} AS b{k}" for k, d in enumerate(days))
+    flags = ", ".join(f"sum(h.f <= {d} AND {d} < h.t) AS n{k}" for k, d in enumerate(days))
+    any_day = " OR ".join(f"(h.f <= {d} AND {d} < h.t)" for d in days)
+    group = ", ".join(str(i + 1) for i in range(len(days) + 5))
+    by_day = []
+    for k in range(len(days)):
+        by_day += [f"SELECT 'gender', {k}, gender, sum(n{k}) FROM present GROUP BY gender",
+                   f"SELECT 'age', {k}, b{k}, sum(n{k}) FROM present GROUP BY b{k}",
+                   f"SELECT 'occupation', {k}, occupation, sum(n{k}) FROM present GROUP BY occupation",
+                   f"SELECT 'platform', {k}, platform, sum(n{k}) FROM present GROUP BY platform",
+                   f"SELECT 'channel', {k}, join_channel, sum(n{k}) FROM present GROUP BY join_channel",
+                   f"SELECT 'union', {k}, coalesce(u.name, ''), sum(pr.n{k}) FROM present pr"
+                   f" LEFT JOIN unions u ON u.id = pr.union_id GROUP BY u.name"]
+    ctes = [counts_cte, periods_cte, history,
+            # one sort into a small cube of every combination, a line once (with a count and an
+            # age band per day) rather than once per day, then each dimension from the cube (a
+            # GROUP BY per dimension over every member-day sorted the members six times)
+            f"""present AS MATERIALIZED (SELECT h.gender, {bands}, h.occupation, h.platform, h.join_channel,
+                    h.union_id, {flags}
+                FROM h WHERE h.status IN ({_IN_UNION}) AND ({any_day})
+                GROUP BY {group})""",
             # In the union on day D: the lines in the union with f <= D < t, that is those begun
             # by D less those ended by D (t >= f), summed over distinct days, not per member.
             f"""starts AS MATERIALIZED (SELECT f AS day, count(*) AS n, sum(status = 'retained') AS r FROM h
@@ -129,19 +143,13 @@ def member_figures(db: Database, *, detail_days: Sequence[str], count_days: Sequ
             - (SELECT coalesce(sum(n), 0) FROM ends WHERE day <= c.c0) FROM c
         UNION ALL SELECT 'stock', c.k, 'retained', (SELECT coalesce(sum(r), 0) FROM starts WHERE day <= c.c0)
             - (SELECT coalesce(sum(r), 0) FROM ends WHERE day <= c.c0) FROM c
-        UNION ALL SELECT 'gender', k, gender, sum(n) FROM present GROUP BY k, gender
-        UNION ALL SELECT 'age', k, band, sum(n) FROM present GROUP BY k, band
-        UNION ALL SELECT 'occupation', k, occupation, sum(n) FROM present GROUP BY k, occupation
-        UNION ALL SELECT 'platform', k, platform, sum(n) FROM present GROUP BY k, platform
-        UNION ALL SELECT 'channel', k, join_channel, sum(n) FROM present GROUP BY k, join_channel
-        UNION ALL SELECT 'union', pr.k, coalesce(u.name, ''), sum(pr.n) FROM present pr
-            LEFT JOIN unions u ON u.id = pr.union_id GROUP BY pr.k, u.name
+        UNION ALL {" UNION ALL ".join(by_day)}
         UNION ALL SELECT 'change', k, kind, count(*) FROM changed WHERE kind IS NOT NULL GROUP BY k, kind
         UNION ALL SELECT 'recruit_channel', k, channel, count(*) FROM changed WHERE kind = '{rf.JOINED}'
             GROUP BY k, channel
         UNION ALL SELECT 'recruit_occupation', k, occupation, count(*) FROM changed WHERE kind = '{rf.JOINED}'
             GROUP BY k, occupation"""
-    all_params = params + days_params + counts_params + periods_params
+    all_params = params + counts_params + periods_params
     stock: dict[int, list[int]] = {i: [0, 0] for i in range(len(count_days))}
     detail: dict[int, dict[str, dict[str, int]]] = {i: {d: defaultdict(int) for d in DIMENSIONS}
                                                      for i in range(len(detail_days))}
