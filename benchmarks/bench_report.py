@@ -281,6 +281,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"raw (plain SQL, same counts):                       {_stats(timings['raw'])}")
             ratio = statistics.median(timings["app"]) / statistics.median(timings["raw"])
             print(f"ratio report: app/raw median = {ratio:.2f}x")
+            per_round = [a / r for a, r in zip(timings["app"], timings["raw"])]
+            print(f"ratio app/raw per round: min {min(per_round):.2f}x   median {statistics.median(per_round):.2f}x"
+                  f"   max {max(per_round):.2f}x")
         finally:
             ws.close()
     finally:
