@@ -115,7 +115,7 @@ def floor_records(laptop_dir: Path) -> tuple[list[dict], Path]:
     of the app's schema to insert them into (a template, copied per round)."""
     from clerk_app.storage import sync_ledger
     from clerk_app.storage.db import open_db
-    from clerk_app.sync.merge import export_records
+    from clerk_app.sync.records import export_records
 
     ws = open_data(laptop_dir)
     try:

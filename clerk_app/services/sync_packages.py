@@ -39,7 +39,9 @@ from ..storage.meta import get_meta, set_meta
 from ..sync.container import package_filename, read_package, seal_package_digest
 from ..sync.errors import EQUIVOCATION, FORK, PackageRefused
 from ..sync.files import write_atomically
-from ..sync.merge import MergeReport, apply_audit, apply_changes, export_audit, export_records, record_rules
+from ..sync.merge import MergeReport, apply_changes
+from ..sync.records import export_records, record_rules
+from ..sync.state import apply_audit, export_audit
 from . import backups, sync_attachments
 from .changes import Changes
 from .context import Context

@@ -41,7 +41,6 @@ transaction. The rules (per table in :data:`clerk_app.sync.policy.SYNC_POLICY`):
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -57,8 +56,6 @@ from ..storage.changes import (
     DELETE,
     UPDATE,
     Change,
-    ERASED_JSON,
-    changes_since,
     erase_payloads,
     held_origin_keys,
     log_merged_many,
@@ -75,17 +72,14 @@ from .policy import (
     APPEND_ONLY,
     CARD_EVENT_RANK,
     CARD_STATUS_OF_EVENT,
-    MERGED_TABLES,
     SYNC_POLICY,
     TablePolicy,
     children_of,
 )
-from .shape import ShapeRules
+from .records import change_of, check_record, digest, is_erased, record_of, redacts
 
 DAY_MS = 24 * 3600 * 1000
 WAITING, PARENT_DELETED, CLOCK_AHEAD = "waiting", "parent_deleted", "clock_ahead"
-ERASED = json.loads(ERASED_JSON)
-RECORD_KEYS = ("origin", "epoch", "seq", "txn", "hlc", "tbl", "row_id", "op", "data", "base")
 
 
 @dataclass
@@ -96,77 +90,6 @@ class MergeReport:
     held_back: int = 0  # stamped too far in the future (their whole action)
     alarms: int = 0  # same key with other content, or a clock far ahead
     held_sites: set[str] = field(default_factory=set)  # laptops whose clocks ran ahead
-
-
-# ---------------------------------------------------------------- records
-
-def record_of(change: Change) -> dict[str, Any]:
-    """The record of a logged change. A deleted row's earlier records carry no values any more
-    (storage.changes.erase_payloads): their ``data`` is empty, and they are never applied."""
-    data = {} if change.data == ERASED else change.data
-    return {"origin": change.site_id, "epoch": change.origin_epoch, "seq": change.origin_seq,
-            "txn": change.txn_id, "hlc": change.hlc, "tbl": change.tbl, "row_id": change.row_id,
-            "op": change.op, "data": data, "base": change.base}
-
-
-def export_records(db: Database, after_seq: int = 0) -> list[dict[str, Any]]:
-    """Every change record this database holds after its local sequence ``after_seq`` — its own
-    and those merged in from other laptops (forwarded, with their origin unchanged)."""
-    return [record_of(c) for c in changes_since(db, after_seq)]
-
-
-def record_rules(db: Database, **limits: Any) -> ShapeRules:
-    """The shape rules (sync.shape) for change records into ``db``: the envelope keys, and for
-    each synced table the fields it has. A package checks every record with them first."""
-    tables = {tbl: sorted(set(store.columns(db, tbl)) - {"id"}) for tbl in SYNC_POLICY}
-    return ShapeRules(tables=tables, envelope=RECORD_KEYS, **limits)
-
-
-def _change_of(rec: dict[str, Any]) -> Change:
-    data = ERASED if _erased(rec) else rec["data"]
-    return Change(0, rec["hlc"], rec["origin"], rec["tbl"], rec["row_id"], rec["op"], data,
-                  rec["epoch"], rec["seq"], rec["txn"], rec["base"])
-
-
-def _erased(rec: dict[str, Any]) -> bool:
-    return rec["op"] != DELETE and not rec["data"]
-
-
-def _redacts(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Whether record ``a`` is ``b`` with values taken out (erased: no data; scrubbed: some
-    values None), all else equal: the same change after an erasure, not a forgery."""
-    if any(a[k] != b[k] for k in RECORD_KEYS if k != "data"):
-        return False
-    if _erased(a):
-        return True
-    return set(a["data"]) == set(b["data"]) and all(
-        v is None or v == b["data"][k] for k, v in a["data"].items())
-
-
-def digest(rec: dict[str, Any]) -> str:
-    """The content of a record (everything its key must always mean)."""
-    body = json.dumps({k: rec[k] for k in RECORD_KEYS}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
-
-
-def check_record(rec: Any) -> dict[str, Any]:
-    """The record if its shape is right (the package validates values further); ValueError if not."""
-    if not isinstance(rec, dict) or set(rec) != set(RECORD_KEYS):
-        raise ValueError("a change record has exactly the keys " + ", ".join(RECORD_KEYS))
-    if rec["tbl"] not in SYNC_POLICY:
-        raise ValueError(f"unknown table {rec['tbl']!r}")
-    if rec["op"] not in (CREATE, UPDATE, DELETE):
-        raise ValueError(f"unknown operation {rec['op']!r}")
-    if not all(isinstance(rec[k], str) and rec[k] for k in ("origin", "txn", "hlc", "tbl", "row_id")):
-        raise ValueError("origin, txn, hlc, tbl and row_id are non-empty text")
-    if not all(isinstance(rec[k], int) and not isinstance(rec[k], bool) and rec[k] >= 0 for k in ("epoch", "seq")):
-        raise ValueError("epoch and seq are whole numbers")
-    parse_stamp(rec["hlc"])
-    if not isinstance(rec["data"], dict) or not isinstance(rec["base"], dict):
-        raise ValueError("data and base are maps")
-    if "id" in rec["data"]:
-        raise ValueError("data never carries the id")
-    return rec
 
 
 def _order(rec: dict[str, Any]) -> tuple:
@@ -251,11 +174,11 @@ class _Merge:
             held = logged_by_origin(db, *key)
             known = record_of(held) if held else store.parked_record(db, *key)
             if known is not None:
-                if digest(known) == mine or _redacts(known, rec):
+                if digest(known) == mine or redacts(known, rec):
                     self.report.already += 1
-                elif _redacts(rec, known):  # erased elsewhere since: forget the values here too
+                elif redacts(rec, known):  # erased elsewhere since: forget the values here too
                     if held is not None:
-                        redact_logged(db, *key, _change_of(rec).data)
+                        redact_logged(db, *key, change_of(rec).data)
                     self.report.already += 1
                 else:
                     self.alarm("same_key_other_content", rec)
@@ -340,7 +263,7 @@ class _Merge:
         self.report.alarms += 1
 
     def log(self, rec: dict[str, Any]) -> None:
-        self._log.append(_change_of(rec))
+        self._log.append(change_of(rec))
         self.report.applied += 1
 
     def park(self, rec: dict[str, Any], reason: str, tbl: str, row_id: str) -> None:
@@ -365,7 +288,7 @@ class _Merge:
         if rec["op"] == DELETE:
             self.delete(rec)
             return
-        if _erased(rec):
+        if is_erased(rec):
             self.log(rec)  # its row was deleted where it comes from: its delete follows
             return
         exists = self.row_exists(tbl, row_id)
@@ -607,51 +530,3 @@ def _ancestor(entries: list[Change], fld: str, version: str, start: Change | Non
         nxt = by_version.get(base)
         base = nxt.base.get(fld) if nxt is not None else None
     return False
-
-
-# ---------------------------------------------------------------- the audit section
-
-def export_audit(db: Database, after_id: int = 0) -> list[dict[str, Any]]:
-    """This laptop's audit entries after ``after_id`` (keys ``storage.sync_store.AUDIT_FIELDS``)."""
-    return store.audit_entries(db, after_id)
-
-
-def apply_audit(db: Database, entries: Iterable[dict[str, Any]], *, wall_ms: int) -> int:
-    """Keep other laptops' audit entries, append-only by (site, id), in one transaction; the
-    same key with another hash is an alarm. Returns the number of alarms. The chains are
-    checked with :func:`storage.sync_store.audit_breaks`."""
-    at = _dt.datetime.fromtimestamp(wall_ms / 1000, _dt.timezone.utc).isoformat(timespec="seconds")
-    entries = list(entries)
-    with transaction(db):
-        clashes = store.merge_audit(db, entries, at)
-        for site, rid in clashes:
-            store.add_alarm(db, "audit_other_content", site, 0, rid, {"tbl": "audit_log", "id": rid}, at)
-    return len(clashes)
-
-
-# ---------------------------------------------------------------- whole-state views
-
-def state_hash(db: Database, tables: Iterable[str] = MERGED_TABLES) -> str:
-    """SHA-256 of every merged table's rows (all columns, by id): equal means the same state."""
-    digest_ = hashlib.sha256()
-    for tbl, row in store.state_rows(db, tables):
-        digest_.update(json.dumps([tbl, row], ensure_ascii=False, default=str).encode("utf-8"))
-        digest_.update(b"\n")
-    return digest_.hexdigest()
-
-
-def status_disagreements(db: Database) -> list[tuple[str, str, str, str]]:
-    """(table, id, stored status, status from history) wherever the stored status — a cache —
-    disagrees with the history it is derived from. Empty when all is well."""
-    found = []
-    for member_id in store.all_ids(db, "members"):
-        stored = (store.get_row(db, "members", member_id) or {})["status"]
-        derived = store.status_from_history(db, member_id)
-        if derived is not None and derived != stored:
-            found.append(("members", member_id, stored, derived))
-    for card_id in store.all_ids(db, "cards"):
-        stored = (store.get_row(db, "cards", card_id) or {})["status"]
-        top = store.card_state_from_events(db, card_id, CARD_EVENT_RANK)
-        if top is not None and CARD_STATUS_OF_EVENT[top[0]] != stored:
-            found.append(("cards", card_id, stored, CARD_STATUS_OF_EVENT[top[0]]))
-    return found

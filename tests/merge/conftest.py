@@ -16,7 +16,8 @@ from clerk_app.services.members import register_member
 from clerk_app.services.setup import SetupInput
 from clerk_app.storage.db import DB_FILENAME, open_db
 from clerk_app.storage.keyring import KEYRING_FILENAME
-from clerk_app.sync.merge import apply_changes, export_records
+from clerk_app.sync.merge import apply_changes
+from clerk_app.sync.records import export_records
 from clerk_app.workspace import open_workspace
 from tests.conftest import TEST_KDF, TEST_PASSWORD, make_id, run_on
 

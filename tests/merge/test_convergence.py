@@ -21,7 +21,9 @@ from clerk_app.domain import vocab
 from clerk_app.domain.errors import UserError
 from clerk_app.services import cards, members, signin
 from clerk_app.storage import sync_store as store
-from clerk_app.sync.merge import apply_changes, export_records, state_hash, status_disagreements
+from clerk_app.sync.merge import apply_changes
+from clerk_app.sync.records import export_records
+from clerk_app.sync.state import state_hash, status_disagreements
 from clerk_app.sync.policy import MERGED_TABLES
 from tests.conftest import make_id
 from tests.merge.conftest import DAY, Laptops, _on_day  # noqa: F401 - the app works on DAY

@@ -7,7 +7,7 @@ from __future__ import annotations
 from clerk_app.domain import assistance as rules_mod
 from clerk_app.domain import hardship as hs
 from clerk_app.services import hardship, hardship_ledger as ledger
-from clerk_app.sync.merge import export_records
+from clerk_app.sync.records import export_records
 from tests.hardship.conftest import child_id
 from tests.merge.conftest import DAY
 

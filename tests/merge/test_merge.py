@@ -18,7 +18,9 @@ from clerk_app.storage import sync_store as store
 from clerk_app.storage.changes import CLOCK_SKEW_WARN_MS, HLC_KEY, clock_skew_ms
 from clerk_app.storage.hlc import format_stamp, parse_stamp
 from clerk_app.storage.meta import get_meta
-from clerk_app.sync.merge import DAY_MS, apply_changes, export_records, state_hash, status_disagreements
+from clerk_app.sync.merge import DAY_MS, apply_changes
+from clerk_app.sync.records import export_records
+from clerk_app.sync.state import state_hash, status_disagreements
 from clerk_app.sync.policy import LOCAL_TABLES, SYNC_POLICY
 from tests.conftest import make_id
 from tests.merge.conftest import DAY, _on_day  # noqa: F401 - the app works on DAY
@@ -439,7 +441,7 @@ def test_an_erasure_travels_and_a_replay_of_the_old_records_is_no_alarm(sites):
 
 def test_exported_records_pass_the_package_shape_check_and_forgeries_do_not(sites):
     from clerk_app.sync import shape
-    from clerk_app.sync.merge import record_rules
+    from clerk_app.sync.records import record_rules
 
     a = sites.laptop("a")
     mid = sites.member(a, "张三")
@@ -455,7 +457,7 @@ def test_exported_records_pass_the_package_shape_check_and_forgeries_do_not(site
 
 
 def test_the_audit_log_travels_append_only_and_its_chain_is_checked_per_laptop(sites):
-    from clerk_app.sync.merge import apply_audit, export_audit
+    from clerk_app.sync.state import apply_audit, export_audit
 
     a, b = sites.laptop("a"), sites.laptop("b")
     for name in ("张三", "王五", "赵六"):

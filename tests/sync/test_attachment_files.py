@@ -14,7 +14,8 @@ from clerk_app.storage import attachments as store
 from clerk_app.storage.db import database_file
 from clerk_app.sync import container
 from clerk_app.sync.errors import ATTACHMENT_MISMATCH, PackageRefused
-from clerk_app.sync.merge import export_records, state_hash
+from clerk_app.sync.records import export_records
+from clerk_app.sync.state import state_hash
 
 CONTENTS = {"收入证明.txt": "月收入 1000 元".encode(), "诊断.pdf": b"%PDF-1.4 " + bytes(range(256)) * 40}
 

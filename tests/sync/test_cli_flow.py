@@ -10,7 +10,7 @@ from pathlib import Path
 
 from clerk_app.cli import main
 from clerk_app.clock import TODAY_ENV
-from clerk_app.sync.merge import state_hash
+from clerk_app.sync.state import state_hash
 from clerk_app.workspace import open_workspace
 from tests.roster.conftest import ROSTER_DAY, person, write_csv
 

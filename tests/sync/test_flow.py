@@ -10,7 +10,7 @@ import pytest
 from clerk_app.services import signin, sync_packages, sync_site
 from clerk_app.storage import sync_ledger, sync_store
 from clerk_app.sync.errors import DAMAGED, EQUIVOCATION, UNKNOWN_SENDER, PackageRefused
-from clerk_app.sync.merge import state_hash
+from clerk_app.sync.state import state_hash
 from tests.conftest import make_id
 
 SAME_PERSON = make_id(seq="777")
@@ -150,7 +150,7 @@ def test_a_laptop_refuses_a_package_signed_by_another_laptop(enrolled, tmp_path)
     me_a = sync_site.identity(a)
     from clerk_app.sync.container import seal_package
     from clerk_app.sync.keys import KnownSender
-    from clerk_app.sync.merge import export_records, record_rules
+    from clerk_app.sync.records import export_records, record_rules
 
     data = seal_package(keys=sync_site.site_keys(b), sender=sync_site.identity(b).site_id, epoch=1,
                         recipient=KnownSender(me_a.site_id, "a", a_keys.signing_public, a_keys.encryption_public),

@@ -16,7 +16,7 @@ import pytest
 
 from clerk_app.services import sync_packages
 from clerk_app.storage import sync_ledger
-from clerk_app.sync.merge import state_hash
+from clerk_app.sync.state import state_hash
 from clerk_app.workspace import open_workspace
 from tests.conftest import make_id
 

@@ -12,7 +12,8 @@ from clerk_app.domain.errors import UserError
 from clerk_app.services import cards, members, person_merge, signin, sync_packages, sync_site
 from clerk_app.storage import events_repo
 from clerk_app.storage import sync_store as store
-from clerk_app.sync.merge import apply_changes, export_records
+from clerk_app.sync.merge import apply_changes
+from clerk_app.sync.records import export_records
 from tests.conftest import make_id
 from tests.merge.conftest import DAY, _on_day  # noqa: F401 - the app works on DAY
 
